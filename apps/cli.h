@@ -1,0 +1,35 @@
+#pragma once
+// Shared command-line plumbing for the gpt2 subcommands: --help, --config (repeatable, layered
+// left to right), --set section.key=value, --dump-config, and the runtime flags --threads,
+// --device and --seed, which are shorthands for --set runtime.<key>=value.
+#include <boost/program_options.hpp>
+#include <string>
+#include <vector>
+
+#include "config/fields.h"
+#include "config/loader.h"
+
+namespace gpt2::cli {
+
+namespace po = boost::program_options;
+
+struct ConfigArgs {
+  std::vector<std::string> files;
+  std::vector<std::string> overrides;
+  bool dump = false;
+  std::string threads, device, seed;  // empty = not given
+};
+
+void add_config_options(po::options_description& options, ConfigArgs& args);
+
+// Parses `argv` (the subcommand's own arguments). Prints usage and returns false on --help.
+// Throws gpt2::Error on bad arguments.
+bool parse(const std::string& usage, const std::vector<std::string>& argv,
+           po::options_description& options,
+           const po::positional_options_description* positional = nullptr);
+
+// Loads the sections from the config files and overrides (runtime flags last). When --dump-config
+// was given, prints the merged YAML and returns false.
+bool load_sections(const ConfigArgs& args, const std::vector<SectionRef>& sections);
+
+}  // namespace gpt2::cli

@@ -1,0 +1,348 @@
+#include "config/loader.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+#include <set>
+#include <sstream>
+
+#include "config/yaml_section.h"
+#include "core/error.h"
+#include "core/files.h"
+#include "core/strings.h"
+
+namespace gpt2 {
+namespace {
+
+std::string location(const std::string& where, const YAML::Node& node) {
+  if (node.Mark().is_null()) return where;
+  return where + ":" + std::to_string(node.Mark().line + 1);
+}
+
+std::string scalar_text(const YAML::Node& node) {
+  if (node.IsScalar()) return node.Scalar();
+  std::ostringstream out;
+  out << YAML::Dump(node);
+  return out.str();
+}
+
+// Parses scalars strictly and reports errors with file, line, key, value and rule.
+class YamlApplier : public FieldVisitor {
+ public:
+  YamlApplier(const YAML::Node& mapping, std::string where, std::string prefix)
+      : mapping_(mapping), where_(std::move(where)), prefix_(std::move(prefix)) {}
+
+  void field(const char* key, bool& value, const char* /*help*/) override {
+    YAML::Node node = take(key);
+    if (!node) return;
+    std::string text = scalar_of(node, key, "a boolean (true or false)");
+    if (text == "true" || text == "True" || text == "yes" || text == "on")
+      value = true;
+    else if (text == "false" || text == "False" || text == "no" || text == "off")
+      value = false;
+    else
+      fail(node, key, text, "must be true or false");
+  }
+  void field(const char* key, int64_t& value, const char*, const Rule& rule) override {
+    YAML::Node node = take(key);
+    if (node) value = parse_int(node, key, rule);
+  }
+  void field(const char* key, double& value, const char*, const Rule& rule) override {
+    YAML::Node node = take(key);
+    if (node) value = parse_double(node, key, rule);
+  }
+  void field(const char* key, std::string& value, const char*, const Rule& rule) override {
+    YAML::Node node = take(key);
+    if (!node) return;
+    std::string text = node.IsNull() ? "" : scalar_of(node, key, "a string");
+    if (!rule.accepts(text)) fail(node, key, text, rule.text);
+    value = text;
+  }
+  void field(const char* key, std::vector<std::string>& value, const char*,
+             const Rule& rule) override {
+    YAML::Node node = take(key);
+    if (!node) return;
+    value.clear();
+    for (const auto& item : sequence_of(node, key)) {
+      std::string text = scalar_of(item, key, "a list of strings");
+      if (!rule.accepts(text)) fail(item, key, text, rule.text);
+      value.push_back(text);
+    }
+  }
+  void field(const char* key, std::vector<int64_t>& value, const char*,
+             const Rule& rule) override {
+    YAML::Node node = take(key);
+    if (!node) return;
+    value.clear();
+    for (const auto& item : sequence_of(node, key)) value.push_back(parse_int(item, key, rule));
+  }
+  void field(const char* key, std::vector<double>& value, const char*, const Rule& rule) override {
+    YAML::Node node = take(key);
+    if (!node) return;
+    value.clear();
+    for (const auto& item : sequence_of(node, key)) value.push_back(parse_double(item, key, rule));
+  }
+
+  // After visiting: every key in the mapping must have been a field.
+  void reject_unknown_keys() const {
+    for (const auto& entry : mapping_) {
+      std::string key = entry.first.as<std::string>();
+      if (known_.count(key)) continue;
+      std::string message = location(where_, entry.first) + ": unknown key \"" + prefix_ + key +
+                            "\"";
+      std::string suggestion = closest_match(key, {known_.begin(), known_.end()});
+      if (!suggestion.empty()) message += " (did you mean \"" + prefix_ + suggestion + "\"?)";
+      message += "; valid keys: " + join({known_.begin(), known_.end()}, ", ");
+      throw Error(message);
+    }
+  }
+
+ private:
+  YAML::Node take(const char* key) {
+    known_.insert(key);
+    YAML::Node node = mapping_[key];
+    return node.IsDefined() ? node : YAML::Node(YAML::NodeType::Undefined);
+  }
+
+  [[noreturn]] void fail(const YAML::Node& node, const char* key, const std::string& value,
+                         const std::string& rule) const {
+    throw Error(location(where_, node) + ": " + prefix_ + key + ": value \"" + value +
+                "\" is invalid: " + rule);
+  }
+
+  std::string scalar_of(const YAML::Node& node, const char* key, const std::string& what) const {
+    if (!node.IsScalar()) fail(node, key, scalar_text(node), "must be " + what);
+    return node.Scalar();
+  }
+
+  std::vector<YAML::Node> sequence_of(const YAML::Node& node, const char* key) const {
+    if (!node.IsSequence()) fail(node, key, scalar_text(node), "must be a list, e.g. [1, 2]");
+    return {node.begin(), node.end()};
+  }
+
+  int64_t parse_int(const YAML::Node& node, const char* key, const Rule& rule) const {
+    std::string text = scalar_of(node, key, "an integer");
+    errno = 0;
+    char* end = nullptr;
+    long long parsed = std::strtoll(text.c_str(), &end, 10);
+    if (text.empty() || *end != '\0' || errno == ERANGE) {
+      // Accept integral floats written as 1e6 or 2000.0.
+      double as_double = std::strtod(text.c_str(), &end);
+      if (text.empty() || *end != '\0' || std::floor(as_double) != as_double ||
+          std::fabs(as_double) > 9.0e18)
+        fail(node, key, text, "must be an integer");
+      parsed = static_cast<long long>(as_double);
+    }
+    if (!rule.accepts(static_cast<double>(parsed))) fail(node, key, text, rule.text);
+    return parsed;
+  }
+
+  double parse_double(const YAML::Node& node, const char* key, const Rule& rule) const {
+    std::string text = scalar_of(node, key, "a number");
+    char* end = nullptr;
+    double parsed = std::strtod(text.c_str(), &end);
+    if (text.empty() || *end != '\0' || !std::isfinite(parsed))
+      fail(node, key, text, "must be a finite number");
+    if (!rule.accepts(parsed)) fail(node, key, text, rule.text);
+    return parsed;
+  }
+
+  const YAML::Node& mapping_;
+  std::string where_, prefix_;
+  std::set<std::string> known_;
+};
+
+// Checks current values (defaults included) against their rules.
+class RuleChecker : public FieldVisitor {
+ public:
+  explicit RuleChecker(std::string section) : section_(std::move(section)) {}
+  void field(const char*, bool&, const char*) override {}
+  void field(const char* key, int64_t& value, const char*, const Rule& rule) override {
+    check(key, rule.accepts(static_cast<double>(value)), std::to_string(value), rule);
+  }
+  void field(const char* key, double& value, const char*, const Rule& rule) override {
+    std::ostringstream text;
+    text << value;
+    check(key, rule.accepts(value), text.str(), rule);
+  }
+  void field(const char* key, std::string& value, const char*, const Rule& rule) override {
+    check(key, rule.accepts(value), value, rule);
+  }
+  void field(const char* key, std::vector<std::string>& value, const char*,
+             const Rule& rule) override {
+    for (const auto& item : value) check(key, rule.accepts(item), item, rule);
+  }
+  void field(const char* key, std::vector<int64_t>& value, const char*,
+             const Rule& rule) override {
+    for (auto item : value)
+      check(key, rule.accepts(static_cast<double>(item)), std::to_string(item), rule);
+  }
+  void field(const char* key, std::vector<double>& value, const char*, const Rule& rule) override {
+    for (auto item : value) check(key, rule.accepts(item), std::to_string(item), rule);
+  }
+
+ private:
+  void check(const char* key, bool ok, const std::string& value, const Rule& rule) const {
+    if (!ok)
+      throw Error("config: " + section_ + "." + key + ": value \"" + value +
+                  "\" is invalid: " + rule.text);
+  }
+  std::string section_;
+};
+
+// Emits YAML with each field's help as a comment.
+class YamlDumper : public FieldVisitor {
+ public:
+  explicit YamlDumper(YAML::Emitter& out) : out_(out) {}
+  void field(const char* key, bool& value, const char* help) override { emit(key, value, help); }
+  void field(const char* key, int64_t& value, const char* help, const Rule&) override {
+    emit(key, value, help);
+  }
+  void field(const char* key, double& value, const char* help, const Rule&) override {
+    std::ostringstream text;
+    text.precision(17);
+    text << value;
+    std::string s = text.str();
+    if (s.find_first_of(".eE") == std::string::npos && s.find("inf") == std::string::npos)
+      s += ".0";
+    emit(key, YAML::Node(s), help);
+  }
+  void field(const char* key, std::string& value, const char* help, const Rule&) override {
+    emit(key, value, help);
+  }
+  void field(const char* key, std::vector<std::string>& value, const char* help,
+             const Rule&) override {
+    emit_list(key, value, help);
+  }
+  void field(const char* key, std::vector<int64_t>& value, const char* help,
+             const Rule&) override {
+    emit_list(key, value, help);
+  }
+  void field(const char* key, std::vector<double>& value, const char* help,
+             const Rule&) override {
+    emit_list(key, value, help);
+  }
+
+ private:
+  template <class T>
+  void emit(const char* key, const T& value, const char* help) {
+    out_ << YAML::Key << key << YAML::Value << value << YAML::Comment(help);
+  }
+  template <class T>
+  void emit_list(const char* key, const std::vector<T>& value, const char* help) {
+    out_ << YAML::Key << key << YAML::Value << YAML::Flow << YAML::BeginSeq;
+    for (const auto& item : value) out_ << item;
+    out_ << YAML::EndSeq << YAML::Comment(help);
+  }
+  YAML::Emitter& out_;
+};
+
+const SectionRef* find_section(const std::vector<SectionRef>& sections, const std::string& name) {
+  for (const auto& section : sections)
+    if (section.name == name) return &section;
+  return nullptr;
+}
+
+std::vector<std::string> section_names(const std::vector<SectionRef>& sections) {
+  std::vector<std::string> names;
+  for (const auto& section : sections) names.push_back(section.name);
+  return names;
+}
+
+}  // namespace
+
+void apply_yaml_mapping(const YAML::Node& mapping, const SectionRef& section,
+                        const std::string& where, const std::string& prefix) {
+  if (mapping.IsNull()) return;
+  if (!mapping.IsMap())
+    throw Error(location(where, mapping) + ": " + prefix +
+                " must be a mapping of keys to values, e.g. \"n_layer: 4\"");
+  YamlApplier applier(mapping, where, prefix);
+  section.visit(applier);
+  applier.reject_unknown_keys();
+}
+
+void apply_config_file(const std::vector<SectionRef>& sections, const std::string& path,
+                       const std::vector<std::string>& ignored_sections) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(read_file(path));
+  } catch (const YAML::Exception& e) {
+    throw Error(path + ":" + std::to_string(e.mark.line + 1) + ": not valid YAML: " + e.msg);
+  }
+  if (root.IsNull()) return;
+  if (!root.IsMap())
+    throw Error(path + ": a config file must be a mapping of sections (e.g. \"model:\")");
+  std::vector<std::string> valid = section_names(sections);
+  valid.insert(valid.end(), ignored_sections.begin(), ignored_sections.end());
+  for (const auto& entry : root) {
+    std::string name = entry.first.as<std::string>();
+    const SectionRef* section = find_section(sections, name);
+    if (!section) {
+      bool ignored = false;
+      for (const auto& other : ignored_sections) ignored |= other == name;
+      if (ignored) continue;
+      std::string message = location(path, entry.first) + ": unknown section \"" + name + "\"";
+      std::string suggestion = closest_match(name, valid);
+      if (!suggestion.empty()) message += " (did you mean \"" + suggestion + "\"?)";
+      throw Error(message + "; valid sections: " + join(valid, ", "));
+    }
+    apply_yaml_mapping(entry.second, *section, path, name + ".");
+  }
+}
+
+void apply_override(const std::vector<SectionRef>& sections, const std::string& assignment) {
+  size_t equals = assignment.find('=');
+  size_t dot = assignment.find('.');
+  if (equals == std::string::npos || dot == std::string::npos || dot > equals)
+    throw Error("--set " + assignment + ": expected section.key=value, e.g. --set model.n_layer=4");
+  std::string name = assignment.substr(0, dot);
+  std::string key = assignment.substr(dot + 1, equals - dot - 1);
+  std::string value = assignment.substr(equals + 1);
+  const SectionRef* section = find_section(sections, name);
+  if (!section) {
+    std::string message = "--set " + assignment + ": unknown section \"" + name + "\"";
+    std::string suggestion = closest_match(name, section_names(sections));
+    if (!suggestion.empty()) message += " (did you mean \"" + suggestion + "\"?)";
+    throw Error(message);
+  }
+  YAML::Node mapping;
+  try {
+    mapping[key] = value.empty() ? YAML::Node(YAML::NodeType::Null) : YAML::Load(value);
+  } catch (const YAML::Exception& e) {
+    throw Error("--set " + assignment + ": value is not valid YAML: " + e.msg);
+  }
+  apply_yaml_mapping(mapping, *section, "--set", name + ".");
+}
+
+void validate_config(const std::vector<SectionRef>& sections) {
+  for (const auto& section : sections) {
+    RuleChecker checker(section.name);
+    section.visit(checker);
+    if (section.validate) section.validate();
+  }
+}
+
+void load_config(const std::vector<SectionRef>& sections, const ConfigSources& sources,
+                 const std::vector<std::string>& ignored_sections) {
+  for (const auto& path : sources.files) apply_config_file(sections, path, ignored_sections);
+  for (const auto& assignment : sources.overrides) apply_override(sections, assignment);
+  validate_config(sections);
+}
+
+std::string dump_config(const std::vector<SectionRef>& sections) {
+  YAML::Emitter out;
+  out << YAML::BeginMap;
+  for (const auto& section : sections) {
+    out << YAML::Key << section.name << YAML::Value << YAML::BeginMap;
+    YamlDumper dumper(out);
+    section.visit(dumper);
+    out << YAML::EndMap;
+  }
+  out << YAML::EndMap;
+  return std::string(out.c_str()) + "\n";
+}
+
+}  // namespace gpt2

@@ -1,0 +1,36 @@
+#pragma once
+// The one config loader. Precedence: defaults < YAML files (left to right) < --set overrides.
+// YAML is read strictly: an unknown key is an error naming file, line and key (with the
+// closest valid key), and a bad value names file, line, key, value and the rule.
+#include <string>
+#include <vector>
+
+#include "config/fields.h"
+
+namespace gpt2 {
+
+struct ConfigSources {
+  std::vector<std::string> files;      // YAML files, applied left to right
+  std::vector<std::string> overrides;  // "section.key=value", applied after the files
+};
+
+// Fills `sections` from `sources`, then checks every field's rule and each section's
+// validate(). Top-level YAML keys must name one of `sections`; `ignored_sections` are
+// accepted and skipped (sections that belong to another program reading the same file).
+void load_config(const std::vector<SectionRef>& sections, const ConfigSources& sources,
+                 const std::vector<std::string>& ignored_sections = {});
+
+// Applies one YAML file to the sections (no final validation); exposed for layering tools.
+void apply_config_file(const std::vector<SectionRef>& sections, const std::string& path,
+                       const std::vector<std::string>& ignored_sections = {});
+
+// Applies one "section.key=value" override (value is parsed as YAML: 3, 1e-3, [2, 4], text).
+void apply_override(const std::vector<SectionRef>& sections, const std::string& assignment);
+
+// Checks each field against its rule and runs validate(); throws Error on the first failure.
+void validate_config(const std::vector<SectionRef>& sections);
+
+// The merged configuration as YAML, each field commented with its help.
+std::string dump_config(const std::vector<SectionRef>& sections);
+
+}  // namespace gpt2

@@ -1,0 +1,25 @@
+#pragma once
+// File helpers: whole-file reads with clear errors, and atomic writes (temp file + rename) so
+// an interrupted run never leaves a half-written file behind.
+#include <cstdint>
+#include <functional>
+#include <iosfwd>
+#include <string>
+
+namespace gpt2 {
+
+// Reads a whole file; throws Error naming the file when it cannot be read.
+std::string read_file(const std::string& path);
+
+// Writes `content` to `path` atomically: write to a temp file in the same folder, flush,
+// fsync, rename over `path`. Creates missing parent folders.
+void write_file_atomic(const std::string& path, const std::string& content);
+
+// Same, for writers that stream: `write` fills the stream of the temp file.
+void write_file_atomic(const std::string& path, const std::function<void(std::ostream&)>& write);
+
+bool file_exists(const std::string& path);
+bool is_directory(const std::string& path);
+std::uintmax_t file_size(const std::string& path);
+
+}  // namespace gpt2

@@ -1,0 +1,66 @@
+#include "runtime/runtime.h"
+
+#include <ATen/Context.h>
+#include <ATen/Parallel.h>
+#include <sched.h>
+
+#include <thread>
+
+#include "core/error.h"
+#include "core/strings.h"
+
+namespace gpt2 {
+
+void RuntimeConfig::validate() const {
+  bool ok = device == "cpu" || device == "cuda" || device == "auto" || starts_with(device, "cuda:");
+  require(ok, "config: runtime.device: value \"" + device +
+                  "\" is invalid: must be cpu, cuda, cuda:N or auto");
+}
+
+int64_t available_cores() {
+  cpu_set_t set;
+  if (sched_getaffinity(0, sizeof set, &set) == 0) return CPU_COUNT(&set);
+  return std::max(1u, std::thread::hardware_concurrency());
+}
+
+c10::ScalarType parse_dtype(const std::string& name) {
+  if (name == "float32") return c10::kFloat;
+  if (name == "bfloat16") return c10::kBFloat16;
+  if (name == "float16") return c10::kHalf;
+  if (name == "float64") return c10::kDouble;
+  throw Error("unknown dtype \"" + name + "\": use float32, bfloat16 or float16");
+}
+
+std::string dtype_name(c10::ScalarType dtype) {
+  switch (dtype) {
+    case c10::kFloat: return "float32";
+    case c10::kBFloat16: return "bfloat16";
+    case c10::kHalf: return "float16";
+    case c10::kDouble: return "float64";
+    default: return c10::toString(dtype);
+  }
+}
+
+Runtime apply_runtime(const RuntimeConfig& config) {
+  config.validate();
+  Runtime runtime;
+  runtime.threads = config.threads > 0 ? config.threads : available_cores();
+  at::set_num_threads(static_cast<int>(runtime.threads));
+  runtime.seed = config.seed;
+  at::manual_seed(static_cast<uint64_t>(config.seed));
+  bool cuda = at::hasCUDA();
+  if (config.device == "auto") {
+    runtime.device = cuda ? c10::Device(c10::kCUDA) : c10::Device(c10::kCPU);
+  } else {
+    runtime.device = c10::Device(config.device);
+    require(!runtime.device.is_cuda() || cuda,
+            "runtime.device is \"" + config.device +
+                "\" but this LibTorch has no usable CUDA device; use --device cpu");
+  }
+  runtime.dtype = parse_dtype(config.dtype);
+  require(runtime.dtype != c10::kHalf || runtime.device.is_cuda(),
+          "runtime.dtype float16 needs a CUDA device; use float32 or bfloat16 on CPU");
+  return runtime;
+}
+
+}  // namespace gpt2

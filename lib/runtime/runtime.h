@@ -1,0 +1,27 @@
+#pragma once
+// Applies RuntimeConfig to LibTorch: thread count, seed, device and dtype resolution.
+#include <c10/core/Device.h>
+#include <c10/core/ScalarType.h>
+
+#include "runtime/runtime_config.h"
+
+namespace gpt2 {
+
+struct Runtime {
+  c10::Device device = c10::Device(c10::kCPU);
+  c10::ScalarType dtype = c10::kFloat;
+  int64_t threads = 1;
+  int64_t seed = 0;
+};
+
+// Sets torch's intra-op threads (LibTorch starts with 1 here) and seeds; resolves "auto".
+// Throws Error when CUDA is asked for but not available.
+Runtime apply_runtime(const RuntimeConfig& config);
+
+c10::ScalarType parse_dtype(const std::string& name);
+std::string dtype_name(c10::ScalarType dtype);
+
+// Number of cores this process may use.
+int64_t available_cores();
+
+}  // namespace gpt2

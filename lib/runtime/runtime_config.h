@@ -1,0 +1,28 @@
+#pragma once
+// Runtime settings in one place: threads, device, dtype, seed.
+#include <cstdint>
+#include <string>
+
+#include "config/fields.h"
+
+namespace gpt2 {
+
+struct RuntimeConfig {
+  static constexpr const char* kSection = "runtime";
+
+  int64_t threads = 0;           // intra-op threads; 0 = all cores
+  std::string device = "auto";   // cpu | cuda | cuda:N | auto
+  std::string dtype = "float32"; // parameter/compute dtype
+  int64_t seed = 1337;           // seeds torch and the library's own generators
+
+  void visit(FieldVisitor& v) {
+    v.field("threads", threads, "intra-op threads (0 = all cores)", Rule::non_negative());
+    v.field("device", device, "cpu, cuda, cuda:N or auto (cuda when available)");
+    v.field("dtype", dtype, "parameter dtype: float32, bfloat16 or float16",
+            Rule::one_of({"float32", "bfloat16", "float16"}));
+    v.field("seed", seed, "random seed", Rule::non_negative());
+  }
+  void validate() const;
+};
+
+}  // namespace gpt2
