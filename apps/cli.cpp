@@ -12,10 +12,10 @@ void add_config_options(po::options_description& options, ConfigArgs& args) {
       ("config,c", po::value(&args.files)->composing(),
        "YAML config file; repeat to layer files left to right")  //
       ("set,s", po::value(&args.overrides)->composing(),
-       "override one value: --set section.key=value")                            //
+       "override one value: --set section.key=value")                                   //
       ("dump-config", po::bool_switch(&args.dump), "print the merged config and exit")  //
-      ("threads", po::value(&args.threads), "intra-op threads (0 = all cores)")          //
-      ("device", po::value(&args.device), "cpu, cuda, cuda:N or auto")                   //
+      ("threads", po::value(&args.threads), "intra-op threads (0 = all cores)")         //
+      ("device", po::value(&args.device), "cpu, cuda, cuda:N or auto")                  //
       ("seed", po::value(&args.seed), "random seed");
 }
 

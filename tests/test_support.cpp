@@ -24,7 +24,9 @@ std::string data_path(const char* env_name, const std::string& relative) {
   return shared_data_dir() + "/" + relative;
 }
 
-std::string source_dir() { return GPT2_TEST_SOURCE_DIR; }
+std::string source_dir() {
+  return GPT2_TEST_SOURCE_DIR;
+}
 
 TempDir::TempDir() {
   static std::atomic<int> counter{0};
@@ -47,7 +49,8 @@ CommandResult run_cli(const std::string& args) {
   std::string output;
   std::array<char, 4096> buffer;
   size_t n;
-  while ((n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0) output.append(buffer.data(), n);
+  while ((n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0)
+    output.append(buffer.data(), n);
   int status = ::pclose(pipe);
   int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return {code, output};

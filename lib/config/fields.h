@@ -29,8 +29,12 @@ struct Rule {
   bool accepts(const std::string& value) const;
 
   static Rule any() { return {}; }
-  static Rule positive() { return {"must be > 0", [](double x) { return x > 0; }, {}}; }
-  static Rule non_negative() { return {"must be >= 0", [](double x) { return x >= 0; }, {}}; }
+  static Rule positive() {
+    return {"must be > 0", [](double x) { return x > 0; }, {}};
+  }
+  static Rule non_negative() {
+    return {"must be >= 0", [](double x) { return x >= 0; }, {}};
+  }
   static Rule at_least(double lo);
   static Rule closed(double lo, double hi);       // [lo, hi]
   static Rule open_closed(double lo, double hi);  // (lo, hi]

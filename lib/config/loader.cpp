@@ -71,8 +71,7 @@ class YamlApplier : public FieldVisitor {
       value.push_back(text);
     }
   }
-  void field(const char* key, std::vector<int64_t>& value, const char*,
-             const Rule& rule) override {
+  void field(const char* key, std::vector<int64_t>& value, const char*, const Rule& rule) override {
     YAML::Node node = take(key);
     if (!node) return;
     value.clear();
@@ -90,8 +89,8 @@ class YamlApplier : public FieldVisitor {
     for (const auto& entry : mapping_) {
       std::string key = entry.first.as<std::string>();
       if (known_.count(key)) continue;
-      std::string message = location(where_, entry.first) + ": unknown key \"" + prefix_ + key +
-                            "\"";
+      std::string message =
+          location(where_, entry.first) + ": unknown key \"" + prefix_ + key + "\"";
       std::string suggestion = closest_match(key, {known_.begin(), known_.end()});
       if (!suggestion.empty()) message += " (did you mean \"" + prefix_ + suggestion + "\"?)";
       message += "; valid keys: " + join({known_.begin(), known_.end()}, ", ");
@@ -174,8 +173,7 @@ class RuleChecker : public FieldVisitor {
              const Rule& rule) override {
     for (const auto& item : value) check(key, rule.accepts(item), item, rule);
   }
-  void field(const char* key, std::vector<int64_t>& value, const char*,
-             const Rule& rule) override {
+  void field(const char* key, std::vector<int64_t>& value, const char*, const Rule& rule) override {
     for (auto item : value)
       check(key, rule.accepts(static_cast<double>(item)), std::to_string(item), rule);
   }
@@ -216,12 +214,10 @@ class YamlDumper : public FieldVisitor {
              const Rule&) override {
     emit_list(key, value, help);
   }
-  void field(const char* key, std::vector<int64_t>& value, const char* help,
-             const Rule&) override {
+  void field(const char* key, std::vector<int64_t>& value, const char* help, const Rule&) override {
     emit_list(key, value, help);
   }
-  void field(const char* key, std::vector<double>& value, const char* help,
-             const Rule&) override {
+  void field(const char* key, std::vector<double>& value, const char* help, const Rule&) override {
     emit_list(key, value, help);
   }
 

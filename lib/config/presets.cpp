@@ -20,8 +20,8 @@ std::vector<std::string> config_search_dirs() {
   std::error_code ec;
   fs::path exe = fs::read_symlink("/proc/self/exe", ec);
   if (!ec) {
-    dirs.push_back((exe.parent_path().parent_path() / GPT2_INSTALL_DATADIR / "gpt2" / "configs")
-                       .string());
+    dirs.push_back(
+        (exe.parent_path().parent_path() / GPT2_INSTALL_DATADIR / "gpt2" / "configs").string());
   }
   dirs.push_back(GPT2_CONFIG_SOURCE_DIR);
   return dirs;

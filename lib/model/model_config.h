@@ -10,17 +10,17 @@ namespace gpt2 {
 struct ModelConfig {
   static constexpr const char* kSection = "model";
 
-  int64_t vocab_size = 50257;     // tokens in the vocabulary
-  int64_t n_positions = 1024;     // context length (learned position embeddings)
-  int64_t n_embd = 768;           // model width
-  int64_t n_layer = 12;           // transformer blocks
-  int64_t n_head = 12;            // attention heads
-  int64_t n_inner = 0;            // MLP hidden width; 0 = 4 * n_embd
+  int64_t vocab_size = 50257;  // tokens in the vocabulary
+  int64_t n_positions = 1024;  // context length (learned position embeddings)
+  int64_t n_embd = 768;        // model width
+  int64_t n_layer = 12;        // transformer blocks
+  int64_t n_head = 12;         // attention heads
+  int64_t n_inner = 0;         // MLP hidden width; 0 = 4 * n_embd
   double layer_norm_epsilon = 1e-5;
   std::string activation_function = "gelu_new";  // tanh-approximate GELU
-  double embd_pdrop = 0.0;        // dropout on token + position embeddings
-  double attn_pdrop = 0.0;        // dropout on attention probabilities
-  double resid_pdrop = 0.0;       // dropout on each residual branch
+  double embd_pdrop = 0.0;                       // dropout on token + position embeddings
+  double attn_pdrop = 0.0;                       // dropout on attention probabilities
+  double resid_pdrop = 0.0;                      // dropout on each residual branch
   double initializer_range = 0.02;
   int64_t bos_token_id = 50256;
   int64_t eos_token_id = 50256;

@@ -10,10 +10,10 @@ namespace gpt2 {
 struct RuntimeConfig {
   static constexpr const char* kSection = "runtime";
 
-  int64_t threads = 0;           // intra-op threads; 0 = all cores
-  std::string device = "auto";   // cpu | cuda | cuda:N | auto
-  std::string dtype = "float32"; // parameter/compute dtype
-  int64_t seed = 1337;           // seeds torch and the library's own generators
+  int64_t threads = 0;            // intra-op threads; 0 = all cores
+  std::string device = "auto";    // cpu | cuda | cuda:N | auto
+  std::string dtype = "float32";  // parameter/compute dtype
+  int64_t seed = 1337;            // seeds torch and the library's own generators
 
   void visit(FieldVisitor& v) {
     v.field("threads", threads, "intra-op threads (0 = all cores)", Rule::non_negative());

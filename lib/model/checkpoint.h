@@ -1,0 +1,37 @@
+#pragma once
+// Model directories in the Hugging Face layout: config.json (GPT2Config fields) and
+// model.safetensors. A GPT-2 from the hub loads as it is; ours load in transformers unchanged.
+#include <c10/core/ScalarType.h>
+
+#include <string>
+
+#include "model/gpt2_model.h"
+
+namespace gpt2 {
+
+// Reads config.json; throws Error naming the file and the field on bad or unsupported values.
+ModelConfig read_hf_config(const std::string& path);
+// config.json text for `config` (GPT2Config fields, model_type gpt2).
+std::string hf_config_json(const ModelConfig& config, c10::ScalarType dtype = c10::kFloat);
+
+// Loads <dir>/config.json and <dir>/model.safetensors into a float32 CPU model. Accepts keys
+// with and without the "transformer." prefix, ignores attn.bias / attn.masked_bias buffers,
+// and accepts a stored lm_head.weight equal to transformer.wte.weight.
+GPT2LMHeadModel load_model_dir(const std::string& dir);
+
+// Copies a safetensors state dict into `model`, checking names and shapes; `path` names the
+// file in errors.
+void load_weights(GPT2LMHeadModelImpl& model, const std::string& path);
+
+// Writes config.json and model.safetensors atomically. dtype: kFloat (default) or kBFloat16.
+void save_model_dir(const GPT2LMHeadModelImpl& model, const std::string& dir,
+                    c10::ScalarType dtype = c10::kFloat);
+
+// A model directory (has config.json) or a preset name from configs/model/ (randomly
+// initialised with the current torch seed).
+GPT2LMHeadModel load_model(const std::string& dir_or_preset);
+
+// The ModelConfig of a directory or preset, without building the model.
+ModelConfig model_config_of(const std::string& dir_or_preset);
+
+}  // namespace gpt2

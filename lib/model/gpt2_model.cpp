@@ -1,0 +1,207 @@
+#include "model/gpt2_model.h"
+
+#include <ATen/ATen.h>
+
+#include <cmath>
+
+#include "core/error.h"
+
+namespace gpt2 {
+
+Conv1DImpl::Conv1DImpl(int64_t in_features, int64_t out_features) {
+  weight = register_parameter("weight", at::empty({in_features, out_features}));
+  bias = register_parameter("bias", at::zeros({out_features}));
+}
+
+at::Tensor Conv1DImpl::forward(const at::Tensor& x) {
+  // (..., in) -> (..., out); addmm on the flattened rows avoids a separate bias add.
+  auto rows = x.reshape({-1, x.size(-1)});   // (N, in)
+  auto out = at::addmm(bias, rows, weight);  // (N, out)
+  auto shape = x.sizes().vec();
+  shape.back() = weight.size(1);
+  return out.view(shape);  // (..., out)
+}
+
+CausalSelfAttentionImpl::CausalSelfAttentionImpl(const ModelConfig& config, int64_t layer_index)
+    : n_head_(config.n_head),
+      layer_index_(layer_index),
+      attn_pdrop_(config.attn_pdrop),
+      resid_pdrop_(config.resid_pdrop) {
+  c_attn = register_module("c_attn", Conv1D(config.n_embd, 3 * config.n_embd));
+  c_proj = register_module("c_proj", Conv1D(config.n_embd, config.n_embd));
+}
+
+at::Tensor CausalSelfAttentionImpl::forward(const at::Tensor& x, const AttentionContext& context) {
+  const int64_t B = x.size(0), T = x.size(1), C = x.size(2), hs = C / n_head_;
+  auto qkv = c_attn(x).split(C, /*dim=*/2);                   // 3 x (B, T, C)
+  auto q = qkv[0].view({B, T, n_head_, hs}).transpose(1, 2);  // (B, nh, T, hs)
+  auto k = qkv[1].view({B, T, n_head_, hs}).transpose(1, 2);  // (B, nh, T, hs)
+  auto v = qkv[2].view({B, T, n_head_, hs}).transpose(1, 2);  // (B, nh, T, hs)
+  if (context.cache) {
+    auto& cache_k = context.cache->keys[layer_index_];    // (B, nh, cap, hs)
+    auto& cache_v = context.cache->values[layer_index_];  // (B, nh, cap, hs)
+    cache_k.narrow(2, context.past, T).copy_(k);
+    cache_v.narrow(2, context.past, T).copy_(v);
+    k = cache_k.narrow(2, 0, context.past + T);  // (B, nh, S, hs)
+    v = cache_v.narrow(2, 0, context.past + T);  // (B, nh, S, hs)
+  }
+  auto att = at::matmul(q, k.transpose(-2, -1)) * (1.0 / std::sqrt(double(hs)));  // (B, nh, T, S)
+  if (context.mask.defined()) {
+    // The most negative finite value, not -inf: a fully masked row (a padding query) then
+    // gives a uniform distribution instead of NaN.
+    att = att.masked_fill(context.mask.logical_not(), std::numeric_limits<float>::lowest());
+  }
+  att = at::softmax(att, -1);  // (B, nh, T, S)
+  if (is_training() && attn_pdrop_ > 0) att = at::dropout(att, attn_pdrop_, true);
+  auto y = at::matmul(att, v);               // (B, nh, T, hs)
+  y = y.transpose(1, 2).reshape({B, T, C});  // (B, T, C)
+  y = c_proj(y);                             // (B, T, C)
+  if (is_training() && resid_pdrop_ > 0) y = at::dropout(y, resid_pdrop_, true);
+  return y;
+}
+
+MLPImpl::MLPImpl(const ModelConfig& config) : resid_pdrop_(config.resid_pdrop) {
+  c_fc = register_module("c_fc", Conv1D(config.n_embd, config.inner_size()));
+  c_proj = register_module("c_proj", Conv1D(config.inner_size(), config.n_embd));
+}
+
+at::Tensor MLPImpl::forward(const at::Tensor& x) {
+  auto hidden = at::gelu(c_fc(x), "tanh");  // (B, T, 4C)
+  auto y = c_proj(hidden);                  // (B, T, C)
+  if (is_training() && resid_pdrop_ > 0) y = at::dropout(y, resid_pdrop_, true);
+  return y;
+}
+
+BlockImpl::BlockImpl(const ModelConfig& config, int64_t layer_index) {
+  auto ln_options = torch::nn::LayerNormOptions({config.n_embd}).eps(config.layer_norm_epsilon);
+  ln_1 = register_module("ln_1", torch::nn::LayerNorm(ln_options));
+  attn = register_module("attn", CausalSelfAttention(config, layer_index));
+  ln_2 = register_module("ln_2", torch::nn::LayerNorm(ln_options));
+  mlp = register_module("mlp", MLP(config));
+}
+
+at::Tensor BlockImpl::forward(const at::Tensor& x, const AttentionContext& context) {
+  auto h = x + attn(ln_1(x), context);  // (B, T, C)
+  return h + mlp(ln_2(h));              // (B, T, C)
+}
+
+GPT2ModelImpl::GPT2ModelImpl(const ModelConfig& config) : config_(config) {
+  wte = register_module("wte", torch::nn::Embedding(config.vocab_size, config.n_embd));
+  wpe = register_module("wpe", torch::nn::Embedding(config.n_positions, config.n_embd));
+  h = register_module("h", torch::nn::ModuleList());
+  for (int64_t i = 0; i < config.n_layer; ++i) h->push_back(Block(config, i));
+  ln_f = register_module(
+      "ln_f", torch::nn::LayerNorm(
+                  torch::nn::LayerNormOptions({config.n_embd}).eps(config.layer_norm_epsilon)));
+}
+
+namespace {
+
+// Which keys each query may attend to: causal within the window, minus padded keys.
+// Returns an undefined tensor when nothing needs masking (one new token, no padding).
+at::Tensor attention_mask_for(int64_t T, int64_t past, const at::Tensor& padding_mask,
+                              const c10::Device& device) {
+  const int64_t S = past + T;
+  at::Tensor allowed;
+  if (T > 1) {
+    auto query_pos = at::arange(past, S, at::TensorOptions().dtype(at::kLong).device(device));
+    auto key_pos = at::arange(S, at::TensorOptions().dtype(at::kLong).device(device));
+    allowed = key_pos.unsqueeze(0).le(query_pos.unsqueeze(1)).view({1, 1, T, S});  // (1,1,T,S)
+  }
+  if (padding_mask.defined()) {
+    auto keys = padding_mask.to(device).to(at::kBool).view({-1, 1, 1, S});  // (B, 1, 1, S)
+    allowed = allowed.defined() ? allowed.logical_and(keys) : keys;         // (B, 1, T, S)
+  }
+  return allowed;
+}
+
+}  // namespace
+
+at::Tensor GPT2ModelImpl::forward(const at::Tensor& input_ids, const ForwardArgs& args) {
+  require(input_ids.dim() == 2, "model input must be token ids of shape (B, T)");
+  const int64_t B = input_ids.size(0), T = input_ids.size(1);
+  AttentionContext context;
+  context.cache = args.cache;
+  context.past = args.cache ? args.cache->length : 0;
+  const int64_t S = context.past + T;
+  require(S <= config_.n_positions, "sequence of " + std::to_string(S) +
+                                        " positions exceeds the model's context (n_positions = " +
+                                        std::to_string(config_.n_positions) + ")");
+  if (args.cache) {
+    require(args.cache->batch_size() == B && S <= args.cache->capacity(),
+            "KV cache has batch " + std::to_string(args.cache->batch_size()) + " and capacity " +
+                std::to_string(args.cache->capacity()) + " but the input needs batch " +
+                std::to_string(B) + " and " + std::to_string(S) + " positions");
+  }
+  if (args.attention_mask.defined()) {
+    require(args.attention_mask.dim() == 2 && args.attention_mask.size(0) == B &&
+                args.attention_mask.size(1) == S,
+            "attention_mask must have shape (B, past + T) = (" + std::to_string(B) + ", " +
+                std::to_string(S) + ")");
+  }
+  auto device = input_ids.device();
+  at::Tensor positions = args.position_ids;
+  if (!positions.defined())
+    positions = at::arange(context.past, S, at::TensorOptions().dtype(at::kLong).device(device))
+                    .unsqueeze(0);  // (1, T)
+  context.mask = attention_mask_for(T, context.past, args.attention_mask, device);
+
+  auto x = wte(input_ids) + wpe(positions);  // (B, T, C)
+  if (is_training() && config_.embd_pdrop > 0) x = at::dropout(x, config_.embd_pdrop, true);
+  for (const auto& block : *h) x = block->as<Block>()->forward(x, context);  // (B, T, C)
+  if (args.cache) args.cache->length = S;
+  return ln_f(x);  // (B, T, C)
+}
+
+GPT2LMHeadModelImpl::GPT2LMHeadModelImpl(const ModelConfig& config) : config_(config) {
+  config_.validate();
+  transformer = register_module("transformer", GPT2Model(config_));
+  reset_parameters();
+}
+
+ForwardResult GPT2LMHeadModelImpl::forward(const at::Tensor& input_ids, const ForwardArgs& args) {
+  auto x = transformer(input_ids, args);                         // (B, T, C)
+  if (args.last_logits_only) x = x.narrow(1, x.size(1) - 1, 1);  // (B, 1, C)
+  ForwardResult result;
+  result.logits = at::linear(x, transformer->wte->weight);  // (B, T, V)
+  if (args.targets.defined()) {
+    const int64_t V = result.logits.size(-1);
+    result.loss = at::cross_entropy_loss(result.logits.reshape({-1, V}).to(at::kFloat),
+                                         args.targets.reshape({-1}), {}, at::Reduction::Mean,
+                                         args.ignore_index);
+  }
+  return result;
+}
+
+KVCache GPT2LMHeadModelImpl::new_cache(int64_t batch_size, int64_t capacity) const {
+  const auto& weight = transformer->wte->weight;
+  return KVCache::allocate(config_, batch_size, std::min(capacity, config_.n_positions),
+                           weight.options());
+}
+
+void GPT2LMHeadModelImpl::reset_parameters() {
+  at::NoGradGuard no_grad;
+  const double std = config_.initializer_range;
+  const double residual_std = std / std::sqrt(2.0 * config_.n_layer);
+  for (auto& item : named_parameters()) {
+    const std::string& name = item.key();
+    auto& p = item.value();
+    if (name.find("ln_") != std::string::npos) {
+      name.size() >= 6 && name.compare(name.size() - 6, 6, "weight") == 0 ? p.fill_(1.0)
+                                                                          : p.zero_();
+    } else if (name.compare(name.size() - 4, 4, "bias") == 0) {
+      p.zero_();
+    } else if (name.find("c_proj.weight") != std::string::npos) {
+      p.normal_(0.0, residual_std);
+    } else {
+      p.normal_(0.0, std);
+    }
+  }
+}
+
+at::Tensor position_ids_from_mask(const at::Tensor& attention_mask) {
+  auto mask = attention_mask.to(at::kLong);  // (B, S)
+  return (mask.cumsum(1) - 1).clamp_min(0);  // (B, S)
+}
+
+}  // namespace gpt2

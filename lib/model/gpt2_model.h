@@ -1,0 +1,122 @@
+#pragma once
+// GPT-2 as torch::nn modules, with the parameter names and layouts of Hugging Face's
+// GPT2LMHeadModel (transformer.wte, transformer.h.{i}.attn.c_attn, ...). Conv1D weights are
+// stored (in, out) like HF's, so checkpoints map tensor for tensor. The LM head is tied to wte.
+// The model returns logits; it knows nothing of decoding.
+#include <torch/nn/module.h>
+#include <torch/nn/modules/container/modulelist.h>
+#include <torch/nn/modules/embedding.h>
+#include <torch/nn/modules/normalization.h>
+#include <torch/nn/pimpl.h>
+
+#include "model/kv_cache.h"
+#include "model/model_config.h"
+
+namespace gpt2 {
+
+// y = x @ weight + bias with weight (in, out): Hugging Face's Conv1D.
+class Conv1DImpl : public torch::nn::Module {
+ public:
+  Conv1DImpl(int64_t in_features, int64_t out_features);
+  at::Tensor forward(const at::Tensor& x);
+  at::Tensor weight;  // (in, out)
+  at::Tensor bias;    // (out)
+};
+TORCH_MODULE(Conv1D);
+
+// Masks and positions shared by every block of one forward pass.
+struct AttentionContext {
+  at::Tensor mask;  // (B or 1, 1, T, S) bool, true = may attend; undefined = none needed
+  KVCache* cache = nullptr;
+  int64_t past = 0;  // cached positions before this call
+};
+
+class CausalSelfAttentionImpl : public torch::nn::Module {
+ public:
+  CausalSelfAttentionImpl(const ModelConfig& config, int64_t layer_index);
+  at::Tensor forward(const at::Tensor& x, const AttentionContext& context);
+
+ private:
+  int64_t n_head_, layer_index_;
+  double attn_pdrop_, resid_pdrop_;
+  Conv1D c_attn{nullptr}, c_proj{nullptr};
+};
+TORCH_MODULE(CausalSelfAttention);
+
+class MLPImpl : public torch::nn::Module {
+ public:
+  explicit MLPImpl(const ModelConfig& config);
+  at::Tensor forward(const at::Tensor& x);
+
+ private:
+  double resid_pdrop_;
+  Conv1D c_fc{nullptr}, c_proj{nullptr};
+};
+TORCH_MODULE(MLP);
+
+class BlockImpl : public torch::nn::Module {
+ public:
+  BlockImpl(const ModelConfig& config, int64_t layer_index);
+  at::Tensor forward(const at::Tensor& x, const AttentionContext& context);
+
+ private:
+  torch::nn::LayerNorm ln_1{nullptr}, ln_2{nullptr};
+  CausalSelfAttention attn{nullptr};
+  MLP mlp{nullptr};
+};
+TORCH_MODULE(Block);
+
+struct ForwardArgs {
+  at::Tensor attention_mask;  // (B, past + T): 1 = real token, 0 = padding; undefined = all real
+  at::Tensor position_ids;    // (B, T); undefined = past + arange(T)
+  KVCache* cache = nullptr;   // attend to its past keys/values and append this call's
+  at::Tensor targets;         // (B, T) next-token ids; entries == ignore_index are not scored
+  int64_t ignore_index = -100;
+  bool last_logits_only = false;  // logits of the last position only: (B, 1, V)
+};
+
+struct ForwardResult {
+  at::Tensor logits;  // (B, T, V), or (B, 1, V) with last_logits_only
+  at::Tensor loss;    // scalar mean cross-entropy over scored targets; undefined without targets
+};
+
+// The trunk: embeddings, blocks, final LayerNorm ("transformer" in the HF state dict).
+class GPT2ModelImpl : public torch::nn::Module {
+ public:
+  explicit GPT2ModelImpl(const ModelConfig& config);
+  // Returns hidden states (B, T, C).
+  at::Tensor forward(const at::Tensor& input_ids, const ForwardArgs& args);
+
+  torch::nn::Embedding wte{nullptr}, wpe{nullptr};
+  torch::nn::ModuleList h{nullptr};
+  torch::nn::LayerNorm ln_f{nullptr};
+
+ private:
+  ModelConfig config_;
+};
+TORCH_MODULE(GPT2Model);
+
+class GPT2LMHeadModelImpl : public torch::nn::Module {
+ public:
+  explicit GPT2LMHeadModelImpl(const ModelConfig& config);
+  ForwardResult forward(const at::Tensor& input_ids, const ForwardArgs& args = {});
+
+  const ModelConfig& config() const { return config_; }
+  // A cache for `batch_size` sequences of up to `capacity` positions, on the model's device
+  // and dtype.
+  KVCache new_cache(int64_t batch_size, int64_t capacity) const;
+  // GPT-2 initialisation: normal(0, initializer_range), residual projections scaled by
+  // 1/sqrt(2 n_layer), zero biases, unit LayerNorm weights. Draws from torch's default RNG.
+  void reset_parameters();
+
+  GPT2Model transformer{nullptr};
+
+ private:
+  ModelConfig config_;
+};
+TORCH_MODULE(GPT2LMHeadModel);
+
+// Position ids for left-padded batches: the running count of real tokens minus one (0 at pads).
+at::Tensor position_ids_from_mask(const at::Tensor& attention_mask);
+
+}  // namespace gpt2
