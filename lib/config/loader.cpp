@@ -17,7 +17,8 @@ namespace gpt2 {
 namespace {
 
 std::string location(const std::string& where, const YAML::Node& node) {
-  if (node.Mark().is_null()) return where;
+  // Overrides from the command line have no file line worth naming.
+  if (node.Mark().is_null() || where == "--set") return where;
   return where + ":" + std::to_string(node.Mark().line + 1);
 }
 

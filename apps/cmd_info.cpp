@@ -1,0 +1,78 @@
+// gpt2 info --model DIR|PRESET: configuration, parameter count, memory and a forward timing.
+#include <ATen/ATen.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+
+#include "commands.h"
+#include "core/strings.h"
+#include "model_options.h"
+#include "runtime/runtime.h"
+
+namespace gpt2::cli {
+
+int cmd_info(const std::vector<std::string>& argv) {
+  std::string spec;
+  int64_t batch = 1, seq = 128, repeats = 3;
+  bool timing = true;
+  ConfigArgs config_args;
+  po::options_description options("gpt2 info");
+  options.add_options()                                                                         //
+      ("model,m", po::value(&spec)->required(), "model directory or preset (gpt2, tiny, ...)")  //
+      ("batch", po::value(&batch)->default_value(1), "batch size of the timed forward pass")    //
+      ("seq", po::value(&seq)->default_value(128), "sequence length of the timed pass")         //
+      ("repeats", po::value(&repeats)->default_value(3), "timed passes (median reported)")      //
+      ("no-timing", po::bool_switch()->notifier([&](bool off) { timing = !off; }),
+       "skip the forward pass");
+  add_config_options(options, config_args);
+  po::positional_options_description positional;
+  positional.add("model", 1);
+  if (!parse("gpt2 info --model DIR|PRESET [options]", argv, options, &positional)) return 0;
+  auto loaded = load_model_from_args(spec, config_args);
+  if (!loaded.model) return 0;
+  const ModelConfig& c = loaded.model->config();
+
+  int64_t parameters = 0;
+  for (const auto& p : loaded.model->parameters()) parameters += p.numel();
+  const int64_t embedding = c.vocab_size * c.n_embd + c.n_positions * c.n_embd;
+  const double bytes = double(parameters) * c10::elementSize(loaded.runtime.dtype);
+  std::printf("model        %s\n", loaded.source.c_str());
+  std::printf(
+      "shape        n_layer %ld  n_head %ld  n_embd %ld  n_inner %ld  n_positions %ld  "
+      "vocab_size %ld\n",
+      long(c.n_layer), long(c.n_head), long(c.n_embd), long(c.inner_size()), long(c.n_positions),
+      long(c.vocab_size));
+  std::printf("parameters   %s (%ld; %s without embeddings; LM head tied to wte)\n",
+              human_count(double(parameters)).c_str(), long(parameters),
+              human_count(double(parameters - embedding)).c_str());
+  std::printf("memory       %s of %s weights\n", human_bytes(bytes).c_str(),
+              dtype_name(loaded.runtime.dtype).c_str());
+  std::printf("runtime      %s, %ld threads\n", loaded.runtime.device.str().c_str(),
+              long(loaded.runtime.threads));
+  if (!timing) return 0;
+
+  seq = std::min(seq, c.n_positions);
+  loaded.model->eval();
+  at::NoGradGuard no_grad;
+  auto ids = at::randint(c.vocab_size, {batch, seq},
+                         at::TensorOptions().dtype(at::kLong).device(loaded.runtime.device));
+  std::vector<double> seconds;
+  for (int64_t i = 0; i <= repeats; ++i) {  // the first pass warms up
+    auto start = std::chrono::steady_clock::now();
+    auto logits = loaded.model->forward(ids).logits;
+    logits.sum().item<float>();  // waits for the device
+    if (i > 0)
+      seconds.push_back(
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  }
+  std::sort(seconds.begin(), seconds.end());
+  double median = seconds[seconds.size() / 2];
+  std::printf("forward      (B, T) = (%ld, %ld): %.1f ms, %s tokens/s (median of %ld)\n",
+              long(batch), long(seq), median * 1e3,
+              human_count(double(batch * seq) / median).c_str(), long(repeats));
+  return 0;
+}
+
+}  // namespace gpt2::cli

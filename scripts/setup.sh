@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages gpt2 needs (only those missing), then configures and builds
+# everything in build/ (Release). Safe to run again: it only does what is left to do.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(
+  build-essential cmake ninja-build ccache pkg-config git
+  libtorch-dev                   # LibTorch 1.13 (CPU)
+  libopenblas0-openmp            # fast BLAS for LibTorch (the reference BLAS is ~50x slower)
+  libsentencepiece-dev libpcre2-dev libboost-program-options-dev libyaml-cpp-dev
+  nlohmann-json3-dev catch2 libgloo-dev
+)
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" ||
+    missing+=("$package")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
+    "${missing[@]}" >/dev/null
+fi
+
+# LibTorch calls libblas.so.3: make sure it resolves to OpenBLAS, not the reference BLAS.
+blas=$(readlink -f /usr/lib/x86_64-linux-gnu/libblas.so.3 2>/dev/null || true)
+case "$blas" in
+  *openblas*) ;;
+  *) echo "setup: warning: libblas.so.3 is $blas, not OpenBLAS; matmuls will be slow" >&2 ;;
+esac
+
+build_dir=${GPT2_BUILD_DIR:-build}
+cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build "$build_dir" -j"$(nproc)"
+echo "setup: built $build_dir/apps/gpt2"

@@ -1,0 +1,225 @@
+// Checkpoints in the Hugging Face layout: bit-identical round trips, and a clear error naming
+// the file and the tensor for every kind of bad file.
+#include <ATen/ATen.h>
+
+#include <catch2/catch.hpp>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "core/error.h"
+#include "core/files.h"
+#include "model/checkpoint.h"
+#include "model/safetensors.h"
+#include "test_support.h"
+
+using namespace gpt2;
+using Catch::Matchers::Contains;
+
+namespace {
+
+ModelConfig tiny_config() {
+  ModelConfig config;
+  config.vocab_size = 50;
+  config.n_positions = 16;
+  config.n_embd = 8;
+  config.n_layer = 2;
+  config.n_head = 2;
+  config.bos_token_id = config.eos_token_id = 49;
+  return config;
+}
+
+using TensorList = std::vector<std::pair<std::string, at::Tensor>>;
+
+TensorList state_of(const GPT2LMHeadModelImpl& model) {
+  TensorList tensors;
+  for (const auto& item : model.named_parameters()) tensors.emplace_back(item.key(), item.value());
+  return tensors;
+}
+
+// A model directory whose weights are `tensors` and whose config is `config`.
+void write_dir(const std::string& dir, const ModelConfig& config, const TensorList& tensors) {
+  write_file_atomic(dir + "/config.json", hf_config_json(config));
+  write_safetensors(dir + "/model.safetensors", tensors);
+}
+
+void require_load_error(const std::string& dir, const std::string& fragment) {
+  INFO("expecting an error containing: " << fragment);
+  REQUIRE_THROWS_WITH(load_model_dir(dir), Contains(fragment));
+}
+
+}  // namespace
+
+TEST_CASE("a checkpoint written by save_model_dir loads back bit-identically") {
+  test::TempDir tmp;
+  at::manual_seed(7);
+  GPT2LMHeadModel model(tiny_config());
+  save_model_dir(*model, tmp.path());
+  auto loaded = load_model_dir(tmp.path());
+  auto original = state_of(*model);
+  auto restored = state_of(*loaded);
+  REQUIRE(original.size() == restored.size());
+  for (size_t i = 0; i < original.size(); ++i) {
+    INFO(original[i].first);
+    CHECK(original[i].first == restored[i].first);
+    CHECK(original[i].second.equal(restored[i].second));
+  }
+  // The stored names are Hugging Face's: prefixed, no lm_head (tied), Conv1D as (in, out).
+  SafetensorsFile file(tmp.file("model.safetensors"));
+  CHECK(file.contains("transformer.h.1.attn.c_attn.weight"));
+  CHECK(file.entries().at("transformer.h.1.attn.c_attn.weight").shape ==
+        std::vector<int64_t>{8, 24});
+  CHECK(file.entries().at("transformer.h.0.mlp.c_fc.weight").shape == std::vector<int64_t>{8, 32});
+  CHECK_FALSE(file.contains("lm_head.weight"));
+  CHECK(file.metadata().at("format") == "pt");
+  auto config = nlohmann::json::parse(read_file(tmp.file("config.json")));
+  CHECK(config["model_type"] == "gpt2");
+  CHECK(config["n_embd"] == 8);
+  CHECK(config["architectures"][0] == "GPT2LMHeadModel");
+}
+
+TEST_CASE("bfloat16 and float16 weights are read and converted to float32") {
+  test::TempDir tmp;
+  GPT2LMHeadModel model(tiny_config());
+  save_model_dir(*model, tmp.path(), at::kBFloat16);
+  CHECK(
+      SafetensorsFile(tmp.file("model.safetensors")).entries().at("transformer.wte.weight").dtype ==
+      "BF16");
+  auto loaded = load_model_dir(tmp.path());
+  auto want = model->transformer->wte->weight.to(at::kBFloat16).to(at::kFloat);
+  CHECK(loaded->transformer->wte->weight.equal(want));
+
+  TensorList half;
+  for (auto& [name, tensor] : state_of(*model)) half.emplace_back(name, tensor.to(at::kHalf));
+  write_dir(tmp.path(), tiny_config(), half);
+  auto from_half = load_model_dir(tmp.path());
+  CHECK(from_half->transformer->wpe->weight.equal(
+      model->transformer->wpe->weight.to(at::kHalf).to(at::kFloat)));
+}
+
+TEST_CASE("unprefixed keys, attention buffers and a tied lm_head are accepted") {
+  test::TempDir tmp;
+  GPT2LMHeadModel model(tiny_config());
+  TensorList tensors;
+  for (auto& [name, tensor] : state_of(*model)) tensors.emplace_back(name.substr(12), tensor);
+  tensors.emplace_back("h.0.attn.bias", at::ones({1, 1, 16, 16}));
+  tensors.emplace_back("h.0.attn.masked_bias", at::full({}, -1e4));
+  tensors.emplace_back("lm_head.weight", model->transformer->wte->weight);
+  write_dir(tmp.path(), tiny_config(), tensors);
+  auto loaded = load_model_dir(tmp.path());
+  CHECK(loaded->transformer->h[1]->named_parameters()["mlp.c_proj.weight"].equal(
+      model->transformer->h[1]->named_parameters()["mlp.c_proj.weight"]));
+}
+
+TEST_CASE("bad checkpoints are refused with the file, the tensor and the reason") {
+  test::TempDir tmp;
+  const std::string dir = tmp.path();
+  const std::string weights = tmp.file("model.safetensors");
+  GPT2LMHeadModel model(tiny_config());
+  auto good = state_of(*model);
+
+  SECTION("missing config.json or weights") {
+    require_load_error(dir, "config.json is missing");
+    write_file_atomic(tmp.file("config.json"), hf_config_json(tiny_config()));
+    require_load_error(dir, "model.safetensors is missing");
+  }
+  SECTION("missing tensor") {
+    TensorList tensors(good.begin(), good.end());
+    tensors.erase(
+        std::remove_if(tensors.begin(), tensors.end(),
+                       [](auto& t) { return t.first == "transformer.h.1.mlp.c_fc.bias"; }),
+        tensors.end());
+    write_dir(dir, tiny_config(), tensors);
+    require_load_error(dir, "missing tensor(s) transformer.h.1.mlp.c_fc.bias");
+  }
+  SECTION("unknown tensor") {
+    TensorList tensors = good;
+    tensors.emplace_back("transformer.h.0.attn.q_proj.weight", at::zeros({8, 8}));
+    write_dir(dir, tiny_config(), tensors);
+    require_load_error(dir, "unknown tensor(s) transformer.h.0.attn.q_proj.weight");
+  }
+  SECTION("wrong shape") {
+    TensorList tensors = good;
+    for (auto& t : tensors)
+      if (t.first == "transformer.wpe.weight") t.second = at::zeros({15, 8});
+    write_dir(dir, tiny_config(), tensors);
+    require_load_error(dir,
+                       "\"transformer.wpe.weight\" has shape [15, 8] but config.json needs "
+                       "[16, 8]");
+  }
+  SECTION("config.json inconsistent with the weights") {
+    ModelConfig wider = tiny_config();
+    wider.n_embd = 16;
+    write_dir(dir, wider, good);
+    require_load_error(dir, "but config.json needs");
+    ModelConfig deeper = tiny_config();
+    deeper.n_layer = 3;
+    write_dir(dir, deeper, good);
+    require_load_error(dir, "missing tensor(s) transformer.h.2.");
+  }
+  SECTION("config.json with bad values") {
+    write_safetensors(weights, good);
+    write_file_atomic(tmp.file("config.json"), "{\"n_embd\": 8, \"n_head\": 3}");
+    require_load_error(dir, "config.json: config: model.n_head (3) must divide model.n_embd (8)");
+    write_file_atomic(tmp.file("config.json"), "{\"n_layer\": \"two\"}");
+    require_load_error(dir, "field \"n_layer\" has value \"two\" of the wrong type");
+    write_file_atomic(tmp.file("config.json"), "{\"model_type\": \"llama\"}");
+    require_load_error(dir, "only GPT-2");
+    write_file_atomic(tmp.file("config.json"), "{\"n_layer\": 2,");
+    require_load_error(dir, "config.json: not valid JSON");
+    write_file_atomic(tmp.file("config.json"), "{\"activation_function\": \"relu\"}");
+    require_load_error(dir, "activation_function: value \"relu\" is invalid");
+  }
+  SECTION("untied lm_head") {
+    TensorList tensors = good;
+    tensors.emplace_back("lm_head.weight", at::zeros({50, 8}));
+    write_dir(dir, tiny_config(), tensors);
+    require_load_error(dir, "lm_head.weight differs from transformer.wte.weight");
+  }
+  SECTION("integer weights") {
+    TensorList tensors = good;
+    for (auto& t : tensors)
+      if (t.first == "transformer.ln_f.bias") t.second = at::zeros({8}, at::kInt);
+    write_dir(dir, tiny_config(), tensors);
+    require_load_error(dir,
+                       "tensor \"transformer.ln_f.bias\" has dtype I32; model weights must "
+                       "be F32, F16 or BF16");
+  }
+
+  // Raw byte-level corruption of a valid file.
+  write_dir(dir, tiny_config(), good);
+  std::string bytes = read_file(weights);
+  uint64_t header_length = 0;
+  for (int i = 7; i >= 0; --i)
+    header_length = (header_length << 8) | static_cast<unsigned char>(bytes[i]);
+  std::string header = bytes.substr(8, header_length);
+
+  SECTION("truncated file") {
+    write_file_atomic(weights, bytes.substr(0, bytes.size() - 100));
+    require_load_error(dir, "model.safetensors: not a valid safetensors file: tensor");
+    require_load_error(dir, "outside the data section");
+    write_file_atomic(weights, bytes.substr(0, 5));
+    require_load_error(dir, "file is 5 bytes, too short");
+  }
+  SECTION("corrupt header") {
+    std::string corrupt = bytes;
+    corrupt[8] = '[';
+    corrupt[9] = '!';
+    write_file_atomic(weights, corrupt);
+    require_load_error(dir, "header is not valid JSON");
+    std::string huge = bytes;
+    huge[6] = '\x7f';
+    write_file_atomic(weights, huge);
+    require_load_error(dir, "exceeds the file size");
+  }
+  SECTION("unsupported dtype") {
+    std::string changed = header;
+    size_t at = changed.find("\"F32\"");
+    REQUIRE(at != std::string::npos);
+    changed.replace(at, 5, "\"F8_E4M3\"");
+    changed.resize(header.size() + 4, ' ');
+    std::string length(8, '\0');
+    for (int i = 0; i < 8; ++i) length[i] = static_cast<char>((changed.size() >> (8 * i)) & 0xff);
+    write_file_atomic(weights, length + changed + bytes.substr(8 + header_length));
+    require_load_error(dir, "unsupported dtype F8_E4M3");
+  }
+}
