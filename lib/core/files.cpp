@@ -24,6 +24,15 @@ std::string read_file(const std::string& path) {
   return buffer.str();
 }
 
+std::string read_file_prefix(const std::string& path, size_t bytes) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error("cannot read " + path + ": " + std::strerror(errno));
+  std::string prefix(bytes, '\0');
+  in.read(prefix.data(), static_cast<std::streamsize>(bytes));
+  prefix.resize(static_cast<size_t>(in.gcount()));
+  return prefix;
+}
+
 namespace {
 std::string temp_name_for(const std::string& path) {
   static std::atomic<int> counter{0};

@@ -11,6 +11,9 @@ namespace gpt2 {
 // Reads a whole file; throws Error naming the file when it cannot be read.
 std::string read_file(const std::string& path);
 
+// The first `bytes` bytes of a file (fewer when it is shorter); throws Error when unreadable.
+std::string read_file_prefix(const std::string& path, size_t bytes);
+
 // Writes `content` to `path` atomically: write to a temp file in the same folder, flush,
 // fsync, rename over `path`. Creates missing parent folders.
 void write_file_atomic(const std::string& path, const std::string& content);
