@@ -60,7 +60,8 @@ std::vector<ModelEntry> expand_model_paths(const std::vector<std::string>& paths
     std::vector<ModelEntry> found;
     for (auto it = fs::recursive_directory_iterator(path); it != fs::recursive_directory_iterator();
          ++it) {
-      if (!it->is_directory() || !is_model_dir(it->path())) continue;
+      // Links such as RUN/best and RUN/latest point at checkpoints listed on their own.
+      if (it->is_symlink() || !it->is_directory() || !is_model_dir(it->path())) continue;
       std::string name = fs::relative(it->path(), path).string();
       found.push_back({it->path().string(), name, step_from_name(it->path().filename().string())});
       it.disable_recursion_pending();
