@@ -1,0 +1,219 @@
+#include "compare/comparison.h"
+
+#include <ATen/ATen.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <random>
+
+#include "core/error.h"
+#include "core/progress.h"
+#include "generate/generator.h"
+#include "generate/model_source.h"
+#include "metrics/bleu.h"
+#include "metrics/bootstrap.h"
+#include "metrics/diversity.h"
+#include "metrics/rouge.h"
+#include "metrics/self_bleu.h"
+#include "model/checkpoint.h"
+#include "tokenizer/tokenizer_io.h"
+
+namespace gpt2 {
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+// Negative log-likelihood (nats) of each continuation given its prompt under `model`, in
+// batches; a prompt that leaves no room is cut from the left to fit the context.
+std::vector<double> continuation_nll(GPT2LMHeadModelImpl& model,
+                                     const std::vector<std::vector<int64_t>>& prompts,
+                                     const std::vector<std::vector<int64_t>>& continuations) {
+  const int64_t context = model.config().n_positions, batch = 8;
+  std::vector<double> nll(prompts.size(), 0.0);
+  at::NoGradGuard no_grad;
+  model.eval();
+  for (size_t first = 0; first < prompts.size(); first += batch) {
+    size_t last = std::min(prompts.size(), first + batch);
+    std::vector<std::vector<int64_t>> rows;
+    std::vector<int64_t> scored;  // continuation tokens per row
+    int64_t T = 0;
+    for (size_t i = first; i < last; ++i) {
+      std::vector<int64_t> row = prompts[i];
+      row.insert(row.end(), continuations[i].begin(), continuations[i].end());
+      if (int64_t(row.size()) > context) row.erase(row.begin(), row.end() - context);
+      scored.push_back(std::min<int64_t>(continuations[i].size(), int64_t(row.size()) - 1));
+      T = std::max<int64_t>(T, row.size());
+      rows.push_back(row);
+    }
+    const int64_t B = int64_t(rows.size());
+    auto inputs = at::zeros({B, T}, at::kLong);      // (B, T), right-padded
+    auto targets = at::full({B, T}, -1, at::kLong);  // (B, T), -1 = not scored
+    for (int64_t b = 0; b < B; ++b) {
+      const int64_t L = int64_t(rows[b].size());
+      for (int64_t t = 0; t < L; ++t) inputs[b][t] = rows[b][t];
+      for (int64_t t = L - scored[b]; t < L; ++t) targets[b][t - 1] = rows[b][t];
+    }
+    auto device = model.transformer->wte->weight.device();
+    auto log_probs = at::log_softmax(model.forward(inputs.to(device)).logits.to(at::kFloat), -1)
+                         .to(at::kCPU);  // (B, T, V)
+    auto picked = log_probs.gather(-1, targets.clamp_min(0).unsqueeze(-1)).squeeze(-1);  // (B, T)
+    auto masked = picked.masked_fill(targets.lt(0), 0.0).to(at::kDouble).sum(1);         // (B)
+    for (int64_t b = 0; b < B; ++b) nll[first + b] = -masked[b].item<double>();
+  }
+  return nll;
+}
+
+// Perplexity exp(sum nll / sum tokens) with a bootstrap interval over texts.
+Interval perplexity_interval(const std::vector<double>& nll, const std::vector<int64_t>& tokens,
+                             int64_t samples) {
+  double total_nll = 0, total_tokens = 0;
+  for (size_t i = 0; i < nll.size(); ++i) total_nll += nll[i], total_tokens += tokens[i];
+  Interval out;
+  out.value = out.low = out.high = std::exp(total_nll / std::max(1.0, total_tokens));
+  if (samples <= 0 || nll.size() < 2) return out;
+  std::mt19937_64 rng(12345);
+  std::vector<double> resampled;
+  for (int64_t s = 0; s < samples; ++s) {
+    double n = 0, t = 0;
+    for (size_t k = 0; k < nll.size(); ++k) {
+      size_t i = rng() % nll.size();
+      n += nll[i];
+      t += tokens[i];
+    }
+    resampled.push_back(std::exp(n / std::max(1.0, t)));
+  }
+  std::sort(resampled.begin(), resampled.end());
+  out.low = resampled[size_t(0.025 * (samples - 1))];
+  out.high = resampled[size_t(0.975 * (samples - 1))];
+  return out;
+}
+
+// Every metric of one row, from its texts and their token ids.
+void score_row(SettingScores& row, const std::vector<std::string>& texts,
+               const std::vector<std::vector<int64_t>>& ids, const std::vector<double>& nll,
+               const std::vector<std::string>& references, const CompareConfig& config) {
+  row.texts = int64_t(texts.size());
+  std::vector<int64_t> lengths;
+  std::vector<std::vector<uint32_t>> token_texts;
+  for (const auto& t : ids) {
+    lengths.push_back(int64_t(t.size()));
+    row.tokens += int64_t(t.size());
+    token_texts.emplace_back(t.begin(), t.end());
+  }
+  row.perplexity = perplexity_interval(nll, lengths, config.bootstrap);
+  row.mean_length = texts.empty() ? 0 : double(row.tokens) / double(texts.size());
+  row.distinct1 = metrics::distinct_n(token_texts, 1);
+  row.distinct2 = metrics::distinct_n(token_texts, 2);
+  row.distinct3 = metrics::distinct_n(token_texts, 3);
+  row.self_bleu = token_texts.size() >= 2 ? metrics::self_bleu(token_texts, 4) : 0;
+  size_t repeating = 0;
+  for (const auto& t : token_texts) repeating += metrics::ends_in_repetition(t) ? 1 : 0;
+  row.repetition = token_texts.empty() ? 0 : double(repeating) / token_texts.size();
+  row.zipf = metrics::zipf_fit(token_texts).coefficient;
+  row.texts_out = texts;
+  if (row.human) {
+    row.bleu = row.rouge1 = row.rouge2 = row.rougeL = {kNaN, kNaN, kNaN};
+    return;
+  }
+  std::vector<metrics::References> refs;
+  for (const auto& r : references) refs.push_back({r});
+  metrics::Bleu bleu;
+  row.bleu.value = row.bleu.low = row.bleu.high = bleu.corpus_score(texts, refs).score;
+  metrics::RougeOptions rouge_options;
+  rouge_options.use_stemmer = config.rouge_stemmer;
+  metrics::RougeScorer rouge(rouge_options);
+  std::vector<metrics::RougeScores> scores;
+  double f[3] = {0, 0, 0};
+  for (size_t i = 0; i < texts.size(); ++i) {
+    scores.push_back(rouge.score(references[i], texts[i]));
+    for (int k = 0; k < 3; ++k) f[k] += scores.back()[k].second.fmeasure / texts.size();
+  }
+  Interval* rouge_rows[3] = {&row.rouge1, &row.rouge2, &row.rougeL};
+  for (int k = 0; k < 3; ++k) *rouge_rows[k] = {f[k], f[k], f[k]};
+  if (config.bootstrap > 0 && texts.size() >= 2) {
+    auto ci = metrics::bootstrap_ci(bleu, bleu.corpus_stats(texts, refs), int(config.bootstrap));
+    row.bleu.low = ci.low;
+    row.bleu.high = ci.high;
+    auto aggregate = metrics::aggregate_rouge(scores, int(config.bootstrap));
+    for (int k = 0; k < 3; ++k) {
+      rouge_rows[k]->low = aggregate[k].second.low.fmeasure;
+      rouge_rows[k]->high = aggregate[k].second.high.fmeasure;
+    }
+  }
+}
+
+}  // namespace
+
+ComparisonResult run_comparison(const CompareConfig& config,
+                                const std::vector<NamedSetting>& settings) {
+  config.validate();
+  require(!settings.empty(), "no decoding settings to compare: add a settings list");
+  ComparisonResult result;
+  result.model = config.model;
+  result.scoring_model = config.scoring_model.empty() ? config.model : config.scoring_model;
+  auto generator_model = load_model_dir(config.model);
+  auto scorer =
+      result.scoring_model == config.model ? generator_model : load_model_dir(result.scoring_model);
+  auto tokenizer = load_tokenizer(config.model);
+  result.pairs = load_prompt_pairs(config, *tokenizer);
+
+  std::vector<std::vector<int64_t>> prompts;
+  std::vector<std::string> references;
+  std::vector<std::vector<int64_t>> reference_ids;
+  for (const auto& pair : result.pairs) {
+    prompts.push_back(pair.prompt);
+    references.push_back(pair.reference_text);
+    reference_ids.push_back(pair.reference);
+  }
+
+  SettingScores human;
+  human.name = "human";
+  human.human = true;
+  score_row(human, references, reference_ids, continuation_nll(*scorer, prompts, reference_ids),
+            references, config);
+  result.rows.push_back(human);
+
+  auto detokenize = [&](const std::vector<int64_t>& ids) {
+    return tokenizer->decode(std::vector<int32_t>(ids.begin(), ids.end()));
+  };
+  ProgressBar progress("compare", double(settings.size() * config.seeds.size()), "runs");
+  int64_t done = 0;
+  for (const auto& setting : settings) {
+    setting.generate.validate();
+    SettingScores row;
+    row.name = setting.name;
+    std::vector<std::string> texts, row_refs;
+    std::vector<std::vector<int64_t>> ids, row_prompts;
+    double seconds = 0;
+    std::vector<std::vector<std::vector<GenerationResult>>> per_seed;
+    for (int64_t seed : config.seeds) {
+      GenerationOptions options;
+      options.config = setting.generate;
+      options.seed = uint64_t(seed);
+      options.eos_id = tokenizer->special_tokens().end_of_text;
+      options.decode = detokenize;
+      ModelSource source(generator_model.ptr(), setting.generate.use_cache);
+      auto start = std::chrono::steady_clock::now();
+      per_seed.push_back(generate(source, prompts, options));
+      seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      progress.update(double(++done), setting.name);
+    }
+    // Prompt-major, seed-minor; every returned sequence counts.
+    for (size_t p = 0; p < prompts.size(); ++p)
+      for (const auto& seed_results : per_seed)
+        for (const auto& generated : seed_results[p]) {
+          texts.push_back(generated.text);
+          ids.push_back(generated.tokens);
+          row_refs.push_back(references[p]);
+          row_prompts.push_back(prompts[p]);
+        }
+    score_row(row, texts, ids, continuation_nll(*scorer, row_prompts, ids), row_refs, config);
+    row.tokens_per_second = seconds > 0 ? double(row.tokens) / seconds : 0;
+    result.rows.push_back(row);
+  }
+  progress.finish();
+  return result;
+}
+
+}  // namespace gpt2
