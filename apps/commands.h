@@ -16,7 +16,13 @@ struct Command {
 
 const std::vector<Command>& commands();
 
+int cmd_eval(const std::vector<std::string>& args);
+int cmd_generate(const std::vector<std::string>& args);
 int cmd_info(const std::vector<std::string>& args);
 int cmd_init(const std::vector<std::string>& args);
+int cmd_metric(const std::vector<std::string>& args);
+int cmd_train(const std::vector<std::string>& args);
+int cmd_prepare(const std::vector<std::string>& args);
+int cmd_tokenizer(const std::vector<std::string>& args);
 
 }  // namespace gpt2::cli

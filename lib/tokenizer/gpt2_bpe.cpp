@@ -54,14 +54,14 @@ Gpt2Bpe::Gpt2Bpe(std::vector<std::string> vocab, MergeList merges, const std::st
   for (size_t i = 0; i < merges_.size(); ++i) {
     auto left = unicode_text_to_bytes(merges_[i].first);
     auto right = unicode_text_to_bytes(merges_[i].second);
-    require(left && right, source + ": merge " + std::to_string(i + 1) + " (\"" + merges_[i].first +
-                               " " + merges_[i].second +
-                               "\") uses characters outside GPT-2's byte alphabet");
+    if (!left || !right)
+      throw Error(source + ": merge " + std::to_string(i + 1) + " (\"" + merges_[i].first + " " +
+                  merges_[i].second + "\") uses characters outside GPT-2's byte alphabet");
     std::string merged = *left + *right;
     auto it = decoded_to_id.find(merged);
-    require(it != decoded_to_id.end(), source + ": merge " + std::to_string(i + 1) + " (\"" +
-                                           merges_[i].first + " " + merges_[i].second +
-                                           "\") produces a token missing from the vocabulary");
+    if (it == decoded_to_id.end())
+      throw Error(source + ": merge " + std::to_string(i + 1) + " (\"" + merges_[i].first + " " +
+                  merges_[i].second + "\") produces a token missing from the vocabulary");
     if (seen.insert(merged).second)
       mergeable.push_back({merged, {static_cast<uint32_t>(i), it->second}});
   }
@@ -125,9 +125,10 @@ void Gpt2Bpe::encode_append(std::string_view text, std::vector<int32_t>& out,
 }
 
 const std::string& Gpt2Bpe::token_bytes(int32_t id) const {
-  require(id >= 0 && static_cast<size_t>(id) < token_bytes_.size(),
-          "token id " + std::to_string(id) + " is outside the vocabulary (0.." +
-              std::to_string(token_bytes_.size() - 1) + ")");
+  // Not require(): its message would be built for every token.
+  if (id < 0 || static_cast<size_t>(id) >= token_bytes_.size())
+    throw Error("token id " + std::to_string(id) + " is outside the vocabulary (0.." +
+                std::to_string(token_bytes_.size() - 1) + ")");
   return token_bytes_[id];
 }
 

@@ -65,10 +65,11 @@ void SentencePieceTokenizer::encode_append(std::string_view text, std::vector<in
 
 std::string SentencePieceTokenizer::decode(const int32_t* ids, size_t count) const {
   std::vector<int> values(ids, ids + count);
+  const int size = static_cast<int>(vocab_size());
   for (int id : values)
-    require(id >= 0 && id < vocab_size(), "token id " + std::to_string(id) +
-                                              " is outside the vocabulary (0.." +
-                                              std::to_string(vocab_size() - 1) + ")");
+    if (id < 0 || id >= size)
+      throw Error("token id " + std::to_string(id) + " is outside the vocabulary (0.." +
+                  std::to_string(vocab_size() - 1) + ")");
   std::string text;
   std::string error = processor_->decode(values, text);
   require(error.empty(), source_ + ": SentencePiece decode failed (" + error + ")");

@@ -52,8 +52,9 @@ class Tokenizer {
   virtual std::string id_to_piece(int32_t id) const = 0;
   virtual int32_t piece_to_id(std::string_view piece) const = 0;
 
-  // True when encode(a + b) == encode(a) + encode(b) whenever `a` ends in '\n' and `b` starts
-  // with a non-whitespace character; the data pipeline then encodes big texts in parallel.
+  // True when encode(a + b) == encode(a) + encode(b) whenever `a` ends in a printable ASCII
+  // character and '\n' and `b` starts with one; the data pipeline then encodes big texts in
+  // parallel, cut at such places.
   virtual bool splits_after_newline() const = 0;
 
   // Writes the tokenizer's files into `model_dir` (atomically, file by file).

@@ -1,0 +1,155 @@
+// gpt2 generate: text from a model with any strategy. One --prompt streams tokens as they
+// come; --prompts FILE.jsonl --out OUT.jsonl decodes in batches with a progress bar.
+#include <algorithm>
+#include <iostream>
+
+#include "commands.h"
+#include "core/error.h"
+#include "core/files.h"
+#include "core/progress.h"
+#include "core/strings.h"
+#include "generate/generator.h"
+#include "generate/jsonl_io.h"
+#include "generate/model_source.h"
+#include "generate/text_stream.h"
+#include "model_options.h"
+#include "tokenizer/tokenizer_config.h"
+#include "tokenizer/tokenizer_io.h"
+
+namespace gpt2::cli {
+
+namespace {
+
+// --top-p etc.: shorthands for --set generate.top_p=... (the key with '-' for '_').
+const std::vector<std::string> kFlagKeys = split(
+    "strategy temperature top_k top_p typical_p min_p epsilon eta max_new_tokens "
+    "min_new_tokens num_return_sequences num_beams num_beam_groups diversity_penalty "
+    "length_penalty early_stopping repetition_penalty frequency_penalty presence_penalty "
+    "no_repeat_ngram_size batch_size",
+    ' ');
+const size_t kFlagCount = kFlagKeys.size();
+
+std::string yaml_quoted(const std::string& text) {
+  std::string out = "\"";
+  for (char c : text) out += c == '"' ? std::string("\\\"") : std::string(1, c);
+  return out + "\"";
+}
+
+}  // namespace
+
+int cmd_generate(const std::vector<std::string>& argv) {
+  std::string spec, prompt, prompts_path, out_path;
+  std::vector<std::string> stops;
+  bool no_cache = false, ignore_eos = false;
+  std::vector<std::string> flag_values(kFlagCount), flag_names, flag_help;
+  ConfigArgs args;
+  po::options_description options("gpt2 generate");
+  options.add_options()                                                                    //
+      ("model,m", po::value(&spec)->required(), "model directory or preset (gpt2, tiny)")  //
+      ("prompt,p", po::value(&prompt), "prompt text; the completion streams to stdout")    //
+      ("prompts", po::value(&prompts_path), "JSONL file of {\"prompt\": ...} objects")     //
+      ("out,o", po::value(&out_path), "JSONL output for --prompts")                        //
+      ("stop", po::value(&stops)->composing(), "stop string, repeatable (YAML escapes: \\n)")(
+          "no-cache", po::bool_switch(&no_cache), "recompute the whole sequence every step")  //
+      ("ignore-eos", po::bool_switch(&ignore_eos), "do not stop at end-of-text");
+  for (const auto& key : kFlagKeys) {
+    flag_names.push_back(key);
+    std::replace(flag_names.back().begin(), flag_names.back().end(), '_', '-');
+    flag_help.push_back("--set generate." + key);
+  }
+  for (size_t i = 0; i < kFlagCount; ++i)
+    options.add_options()(flag_names[i].c_str(), po::value(&flag_values[i]), flag_help[i].c_str());
+  add_config_options(options, args);
+  if (!parse("gpt2 generate --model DIR (--prompt TEXT | --prompts IN.jsonl --out OUT.jsonl) "
+             "[--strategy top_p --top-p 0.9 ...]",
+             argv, options))
+    return 0;
+  require(prompt.empty() != prompts_path.empty(), "give --prompt TEXT or --prompts FILE.jsonl");
+  require(prompts_path.empty() || !out_path.empty(), "--prompts needs --out OUT.jsonl");
+
+  // generate.* and tokenizer.* settings are this command's; the rest go to the model loader.
+  ConfigArgs ours{args.files, {}, args.dump, "", "", ""}, model_args = args;
+  model_args.overrides.clear();
+  for (const auto& o : args.overrides)
+    (starts_with(o, "generate.") || starts_with(o, "tokenizer.") ? ours : model_args)
+        .overrides.push_back(o);
+  for (size_t i = 0; i < kFlagCount; ++i)
+    if (!flag_values[i].empty())
+      ours.overrides.push_back("generate." + kFlagKeys[i] + "=" + flag_values[i]);
+  std::vector<std::string> quoted;
+  for (const auto& s : stops) quoted.push_back(yaml_quoted(s));
+  if (!stops.empty())
+    ours.overrides.push_back("generate.stop_strings=[" + join(quoted, ", ") + "]");
+  if (no_cache) ours.overrides.push_back("generate.use_cache=false");
+  if (ignore_eos) ours.overrides.push_back("generate.ignore_eos=true");
+  GenerationOptions opts;
+  TokenizerConfig tokenizer_config;
+  if (!load_sections(ours, {section_ref(opts.config), section_ref(tokenizer_config)})) return 0;
+  auto loaded = load_model_from_args(spec, model_args);
+  if (!loaded.model) return 0;
+
+  require(!tokenizer_config.path.empty() || is_directory(spec),
+          "a preset model has no tokenizer: add --set tokenizer.path=DIR (e.g. a GPT-2 model "
+          "directory, or the folder with encoder.json and vocab.bpe)");
+  auto tokenizer = load_tokenizer(tokenizer_config.path.empty() ? spec : tokenizer_config.path);
+  opts.seed = static_cast<uint64_t>(loaded.runtime.seed);
+  opts.eos_id = loaded.model->config().eos_token_id;
+  opts.decode = [&](const std::vector<int64_t>& ids) {
+    return tokenizer->decode(std::vector<int32_t>(ids.begin(), ids.end()));
+  };
+  auto encode = [&](const std::string& text) {
+    auto ids = tokenizer->encode(text);
+    // An empty prompt starts a new document, as GPT-2 was trained.
+    return ids.empty() ? std::vector<int64_t>{opts.eos_id}
+                       : std::vector<int64_t>(ids.begin(), ids.end());
+  };
+  for (const auto& word : opts.config.banned_words) opts.banned.push_back(encode(word));
+  ModelSource source(loaded.model.ptr(), opts.config.use_cache);
+
+  if (!prompt.empty()) {
+    const bool stream = opts.config.num_return_sequences == 1 && !opts.config.is_beam();
+    const auto stop_ids = resolved_stop_ids(opts);
+    TextStreamer streamer(opts.decode, opts.config.stop_strings);
+    GenerateCallbacks callbacks;
+    if (stream) {
+      std::cout << prompt << std::flush;
+      callbacks.on_token = [&](const TokenEvent& e) {
+        if (std::find(stop_ids.begin(), stop_ids.end(), e.token) == stop_ids.end())
+          std::cout << streamer.push(e.token) << std::flush;
+      };
+    }
+    auto results = generate(source, {encode(prompt)}, opts, callbacks)[0];
+    if (stream) {
+      std::cout << streamer.finish(results[0].text) << "\n";
+      std::cerr << "[" << results[0].tokens.size() << " tokens, " << to_string(results[0].reason)
+                << "]\n";
+    }
+    for (size_t i = 0; !stream && i < results.size(); ++i)
+      std::cout << "=== " << i + 1 << " (score " << results[i].score << ", "
+                << to_string(results[i].reason) << ")\n"
+                << prompt << results[i].text << "\n";
+    return 0;
+  }
+
+  auto records = read_prompts_jsonl(prompts_path);
+  std::vector<std::vector<int64_t>> prompts;
+  for (const auto& r : records) prompts.push_back(encode(r.prompt));
+  ProgressBar bar("generate", double(records.size()), "prompts");
+  std::vector<std::string> lines(records.size());
+  double done = 0, tokens = 0;
+  GenerateCallbacks callbacks;
+  callbacks.on_result = [&](int64_t index, const std::vector<GenerationResult>& results) {
+    lines[static_cast<size_t>(index)] =
+        result_json_line(records[static_cast<size_t>(index)], results);
+    for (const auto& r : results) tokens += double(r.tokens.size());
+    bar.set_rate_units("tok", tokens);
+    bar.update(++done);
+  };
+  generate(source, prompts, opts, callbacks);
+  bar.finish();
+  write_file_atomic(out_path, join(lines, "\n") + "\n");
+  std::cerr << "wrote " << records.size() << " results to " << out_path << "\n";
+  return 0;
+}
+
+}  // namespace gpt2::cli

@@ -1,0 +1,45 @@
+// gpt2 prepare: tokenize text files / globs / JSONL into llm.c-layout token shards.
+#include <cstdio>
+
+#include "cli.h"
+#include "commands.h"
+#include "data/prepare.h"
+#include "tokenizer/tokenizer_io.h"
+
+namespace gpt2::cli {
+
+int cmd_prepare(const std::vector<std::string>& argv) {
+  PrepareOptions o;
+  std::string tokenizer_path;
+  double val_fraction = -1;
+  bool quiet = false;
+  po::options_description options("gpt2 prepare");
+  options.add_options()  //
+      ("tokenizer,t", po::value(&tokenizer_path)->required(),
+       "model directory or tokenizer file (tokenizer.model, vocab.json, encoder.json)")  //
+      ("input,i", po::value(&o.inputs)->multitoken()->required(),
+       "text files, globs (quote them) or .jsonl files; a text file is one document")  //
+      ("jsonl-field", po::value(&o.jsonl_field)->default_value("text"),
+       "the text field of .jsonl lines")  //
+      ("val-fraction", po::value(&val_fraction),
+       "last share of the token stream kept for validation (default 0.1)")  //
+      ("val-input", po::value(&o.val_inputs)->multitoken(),
+       "separate validation files (instead of --val-fraction)")         //
+      ("out,o", po::value(&o.out_dir)->required(), "output directory")  //
+      ("shard-tokens", po::value(&o.shard_tokens)->default_value(100000000),
+       "tokens per shard")  //
+      ("token-bits", po::value(&o.token_bits)->default_value(0),
+       "16 or 32 (0 = 16 when the vocabulary fits)")                                            //
+      ("threads", po::value(&o.threads)->default_value(0), "encoding threads (0 = all cores)")  //
+      ("quiet,q", po::bool_switch(&quiet), "no progress bar");
+  if (!parse("gpt2 prepare -t TOKENIZER -i FILES... -o DIR [options]", argv, options)) return 0;
+  o.val_fraction = val_fraction >= 0 ? val_fraction : (o.val_inputs.empty() ? 0.1 : 0.0);
+  o.progress = !quiet;
+  auto tokenizer = load_tokenizer(tokenizer_path);
+  PrepareSummary summary = prepare_shards(o, *tokenizer);
+  std::printf("%s\nwrote %s (vocab_size %lld)\n", format_summary(summary).c_str(),
+              o.out_dir.c_str(), static_cast<long long>(tokenizer->vocab_size()));
+  return 0;
+}
+
+}  // namespace gpt2::cli

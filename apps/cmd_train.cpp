@@ -1,0 +1,65 @@
+// gpt2 train --config FILE [--config FILE2] [--set section.key=value] | --resume RUN_DIR
+#include <cstdio>
+
+#include "cli.h"
+#include "commands.h"
+#include "config/presets.h"
+#include "core/error.h"
+#include "core/files.h"
+#include "train/distributed.h"
+#include "train/trainer.h"
+
+namespace gpt2::cli {
+namespace {
+
+std::vector<SectionRef> section_refs(TrainSections& s) {
+  return {section_ref(s.runtime), section_ref(s.model), section_ref(s.tokenizer),
+          section_ref(s.data), section_ref(s.train)};
+}
+
+}  // namespace
+
+int cmd_train(const std::vector<std::string>& argv) {
+  std::string resume;
+  ConfigArgs args;
+  po::options_description options("gpt2 train");
+  options.add_options()  //
+      ("resume", po::value(&resume),
+       "continue the run in RUN_DIR from its newest checkpoint (its config.yaml, then any "
+       "--config/--set given here)");
+  add_config_options(options, args);
+  if (!parse("gpt2 train --config FILE [--config FILE2] [--set section.key=value]\n"
+             "       gpt2 train --resume RUN_DIR [--set train.max_steps=N]",
+             argv, options))
+    return 0;
+  if (!resume.empty()) {
+    require(file_exists(resume + "/config.yaml"),
+            resume + " is not a run directory (no config.yaml); pass the train.out_dir of a run");
+    args.files.insert(args.files.begin(), resume + "/config.yaml");
+    args.overrides.push_back("train.out_dir=" + resume);
+  } else {
+    require(!args.files.empty() || !args.overrides.empty(),
+            "gpt2 train needs --config FILE (see configs/train/) or --resume RUN_DIR");
+  }
+
+  TrainSections sections;
+  const bool dump = args.dump;
+  args.dump = false;
+  load_sections(args, section_refs(sections));
+  // A preset name in train.init_from is the bottom layer of the model section.
+  const std::string& init = sections.train.init_from;
+  if (resume.empty() && init != "scratch" && !is_directory(init)) {
+    args.files.insert(args.files.begin(), find_preset("model", init));
+    sections = TrainSections{};
+  }
+  args.dump = dump;
+  if (!load_sections(args, section_refs(sections))) return 0;
+
+  TrainOptions train_options;
+  train_options.resume = !resume.empty();
+  TrainResult result = train(sections, train_options);
+  if (distributed_env_from_environment().rank == 0) std::printf("%s", result.summary().c_str());
+  return 0;
+}
+
+}  // namespace gpt2::cli

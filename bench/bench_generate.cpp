@@ -1,0 +1,101 @@
+// Decode speed of GPT-2 124M (random weights, fp32, CPU) through generate(): greedy at batch 1
+// and 8 with and without the KV cache, and beam search with 4 beams; prompt 16 tokens.
+// Decode tokens/s excludes the prompt: (B * (N - 1)) / (t(N new tokens) - t(1 new token)).
+// Usage: bench_generate [repeats=3] [new_tokens=128] [uncached_new_tokens=32] [threads=1,2]
+// (Without the cache every step recomputes the whole sequence, so its default run is shorter.)
+#include <ATen/ATen.h>
+#include <ATen/Parallel.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+
+#include "core/strings.h"
+#include "generate/generator.h"
+#include "generate/model_source.h"
+#include "model/checkpoint.h"
+
+using namespace gpt2;
+
+namespace {
+
+double seconds_of(LogitsSource& source, const std::vector<std::vector<int64_t>>& prompts,
+                  GenerateConfig config, int64_t new_tokens) {
+  config.max_new_tokens = new_tokens;
+  config.batch_size = static_cast<int64_t>(prompts.size());
+  config.ignore_eos = true;
+  GenerationOptions options{config, 0, -1, {}, {}};
+  auto start = std::chrono::steady_clock::now();
+  generate(source, prompts, options);
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+// Median over repeats of the decode time per step (prefill and first token subtracted).
+double step_seconds(LogitsSource& source, const std::vector<std::vector<int64_t>>& prompts,
+                    const GenerateConfig& config, int64_t new_tokens, int repeats) {
+  seconds_of(source, prompts, config, 2);  // warm-up
+  std::vector<double> steps;
+  for (int i = 0; i < repeats; ++i) {
+    double first = seconds_of(source, prompts, config, 1);
+    double all = seconds_of(source, prompts, config, new_tokens);
+    steps.push_back((all - first) / double(new_tokens - 1));
+  }
+  std::sort(steps.begin(), steps.end());
+  return steps[steps.size() / 2];
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const int repeats = argc > 1 ? std::atoi(argv[1]) : 3;
+  const int64_t new_tokens = argc > 2 ? std::atoll(argv[2]) : 128;
+  const int64_t uncached_tokens = argc > 3 ? std::atoll(argv[3]) : 32;
+  std::vector<int> threads = {1, 2};
+  if (argc > 4) {
+    threads.clear();
+    for (const auto& t : split(argv[4], ',')) threads.push_back(std::atoi(t.c_str()));
+  }
+  at::manual_seed(0);
+  auto model = load_model("gpt2");
+  ModelSource cached(model.ptr(), true), uncached(model.ptr(), false);
+  auto prompt_ids = at::randint(model->config().vocab_size, {8, 16}, at::kLong);  // (8, 16)
+  std::vector<std::vector<int64_t>> prompts;
+  for (int64_t b = 0; b < 8; ++b)
+    prompts.emplace_back(prompt_ids[b].data_ptr<int64_t>(), prompt_ids[b].data_ptr<int64_t>() + 16);
+
+  GenerateConfig greedy, beam;
+  beam.strategy = "beam";
+  beam.num_beams = 4;
+  beam.early_stopping = "never";
+  struct Case {
+    const char* name;
+    LogitsSource* source;
+    GenerateConfig* config;
+    size_t batch;
+    int64_t tokens;
+  };
+  std::vector<Case> cases = {
+      {"greedy, cache", &cached, &greedy, 1, new_tokens},
+      {"greedy, cache", &cached, &greedy, 8, new_tokens},
+      {"greedy, no cache", &uncached, &greedy, 1, uncached_tokens},
+      {"greedy, no cache", &uncached, &greedy, 8, uncached_tokens},
+      {"beam 4, cache", &cached, &beam, 1, new_tokens},
+  };
+  std::printf("GPT-2 124M fp32, random weights; prompt 16 tokens; median of %d\n", repeats);
+  std::printf("%-18s %5s %7s %7s %12s %12s\n", "decode", "batch", "threads", "new", "ms/step",
+              "tokens/s");
+  for (int t : threads) {
+    at::set_num_threads(t);
+    for (const auto& c : cases) {
+      std::vector<std::vector<int64_t>> batch(prompts.begin(), prompts.begin() + long(c.batch));
+      double step = step_seconds(*c.source, batch, *c.config, c.tokens, repeats);
+      // A beam step advances one prompt by one token (over 4 rows).
+      std::printf("%-18s %5zu %7d %7ld %12.1f %12.1f\n", c.name, c.batch, t, long(c.tokens),
+                  step * 1e3, double(c.batch) / step);
+      std::fflush(stdout);
+    }
+  }
+  return 0;
+}

@@ -1,0 +1,95 @@
+// Training throughput: tokens/s and MFU (model FLOPs / the measured matmul rate) of full
+// training steps (forward, backward, clip, AdamW) in fp32, for the shakespeare_char model at
+// (B, T) = (12, 64) and GPT-2 124M at (4, 256), on 1 and 2 threads; median of repeats.
+// Usage: bench_train [repeats=3]
+#include <ATen/ATen.h>
+#include <ATen/Parallel.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "config/loader.h"
+#include "config/presets.h"
+#include "config/sections.h"
+#include "model/gpt2_model.h"
+#include "runtime/runtime.h"
+#include "train/flops.h"
+#include "train/grad_utils.h"
+#include "train/param_groups.h"
+
+using namespace gpt2;
+
+namespace {
+
+double median_seconds(int repeats, const std::function<void()>& work) {
+  work();  // warm-up: allocations, AdamW state
+  std::vector<double> times;
+  for (int i = 0; i < repeats; ++i) {
+    auto start = std::chrono::steady_clock::now();
+    work();
+    times.push_back(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  }
+  std::sort(times.begin(), times.end());
+  return times[times.size() / 2];
+}
+
+ModelConfig model_from(const std::string& kind, const std::string& name) {
+  ModelConfig config;
+  load_config({section_ref(config)}, {{find_preset(kind, name)}, {}}, known_section_names());
+  return config;
+}
+
+struct Case {
+  std::string name;
+  ModelConfig config;
+  int64_t B, T;
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const int repeats = argc > 1 ? std::max(1, std::atoi(argv[1])) : 3;
+  std::vector<Case> cases = {{"shakespeare_char", model_from("train", "shakespeare_char"), 12, 64},
+                             {"gpt2 124M", model_from("model", "gpt2"), 4, 256}};
+  std::printf("training steps (fwd + bwd + clip + AdamW), fp32, median of %d\n\n", repeats);
+  std::printf(
+      "| model            | threads | (B, T)    | ms/step | tokens/s | matmul GFLOP/s | MFU   |\n");
+  std::printf(
+      "|------------------|--------:|-----------|--------:|---------:|---------------:|------:|\n");
+  std::vector<int64_t> thread_counts = {1};
+  if (available_cores() > 1) thread_counts.push_back(2);
+  for (const auto& c : cases) {
+    for (int64_t threads : thread_counts) {
+      at::set_num_threads(int(threads));
+      at::manual_seed(0);
+      GPT2LMHeadModel model(c.config);
+      model->train();
+      auto params = model->parameters();
+      auto adamw = make_adamw(split_param_groups(*model), {6e-4, 0.1, 0.9, 0.95, 1e-8});
+      auto ids = at::randint(c.config.vocab_size, {c.B, c.T + 1}, at::kLong);  // (B, T+1)
+      ForwardArgs args;
+      args.targets = ids.narrow(1, 1, c.T);  // (B, T)
+      auto inputs = ids.narrow(1, 0, c.T);   // (B, T)
+      double seconds = median_seconds(repeats, [&] {
+        zero_grads(params);
+        model->forward(inputs, args).loss.backward();
+        clip_grads(params, global_grad_norm(params), 1.0);
+        adamw->step();
+      });
+      double tokens_per_s = double(c.B * c.T) / seconds;
+      double peak = measure_matmul_flops(c10::Device(c10::kCPU), c10::kFloat);
+      double mfu = training_flops_per_token(c.config, c.T) * tokens_per_s / peak;
+      std::printf("| %-16s | %7ld | (%2ld, %4ld) | %7.1f | %8.0f | %14.1f | %4.1f%% |\n",
+                  c.name.c_str(), long(threads), long(c.B), long(c.T), seconds * 1e3, tokens_per_s,
+                  peak / 1e9, 100 * mfu);
+      std::fflush(stdout);
+    }
+  }
+  return 0;
+}

@@ -1,0 +1,134 @@
+#include "generate/generate_config.h"
+
+#include <cstdlib>
+
+#include "core/error.h"
+#include "core/strings.h"
+#include "generate/processor_registry.h"
+
+namespace gpt2 {
+
+namespace {
+
+// Sampling aliases: "top_p" is sampling with the top_p warper, which must then be on.
+struct Alias {
+  const char* name;
+  bool (*enabled)(const GenerateConfig&);
+  const char* needs;
+};
+
+const Alias kAliases[] = {
+    {"top_k", [](const GenerateConfig& c) { return c.top_k > 0; }, "generate.top_k > 0"},
+    {"top_p", [](const GenerateConfig& c) { return c.top_p < 1; }, "generate.top_p < 1"},
+    {"typical", [](const GenerateConfig& c) { return c.typical_p < 1; }, "generate.typical_p < 1"},
+    {"min_p", [](const GenerateConfig& c) { return c.min_p > 0; }, "generate.min_p > 0"},
+    {"epsilon", [](const GenerateConfig& c) { return c.epsilon > 0; }, "generate.epsilon > 0"},
+    {"eta", [](const GenerateConfig& c) { return c.eta > 0; }, "generate.eta > 0"},
+};
+
+void fail(const std::string& message) {
+  throw Error("config: generate." + message);
+}
+
+}  // namespace
+
+std::vector<std::string> GenerateConfig::strategy_names() {
+  std::vector<std::string> names = {"greedy", "sample", "beam", "group_beam", "stochastic_beam"};
+  for (const auto& alias : kAliases) names.push_back(alias.name);
+  return names;
+}
+
+std::string GenerateConfig::search() const {
+  for (const auto& alias : kAliases)
+    if (strategy == alias.name) return "sample";
+  return strategy;
+}
+
+bool GenerateConfig::is_sampling() const {
+  std::string s = search();
+  return s == "sample" || s == "stochastic_beam";
+}
+
+bool GenerateConfig::is_beam() const {
+  std::string s = search();
+  return s == "beam" || s == "group_beam" || s == "stochastic_beam";
+}
+
+std::vector<std::vector<int64_t>> GenerateConfig::banned_sequences() const {
+  std::vector<std::vector<int64_t>> sequences;
+  for (const auto& entry : banned_token_ids) {
+    std::vector<int64_t> ids;
+    for (const auto& part : split(trim(entry), ' ')) {
+      if (part.empty()) continue;
+      char* end = nullptr;
+      long long id = std::strtoll(part.c_str(), &end, 10);
+      if (*end != '\0' || id < 0)
+        fail("banned_token_ids: \"" + entry +
+             "\" must be token ids separated by spaces, e.g. \"464 3290\"");
+      ids.push_back(id);
+    }
+    if (ids.empty()) fail("banned_token_ids: an entry is empty");
+    sequences.push_back(ids);
+  }
+  return sequences;
+}
+
+void GenerateConfig::validate() const {
+  for (const auto& alias : kAliases)
+    if (strategy == alias.name && !alias.enabled(*this))
+      fail("strategy " + strategy + " needs " + alias.needs);
+
+  // Warpers reshape a distribution to sample from; a deterministic search would ignore them.
+  if (!is_sampling()) {
+    const char* warper = temperature != 1 ? "temperature"
+                         : top_k > 0      ? "top_k"
+                         : top_p < 1      ? "top_p"
+                         : typical_p < 1  ? "typical_p"
+                         : min_p > 0      ? "min_p"
+                         : epsilon > 0    ? "epsilon"
+                         : eta > 0        ? "eta"
+                                          : nullptr;
+    if (warper)
+      fail(std::string(warper) + " only applies to sampling strategies (sample, top_k, top_p, " +
+           "typical, min_p, epsilon, eta, stochastic_beam), not " + strategy);
+  }
+
+  std::string s = search();
+  if (s == "greedy" && num_return_sequences > 1)
+    fail("num_return_sequences > 1 needs a sampling or beam strategy (greedy gives one answer)");
+  if (is_beam()) {
+    if (num_return_sequences > num_beams)
+      fail("num_return_sequences (" + std::to_string(num_return_sequences) +
+           ") must be <= num_beams (" + std::to_string(num_beams) + ")");
+  } else if (num_beams != 1) {
+    fail("num_beams only applies to beam, group_beam and stochastic_beam, not " + strategy);
+  }
+  if (s == "group_beam") {
+    if (num_beam_groups < 2) fail("num_beam_groups must be >= 2 for group_beam");
+    if (num_beams % num_beam_groups != 0)
+      fail("num_beam_groups (" + std::to_string(num_beam_groups) + ") must divide num_beams (" +
+           std::to_string(num_beams) + ")");
+  } else {
+    if (num_beam_groups != 1) fail("num_beam_groups only applies to group_beam");
+    if (diversity_penalty != 0) fail("diversity_penalty only applies to group_beam");
+  }
+  if (min_new_tokens > max_new_tokens)
+    fail("min_new_tokens (" + std::to_string(min_new_tokens) + ") must be <= max_new_tokens (" +
+         std::to_string(max_new_tokens) + ")");
+  for (const auto& text : stop_strings)
+    if (text.empty()) fail("stop_strings: an entry is empty");
+  banned_sequences();  // throws on a malformed entry
+  const auto names = processor_names();
+  for (const auto& name : processors) {
+    bool known = false;
+    for (const auto& n : names) known = known || n == name;
+    if (!known) {
+      std::string guess = closest_match(name, names);
+      fail("processors: unknown processor \"" + name + "\"" +
+           (guess.empty() ? "" : " (did you mean \"" + guess + "\"?)") +
+           "; known: " + join(names, ", "));
+    }
+  }
+}
+
+}  // namespace gpt2

@@ -1,0 +1,120 @@
+#pragma once
+// The `generate:` section: which search strategy picks tokens, the logits processors that
+// reshape the distribution first, and when a sequence stops. Flags such as --top-p are
+// shorthands for --set generate.top_p=...; everything is checked once, in validate().
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "config/fields.h"
+
+namespace gpt2 {
+
+struct GenerateConfig {
+  static constexpr const char* kSection = "generate";
+
+  // Search.
+  std::string strategy = "greedy";
+  int64_t num_return_sequences = 1;
+  int64_t num_beams = 1;
+  double length_penalty = 1.0;
+  std::string early_stopping = "false";
+  int64_t num_beam_groups = 1;
+  double diversity_penalty = 0.0;
+
+  // Sampling warpers (sampling strategies only).
+  double temperature = 1.0;
+  int64_t top_k = 0;
+  double top_p = 1.0;
+  double typical_p = 1.0;
+  double min_p = 0.0;
+  double epsilon = 0.0;
+  double eta = 0.0;
+
+  // Penalties and constraints (every strategy).
+  double repetition_penalty = 1.0;
+  double frequency_penalty = 0.0;
+  double presence_penalty = 0.0;
+  int64_t no_repeat_ngram_size = 0;
+  int64_t min_new_tokens = 0;
+  std::vector<std::string> banned_token_ids;  // each "id id ...": a banned token sequence
+  std::vector<std::string> banned_words;      // texts, tokenised by the caller
+  std::vector<std::string> processors;        // explicit chain order; empty = default
+
+  // Stopping.
+  int64_t max_new_tokens = 128;
+  std::vector<int64_t> stop_ids;  // besides the model's end-of-text id
+  bool ignore_eos = false;
+  std::vector<std::string> stop_strings;
+
+  // Execution.
+  bool use_cache = true;
+  int64_t batch_size = 8;
+
+  void visit(FieldVisitor& v) {
+    v.field("strategy", strategy,
+            "greedy, sample (alias top_k, top_p, typical, min_p, epsilon, eta), beam, "
+            "group_beam or stochastic_beam",
+            Rule::one_of(strategy_names()));
+    v.field("num_return_sequences", num_return_sequences,
+            "sequences returned per prompt (samples, or the n best beams)", Rule::positive());
+    v.field("num_beams", num_beams, "beam width (beam strategies)", Rule::positive());
+    v.field("length_penalty", length_penalty,
+            "beam score = sum logprob / generated_length^length_penalty");
+    v.field("early_stopping", early_stopping,
+            "beam: true = stop at num_beams finished; false = when no beam can win; never = exact",
+            Rule::one_of({"true", "false", "never"}));
+    v.field("num_beam_groups", num_beam_groups, "groups of group_beam (divides num_beams)",
+            Rule::positive());
+    v.field("diversity_penalty", diversity_penalty,
+            "group_beam: subtracted per use of a token by earlier groups at the same step",
+            Rule::non_negative());
+    v.field("temperature", temperature, "divide logits by this before sampling", Rule::positive());
+    v.field("top_k", top_k, "keep the k most likely tokens (0 = off)", Rule::non_negative());
+    v.field("top_p", top_p, "nucleus: keep the smallest set with this mass (1 = off)",
+            Rule::open_closed(0, 1));
+    v.field("typical_p", typical_p, "locally typical sampling mass (1 = off)",
+            Rule::open_closed(0, 1));
+    v.field("min_p", min_p, "drop tokens below min_p * max probability (0 = off)",
+            Rule::closed_open(0, 1));
+    v.field("epsilon", epsilon, "drop tokens with probability below epsilon (0 = off)",
+            Rule::closed_open(0, 1));
+    v.field("eta", eta, "eta sampling cutoff, min(eta, sqrt(eta) exp(-entropy)) (0 = off)",
+            Rule::closed_open(0, 1));
+    v.field("repetition_penalty", repetition_penalty,
+            "divide positive / multiply negative logits of seen tokens (1 = off)",
+            Rule::positive());
+    v.field("frequency_penalty", frequency_penalty,
+            "subtract this times a token's count among generated tokens", Rule::closed(-2, 2));
+    v.field("presence_penalty", presence_penalty, "subtract this from tokens already generated",
+            Rule::closed(-2, 2));
+    v.field("no_repeat_ngram_size", no_repeat_ngram_size,
+            "forbid repeating any n-gram of this size (0 = off)", Rule::non_negative());
+    v.field("min_new_tokens", min_new_tokens, "stop ids are banned before this many tokens",
+            Rule::non_negative());
+    v.field("banned_token_ids", banned_token_ids,
+            "banned token sequences, each a string of ids, e.g. [\"50256\", \"464 3290\"]");
+    v.field("banned_words", banned_words, "banned texts (tokenised with the model's tokenizer)");
+    v.field("processors", processors,
+            "logits processor order, by name (empty = the default order of those enabled)");
+    v.field("max_new_tokens", max_new_tokens, "tokens to generate at most", Rule::positive());
+    v.field("stop_ids", stop_ids, "token ids that end a sequence, besides end-of-text",
+            Rule::non_negative());
+    v.field("ignore_eos", ignore_eos, "do not stop at the model's end-of-text id");
+    v.field("stop_strings", stop_strings, "texts that end a sequence; the text is cut before them");
+    v.field("use_cache", use_cache, "reuse past keys/values (KV cache)");
+    v.field("batch_size", batch_size, "prompts decoded together", Rule::positive());
+  }
+  void validate() const;
+
+  // The search strategy behind `strategy` (aliases such as top_p mean "sample").
+  std::string search() const;
+  bool is_sampling() const;  // sample or stochastic_beam: the warpers apply
+  bool is_beam() const;      // beam, group_beam or stochastic_beam
+
+  static std::vector<std::string> strategy_names();
+  // Parses banned_token_ids; throws Error naming the entry.
+  std::vector<std::vector<int64_t>> banned_sequences() const;
+};
+
+}  // namespace gpt2

@@ -1,0 +1,48 @@
+#include "generate/jsonl_io.h"
+
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "core/error.h"
+#include "core/files.h"
+#include "core/strings.h"
+
+namespace gpt2 {
+
+std::vector<PromptRecord> read_prompts_jsonl(const std::string& path) {
+  std::istringstream in(read_file(path));
+  std::vector<PromptRecord> records;
+  std::string line;
+  for (int number = 1; std::getline(in, line); ++number) {
+    if (trim(line).empty()) continue;
+    const std::string where = path + ":" + std::to_string(number);
+    nlohmann::json object;
+    try {
+      object = nlohmann::json::parse(line);
+    } catch (const nlohmann::json::exception& e) {
+      throw Error(where + ": not valid JSON: " + e.what());
+    }
+    require(object.is_object() && object.contains("prompt") && object["prompt"].is_string(),
+            where + ": expected an object with a string \"prompt\", e.g. {\"prompt\": \"Hello\"}");
+    records.push_back({object["prompt"].get<std::string>(), line});
+  }
+  require(!records.empty(), path + ": no prompts");
+  return records;
+}
+
+std::string result_json_line(const PromptRecord& record,
+                             const std::vector<GenerationResult>& results) {
+  auto object = nlohmann::json::parse(record.json);
+  auto completions = nlohmann::json::array();
+  for (const auto& r : results)
+    completions.push_back({{"text", r.text},
+                           {"tokens", r.tokens},
+                           {"logprobs", r.logprobs},
+                           {"finish_reason", to_string(r.reason)},
+                           {"score", r.score}});
+  object["completions"] = completions;
+  // Replace, not throw, when a cut left half a UTF-8 character.
+  return object.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+}  // namespace gpt2

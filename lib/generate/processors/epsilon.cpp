@@ -1,0 +1,23 @@
+#include "generate/processors/epsilon.h"
+
+#include <ATen/ATen.h>
+
+#include "core/error.h"
+#include "generate/generate_config.h"
+
+namespace gpt2 {
+
+EpsilonProcessor::EpsilonProcessor(double epsilon) : epsilon_(epsilon) {
+  require(epsilon > 0 && epsilon < 1, "epsilon must be in (0, 1), got " + std::to_string(epsilon));
+}
+
+void EpsilonProcessor::apply(at::Tensor& scores, const std::vector<TokenHistory>&) const {
+  remove_keeping_top(scores, scores.softmax(-1) < epsilon_);  // (B, V)
+}
+
+std::unique_ptr<LogitsProcessor> EpsilonProcessor::make(const ProcessorContext& context) {
+  double e = context.config.epsilon;
+  return e <= 0 ? nullptr : std::make_unique<EpsilonProcessor>(e);
+}
+
+}  // namespace gpt2

@@ -1,0 +1,20 @@
+#pragma once
+// Frequency penalty (OpenAI's definition): subtracts penalty * count from the logit of each
+// token generated so far (the prompt does not count).
+#include "generate/logits_processor.h"
+
+namespace gpt2 {
+
+class FrequencyPenaltyProcessor : public LogitsProcessor {
+ public:
+  explicit FrequencyPenaltyProcessor(double penalty);
+  std::string name() const override { return "frequency_penalty"; }
+  void apply(at::Tensor& scores, const std::vector<TokenHistory>& rows) const override;
+  // nullptr when the config leaves it off.
+  static std::unique_ptr<LogitsProcessor> make(const ProcessorContext& context);
+
+ private:
+  double penalty_;
+};
+
+}  // namespace gpt2

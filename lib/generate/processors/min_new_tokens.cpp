@@ -1,0 +1,22 @@
+#include "generate/processors/min_new_tokens.h"
+
+#include "generate/generate_config.h"
+
+namespace gpt2 {
+
+MinNewTokensProcessor::MinNewTokensProcessor(int64_t min_new_tokens, std::vector<int64_t> stop_ids)
+    : min_new_tokens_(min_new_tokens), stop_ids_(std::move(stop_ids)) {}
+
+void MinNewTokensProcessor::apply(at::Tensor& scores, const std::vector<TokenHistory>& rows) const {
+  for (size_t b = 0; b < rows.size(); ++b)
+    if (rows[b].generated() < min_new_tokens_)
+      ban_tokens(scores, static_cast<int64_t>(b), stop_ids_);
+}
+
+std::unique_ptr<LogitsProcessor> MinNewTokensProcessor::make(const ProcessorContext& context) {
+  int64_t n = context.config.min_new_tokens;
+  if (n <= 0 || context.stop_ids.empty()) return nullptr;
+  return std::make_unique<MinNewTokensProcessor>(n, context.stop_ids);
+}
+
+}  // namespace gpt2

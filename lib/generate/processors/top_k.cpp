@@ -1,0 +1,28 @@
+#include "generate/processors/top_k.h"
+
+#include <ATen/ATen.h>
+
+#include <algorithm>
+#include <limits>
+
+#include "core/error.h"
+#include "generate/generate_config.h"
+
+namespace gpt2 {
+
+TopKProcessor::TopKProcessor(int64_t k) : k_(k) {
+  require(k > 0, "top_k must be > 0, got " + std::to_string(k));
+}
+
+void TopKProcessor::apply(at::Tensor& scores, const std::vector<TokenHistory>&) const {
+  int64_t k = std::min(k_, scores.size(-1));
+  auto kth = std::get<0>(at::topk(scores, k, -1)).narrow(-1, k - 1, 1);  // (B, 1)
+  scores.masked_fill_(scores < kth, -std::numeric_limits<float>::infinity());
+}
+
+std::unique_ptr<LogitsProcessor> TopKProcessor::make(const ProcessorContext& context) {
+  int64_t k = context.config.top_k;
+  return k <= 0 ? nullptr : std::make_unique<TopKProcessor>(k);
+}
+
+}  // namespace gpt2

@@ -1,0 +1,21 @@
+#pragma once
+// Training FLOPs and the machine's matmul rate, for MFU (model FLOPs utilisation).
+#include <c10/core/Device.h>
+#include <c10/core/ScalarType.h>
+
+#include <cstdint>
+
+#include "model/model_config.h"
+
+namespace gpt2 {
+
+// FLOPs of forward + backward per trained token at context T: 6 per weight (PaLM appendix B,
+// counting the tied LM head once as the vocab projection) plus 12 * n_layer * n_embd * T for
+// attention scores and values.
+double training_flops_per_token(const ModelConfig& config, int64_t T);
+
+// Measured FLOP/s of a (1024 x 1024) @ (1024 x 1024) matmul in `dtype` on `device` with the
+// current thread setting: the practical peak that MFU is measured against.
+double measure_matmul_flops(c10::Device device, c10::ScalarType dtype, int repeats = 5);
+
+}  // namespace gpt2

@@ -1,0 +1,53 @@
+#include "train/trainer_setup.h"
+
+#include <ATen/ATen.h>
+
+#include "core/error.h"
+#include "core/files.h"
+#include "model/checkpoint.h"
+#include "tokenizer/tokenizer_io.h"
+
+namespace gpt2 {
+namespace {
+
+std::unique_ptr<Tokenizer> find_tokenizer(const TrainSections& s, const std::string& model_dir) {
+  if (!s.tokenizer.path.empty()) return load_tokenizer(s.tokenizer.path);
+  if (!model_dir.empty() && has_tokenizer(model_dir)) return load_tokenizer(model_dir);
+  return nullptr;
+}
+
+}  // namespace
+
+PreparedModel prepare_model(const TrainSections& s, const std::string& checkpoint) {
+  PreparedModel out;
+  const std::string& init = s.train.init_from;
+  const bool from_dir = !checkpoint.empty() || is_directory(init);
+  const std::string model_dir = !checkpoint.empty() ? checkpoint : from_dir ? init : "";
+  out.tokenizer = find_tokenizer(s, model_dir);
+
+  ModelConfig config = from_dir ? read_hf_config(model_dir + "/config.json") : s.model;
+  out.source = !checkpoint.empty() ? "checkpoint " + checkpoint
+               : from_dir          ? "model directory " + init
+                                   : (init == "scratch" ? "scratch" : "preset " + init);
+  if (!from_dir && out.tokenizer && config.vocab_size < out.tokenizer->vocab_size()) {
+    out.notes.push_back("model.vocab_size raised from " + std::to_string(config.vocab_size) +
+                        " to the tokenizer's " + std::to_string(out.tokenizer->vocab_size()));
+    config.vocab_size = out.tokenizer->vocab_size();
+  }
+  if (from_dir && out.tokenizer && out.tokenizer->vocab_size() > config.vocab_size)
+    throw Error("the tokenizer has " + std::to_string(out.tokenizer->vocab_size()) +
+                " tokens but the model in " + model_dir + " only " +
+                std::to_string(config.vocab_size) + "; use the model's own tokenizer");
+  if (s.train.dropout >= 0)
+    config.embd_pdrop = config.attn_pdrop = config.resid_pdrop = s.train.dropout;
+  require(s.data.block_size <= config.n_positions,
+          "data.block_size (" + std::to_string(s.data.block_size) +
+              ") exceeds the model's context n_positions (" + std::to_string(config.n_positions) +
+              "); lower data.block_size");
+
+  out.model = GPT2LMHeadModel(config);  // GPT-2 init from torch's generator (seeded by runtime)
+  if (from_dir) load_weights(*out.model, model_dir + "/model.safetensors");
+  return out;
+}
+
+}  // namespace gpt2

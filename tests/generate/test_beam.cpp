@@ -1,0 +1,201 @@
+// Beam search against exhaustive search on a tiny vocabulary, diverse beam search, and
+// stochastic beam search's sampling property.
+#include <ATen/ATen.h>
+
+#include <algorithm>
+#include <catch2/catch.hpp>
+#include <cmath>
+#include <map>
+
+#include "fake_model.h"
+#include "generate/generator.h"
+
+using namespace gpt2;
+
+namespace {
+
+constexpr int64_t kVocab = 4, kEos = 3;
+
+std::vector<double> log_softmax(const std::vector<float>& logits) {
+  double top = *std::max_element(logits.begin(), logits.end()), sum = 0;
+  for (float x : logits) sum += std::exp(x - top);
+  std::vector<double> out;
+  for (float x : logits) out.push_back(x - top - std::log(sum));
+  return out;
+}
+
+struct Scored {
+  std::vector<int64_t> tokens;
+  double score;
+};
+
+// Every sequence that ends in end-of-text or reaches max_new tokens, scored as beam search
+// scores them: sum of log-probabilities / (generated length)^penalty.
+void enumerate(const std::vector<int64_t>& prompt, std::vector<int64_t>& generated, double sum,
+               int64_t max_new, double penalty, std::vector<Scored>& out) {
+  std::vector<int64_t> history = prompt;
+  history.insert(history.end(), generated.begin(), generated.end());
+  auto logp = log_softmax(test::wiggly_logits(history, kVocab));
+  for (int64_t v = 0; v < kVocab; ++v) {
+    generated.push_back(v);
+    double s = sum + logp[static_cast<size_t>(v)];
+    auto length = static_cast<double>(generated.size());
+    if (v == kEos || static_cast<int64_t>(generated.size()) == max_new)
+      out.push_back({generated, s / std::pow(length, penalty)});
+    else
+      enumerate(prompt, generated, s, max_new, penalty, out);
+    generated.pop_back();
+  }
+}
+
+test::FunctionSource wiggly(int64_t vocab) {
+  return test::FunctionSource(
+      vocab, 64, [vocab](const std::vector<int64_t>& t) { return test::wiggly_logits(t, vocab); });
+}
+
+}  // namespace
+
+TEST_CASE("beam search as wide as the search space equals exhaustive search") {
+  const int64_t max_new = 3;
+  const std::vector<int64_t> prompt = {2, 0, 1};
+  for (double penalty : {0.0, 1.0, 2.0, -0.5}) {
+    for (const char* early : {"never", "false", "true"}) {
+      INFO("length_penalty " << penalty << " early_stopping " << early);
+      std::vector<Scored> all;
+      std::vector<int64_t> generated;
+      enumerate(prompt, generated, 0, max_new, penalty, all);
+      REQUIRE(all.size() == 1 + 3 + 9 + 27);
+      std::sort(all.begin(), all.end(), [](auto& a, auto& b) { return a.score > b.score; });
+
+      GenerateConfig c;
+      c.strategy = "beam";
+      c.num_beams = 40;
+      c.num_return_sequences = 6;
+      c.length_penalty = penalty;
+      c.early_stopping = early;
+      c.max_new_tokens = max_new;
+      auto model = wiggly(kVocab);
+      auto results = generate(model, {prompt}, {c, 0, kEos, {}, {}});
+      REQUIRE(results[0].size() == 6);
+      for (size_t i = 0; i < 6; ++i) {
+        CHECK(results[0][i].tokens == all[i].tokens);
+        CHECK(results[0][i].score == Approx(all[i].score).epsilon(1e-5));
+        const bool ends_in_eos = all[i].tokens.back() == kEos;
+        CHECK(results[0][i].reason == (ends_in_eos ? StopReason::stop_token : StopReason::length));
+      }
+    }
+  }
+}
+
+TEST_CASE("beam search with one beam is greedy search; logprobs add up to the score") {
+  GenerateConfig beam;
+  beam.strategy = "beam";
+  beam.max_new_tokens = 6;
+  beam.length_penalty = 0;
+  GenerateConfig greedy;
+  greedy.max_new_tokens = 6;
+  auto model = wiggly(5);
+  auto b = generate(model, {{1, 2}}, {beam, 0, -1, {}, {}});
+  auto g = generate(model, {{1, 2}}, {greedy, 0, -1, {}, {}});
+  CHECK(b[0][0].tokens == g[0][0].tokens);
+  double sum = 0;
+  for (float x : b[0][0].logprobs) sum += x;
+  CHECK(b[0][0].score == Approx(sum));
+  CHECK(g[0][0].score == Approx(sum));
+}
+
+TEST_CASE("beam search: a prompt's beams do not depend on its batch") {
+  GenerateConfig c;
+  c.strategy = "beam";
+  c.num_beams = 3;
+  c.num_return_sequences = 2;
+  c.max_new_tokens = 5;
+  auto model = wiggly(6);
+  std::vector<std::vector<int64_t>> prompts = {{1}, {2, 3, 4}, {0, 5}};
+  c.batch_size = 3;
+  auto together = generate(model, prompts, {c, 0, 5, {}, {}});
+  c.batch_size = 1;
+  auto alone = generate(model, prompts, {c, 0, 5, {}, {}});
+  for (size_t p = 0; p < prompts.size(); ++p)
+    for (size_t i = 0; i < 2; ++i) {
+      CHECK(together[p][i].tokens == alone[p][i].tokens);
+      CHECK(together[p][i].score == Approx(alone[p][i].score));
+    }
+}
+
+TEST_CASE("group beam search: a large diversity penalty makes the groups start differently") {
+  GenerateConfig c;
+  c.strategy = "group_beam";
+  c.num_beams = 2;
+  c.num_beam_groups = 2;
+  c.num_return_sequences = 2;
+  c.max_new_tokens = 4;
+  c.length_penalty = 0;
+  GenerateConfig greedy;
+  greedy.max_new_tokens = 4;
+  auto model = wiggly(5);
+  auto g = generate(model, {{3}}, {greedy, 0, -1, {}, {}})[0][0];
+
+  // No penalty: each one-beam group is greedy search.
+  auto same = generate(model, {{3}}, {c, 0, -1, {}, {}})[0];
+  CHECK(same[0].tokens == g.tokens);
+  CHECK(same[1].tokens == g.tokens);
+
+  c.diversity_penalty = 100;
+  auto diverse = generate(model, {{3}}, {c, 0, -1, {}, {}})[0];
+  // The first group is unpenalised (greedy); the second never picks the token the first
+  // picked at the same step.
+  const auto& first = diverse[0].tokens == g.tokens ? diverse[0] : diverse[1];
+  const auto& second = diverse[0].tokens == g.tokens ? diverse[1] : diverse[0];
+  CHECK(first.tokens == g.tokens);
+  for (size_t i = 0; i < g.tokens.size(); ++i) CHECK(second.tokens[i] != g.tokens[i]);
+  CHECK(diverse[0].score >= diverse[1].score);
+}
+
+TEST_CASE("stochastic beam search: the top sequence is an exact sample, all K are distinct") {
+  const int64_t vocab = 3;
+  auto model = wiggly(vocab);
+  // Exact sequence probabilities of the 9 two-token continuations of [1].
+  std::map<std::vector<int64_t>, double> exact;
+  auto first = log_softmax(test::wiggly_logits({1}, vocab));
+  for (int64_t a = 0; a < vocab; ++a) {
+    auto second = log_softmax(test::wiggly_logits({1, a}, vocab));
+    for (int64_t b = 0; b < vocab; ++b)
+      exact[{a, b}] = first[static_cast<size_t>(a)] + second[static_cast<size_t>(b)];
+  }
+  GenerateConfig c;
+  c.strategy = "stochastic_beam";
+  c.max_new_tokens = 2;
+  c.batch_size = 256;
+
+  for (int64_t beams : {1, 3}) {
+    INFO("num_beams " << beams);
+    c.num_beams = beams;
+    c.num_return_sequences = beams;
+    const int n = 4000;
+    std::vector<std::vector<int64_t>> prompts(n, std::vector<int64_t>{1});
+    auto results = generate(model, prompts, {c, 5, -1, {}, {}});
+    std::map<std::vector<int64_t>, double> counts;
+    for (const auto& r : results) {
+      counts[r[0].tokens] += 1;
+      CHECK(r[0].score == Approx(exact[r[0].tokens]).epsilon(1e-5));
+      for (size_t i = 1; i < r.size(); ++i) CHECK(r[i].tokens != r[0].tokens);
+    }
+    double chi2 = 0;
+    for (const auto& [tokens, logp] : exact) {
+      double e = std::exp(logp) * n;
+      chi2 += (counts[tokens] - e) * (counts[tokens] - e) / e;
+    }
+    CHECK(chi2 < 26.124);  // chi-square, 8 degrees of freedom, 0.1%
+  }
+
+  // As many beams as sequences: every sequence once, with its exact log-probability.
+  c.num_beams = 9;
+  c.num_return_sequences = 9;
+  auto all = generate(model, {{1}}, {c, 5, -1, {}, {}})[0];
+  REQUIRE(all.size() == 9);
+  std::map<std::vector<int64_t>, double> seen;
+  for (const auto& r : all) seen[r.tokens] = r.score;
+  REQUIRE(seen.size() == 9);
+  for (const auto& [tokens, logp] : exact) CHECK(seen[tokens] == Approx(logp).epsilon(1e-5));
+}

@@ -1,0 +1,93 @@
+// gpt2 generate end to end: a tiny model directory with a character tokenizer, one streamed
+// prompt, a JSONL batch, a YAML config, and a clear error for a bad value.
+#include <ATen/ATen.h>
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "core/files.h"
+#include "core/strings.h"
+#include "model/checkpoint.h"
+#include "test_support.h"
+#include "tokenizer/sentencepiece_train.h"
+#include "tokenizer/tokenizer_io.h"
+
+using namespace gpt2;
+using Catch::Contains;
+
+namespace {
+
+// A random tiny GPT-2 whose vocabulary is a character SentencePiece model.
+void make_model_dir(const test::TempDir& dir) {
+  write_file_atomic(dir.file("text.txt"),
+                    "the quick brown fox jumps over the lazy dog.\n"
+                    "ROMEO: what light through yonder window breaks?\n");
+  SentencePieceTrainOptions options;
+  options.model_type = "char";
+  options.inputs = {dir.file("text.txt")};
+  auto tokenizer = train_sentencepiece(options);
+  ModelConfig config;
+  config.vocab_size = tokenizer->vocab_size();
+  config.n_positions = 64;
+  config.n_embd = 32;
+  config.n_layer = 2;
+  config.n_head = 2;
+  config.eos_token_id = config.bos_token_id = tokenizer->special_tokens().end_of_text;
+  at::manual_seed(0);
+  GPT2LMHeadModel model(config);
+  save_model_dir(*model, dir.file("model"));
+  save_tokenizer(*tokenizer, dir.file("model"));
+}
+
+}  // namespace
+
+TEST_CASE("gpt2 generate: stream, batch file, config file and errors") {
+  if (test::run_cli("generate --help").exit_code == 127) {
+    WARN("the gpt2 program is not built; skipping the CLI checks");
+    return;
+  }
+  test::TempDir dir;
+  make_model_dir(dir);
+  const std::string model = " --model " + dir.file("model") + " --threads 1";
+
+  auto first = test::run_cli("generate" + model +
+                             " --prompt 'the ' --strategy top_p --top-p 0.9 --temperature 0.8"
+                             " --max-new-tokens 12 --seed 1");
+  INFO(first.output);
+  REQUIRE(first.exit_code == 0);
+  CHECK(starts_with(first.output, "the "));
+  CHECK_THAT(first.output, Contains("tokens, "));
+  auto again = test::run_cli("generate" + model +
+                             " --prompt 'the ' --strategy top_p --top-p 0.9 --temperature 0.8"
+                             " --max-new-tokens 12 --seed 1");
+  CHECK(again.output == first.output);  // seeded
+
+  auto beams = test::run_cli("generate" + model + " --prompt 'the ' --config " +
+                             test::source_dir() + "/configs/generate/beam.yaml --max-new-tokens 6");
+  INFO(beams.output);
+  CHECK(beams.exit_code == 0);
+  CHECK_THAT(beams.output, Contains("=== 4 (score"));
+
+  write_file_atomic(dir.file("in.jsonl"),
+                    "{\"prompt\": \"the\", \"id\": 1}\n{\"prompt\": \"ROMEO:\"}\n");
+  auto batch = test::run_cli("generate" + model + " --prompts " + dir.file("in.jsonl") + " --out " +
+                             dir.file("out.jsonl") +
+                             " --strategy sample --num-return-sequences 2 --max-new-tokens 5");
+  INFO(batch.output);
+  REQUIRE(batch.exit_code == 0);
+  std::istringstream lines(read_file(dir.file("out.jsonl")));
+  std::string line;
+  int count = 0;
+  while (std::getline(lines, line)) {
+    auto object = nlohmann::json::parse(line);
+    CHECK(object["completions"].size() == 2);
+    CHECK(object["completions"][0]["tokens"].size() == object["completions"][0]["logprobs"].size());
+    ++count;
+  }
+  CHECK(count == 2);
+
+  auto bad = test::run_cli("generate" + model + " --prompt x --strategy top_p --top-p 1.5");
+  CHECK(bad.exit_code == 1);
+  CHECK_THAT(bad.output, Contains("generate.top_p") && Contains("must be in (0, 1]"));
+}

@@ -1,0 +1,63 @@
+// Fine-tuning a model directory on prompt/completion JSONL: the weights come from the
+// directory, the loss covers completions only, and checkpoints are model directories with the
+// tokenizer.
+#include <ATen/ATen.h>
+
+#include <catch2/catch.hpp>
+#include <cmath>
+
+#include "core/files.h"
+#include "model/checkpoint.h"
+#include "test_support.h"
+#include "tokenizer/tokenizer_io.h"
+#include "train/trainer.h"
+#include "train_test_util.h"
+
+using namespace gpt2;
+
+TEST_CASE("fine-tuning a model directory on prompt/completion JSONL") {
+  test::TempDir dir;
+  ModelConfig config;
+  config.vocab_size = 50257;
+  config.n_positions = 32;
+  config.n_embd = 16;
+  config.n_layer = 1;
+  config.n_head = 2;
+  at::manual_seed(3);
+  GPT2LMHeadModel base(config);
+  save_model_dir(*base, dir.file("base"));
+  save_tokenizer(*load_tokenizer(test::data_path(nullptr, "gpt2")), dir.file("base"));
+  std::string jsonl;
+  for (int i = 0; i < 6; ++i)
+    jsonl += "{\"prompt\": \"Q: what is " + std::to_string(i) +
+             " + 1?\\nA:\", \"completion\": \" " + std::to_string(i + 1) + "\"}\n";
+  write_file_atomic(dir.file("sft.jsonl"), jsonl);
+
+  TrainSections s = test::tiny_sections(dir.path(), dir.file("run"));
+  s.train.init_from = dir.file("base");
+  s.data.train_shards.clear();
+  s.data.val_shards.clear();
+  s.data.finetune_train = dir.file("sft.jsonl");
+  s.data.finetune_val = dir.file("sft.jsonl");
+  s.data.block_size = 16;
+  s.data.batch_size = 2;
+  s.train.max_steps = 4;
+  s.train.warmup_steps = 1;
+  s.train.eval_interval = 0;
+  s.train.eval_batches = 0;
+  s.train.lr = 1e-2;
+  std::vector<double> losses;
+  TrainOptions options;
+  options.on_step = [&](int64_t, double loss) { losses.push_back(loss); };
+  TrainResult r = train(s, options);
+  REQUIRE(losses.size() == 4);
+  // A completion is 1-2 tokens + end-of-text: the first loss is that of the base model on
+  // those tokens, near log(50257) = 10.8 for random weights, and training lowers it.
+  CHECK(losses[0] == Approx(std::log(50257.0)).margin(0.5));
+  CHECK(losses[3] < losses[0]);
+  CHECK(std::isfinite(r.last_val_loss));
+  const std::string checkpoint = dir.file("run/latest");
+  CHECK(file_exists(checkpoint + "/config.json"));
+  CHECK(has_tokenizer(checkpoint));
+  CHECK(read_hf_config(checkpoint + "/config.json").n_embd == 16);
+}
