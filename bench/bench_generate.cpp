@@ -16,6 +16,7 @@
 #include "generate/generator.h"
 #include "generate/model_source.h"
 #include "model/checkpoint.h"
+#include "model/gpt2_model.h"
 
 using namespace gpt2;
 
@@ -41,6 +42,30 @@ double step_seconds(LogitsSource& source, const std::vector<std::vector<int64_t>
     double first = seconds_of(source, prompts, config, 1);
     double all = seconds_of(source, prompts, config, new_tokens);
     steps.push_back((all - first) / double(new_tokens - 1));
+  }
+  std::sort(steps.begin(), steps.end());
+  return steps[steps.size() / 2];
+}
+
+// The same greedy decode written directly against the model, as a floor for the loop's cost.
+double raw_step_seconds(GPT2LMHeadModelImpl& model, const at::Tensor& prompts, int64_t new_tokens,
+                        int repeats) {
+  auto run = [&](int64_t n) {
+    at::NoGradGuard no_grad;
+    auto start = std::chrono::steady_clock::now();
+    auto cache = model.new_cache(prompts.size(0), prompts.size(1) + n);
+    ForwardArgs args;
+    args.cache = &cache;
+    args.last_logits_only = true;
+    auto input = prompts;                                                                  // (B, P)
+    for (int64_t i = 0; i < n; ++i) input = model.forward(input, args).logits.argmax(-1);  // (B, 1)
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  };
+  run(2);
+  std::vector<double> steps;
+  for (int i = 0; i < repeats; ++i) {
+    double first = run(1);
+    steps.push_back((run(new_tokens) - first) / double(new_tokens - 1));
   }
   std::sort(steps.begin(), steps.end());
   return steps[steps.size() / 2];
@@ -88,6 +113,12 @@ int main(int argc, char** argv) {
               "tokens/s");
   for (int t : threads) {
     at::set_num_threads(t);
+    model->eval();
+    for (int64_t b : {1, 8}) {
+      double step = raw_step_seconds(*model, prompt_ids.narrow(0, 0, b), new_tokens, repeats);
+      std::printf("%-18s %5ld %7d %7ld %12.1f %12.1f\n", "model loop only", long(b), t,
+                  long(new_tokens), step * 1e3, double(b) / step);
+    }
     for (const auto& c : cases) {
       std::vector<std::vector<int64_t>> batch(prompts.begin(), prompts.begin() + long(c.batch));
       double step = step_seconds(*c.source, batch, *c.config, c.tokens, repeats);

@@ -2,6 +2,7 @@
 
 #include <ATen/ATen.h>
 #include <torch/optim/adamw.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <cmath>
@@ -175,7 +176,7 @@ TrainResult train(TrainSections s, const TrainOptions& options) {
   TrainerState state;
   state.world_size = world;
   if (!checkpoint.empty()) {
-    state = load_trainer_state(checkpoint, *optimizer);
+    state = load_trainer_state(checkpoint, *optimizer, device);
     data->restore(state.data_state);
     scaler.restore(state.loss_scale, state.loss_scale_growth);
     if (state.world_size != world)
@@ -384,8 +385,9 @@ TrainResult train(TrainSections s, const TrainOptions& options) {
                    {{"val_loss", val}, {"val_ppl", std::exp(val)}, {"lr", lr}},
                    {}});
           if (progress) progress->update(double(state.step - start_step));
-          std::fprintf(stderr, "%sstep %ld: val loss %.4f (ppl %.2f)%s\n", progress ? "\n" : "",
-                       long(state.step), val, std::exp(val), improved ? " best" : "");
+          std::fprintf(stderr, "%sstep %ld: val loss %.4f (ppl %.2f)%s\n",
+                       progress && ::isatty(STDERR_FILENO) ? "\n" : "", long(state.step), val,
+                       std::exp(val), improved ? " best" : "");
         }
       }
     }

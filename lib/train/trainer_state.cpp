@@ -80,7 +80,8 @@ void save_trainer_state(const std::string& dir, const TrainerState& state,
   write_file_atomic(dir + "/trainer_state.json", trainer_state_json(state));
 }
 
-TrainerState load_trainer_state(const std::string& dir, torch::optim::Optimizer& optimizer) {
+TrainerState load_trainer_state(const std::string& dir, torch::optim::Optimizer& optimizer,
+                                c10::Device device) {
   const std::string json_path = dir + "/trainer_state.json", pt_path = dir + "/trainer_state.pt";
   require(file_exists(json_path) && file_exists(pt_path),
           dir +
@@ -89,7 +90,7 @@ TrainerState load_trainer_state(const std::string& dir, torch::optim::Optimizer&
   TrainerState state = parse_trainer_state_json(read_file(json_path), json_path);
   torch::serialize::InputArchive archive;
   try {
-    archive.load_from(pt_path);
+    archive.load_from(pt_path, device);
     optimizer.load(archive);
   } catch (const c10::Error& e) {
     throw Error(pt_path + ": cannot restore the optimizer (" + e.what_without_backtrace() +
@@ -98,11 +99,11 @@ TrainerState load_trainer_state(const std::string& dir, torch::optim::Optimizer&
   at::Tensor rng;
   if (archive.try_read("rng_cpu", rng)) {
     at::Generator cpu = at::detail::getDefaultCPUGenerator();
-    cpu.set_state(rng);
+    cpu.set_state(rng.cpu());  // the archive was mapped to the parameters' device
   }
   if (at::hasCUDA() && archive.try_read("rng_cuda0", rng)) {
     at::Generator cuda = at::globalContext().defaultGenerator(c10::Device(c10::kCUDA, 0));
-    cuda.set_state(rng);
+    cuda.set_state(rng.cpu());
   }
   return state;
 }

@@ -2,6 +2,8 @@
 // What a checkpoint holds besides the model: the counters of the loop, the data position, the
 // loss scaler and, in trainer_state.pt (a torch archive), the optimizer state and the torch
 // generator states. trainer_state.json is human-readable and versioned.
+#include <c10/core/Device.h>
+
 #include <cstdint>
 #include <limits>
 #include <string>
@@ -34,7 +36,9 @@ void save_trainer_state(const std::string& dir, const TrainerState& state,
 // Reads both files back into `state` and `optimizer` (whose parameter groups must match) and
 // restores the torch generator states. Throws Error naming the file when one is missing or
 // does not fit.
-TrainerState load_trainer_state(const std::string& dir, torch::optim::Optimizer& optimizer);
+// `device`: where the optimizer state goes (the parameters' device).
+TrainerState load_trainer_state(const std::string& dir, torch::optim::Optimizer& optimizer,
+                                c10::Device device = c10::Device(c10::kCPU));
 
 // Serialising the counters alone (the JSON file's text), for tests and tools.
 std::string trainer_state_json(const TrainerState& state);

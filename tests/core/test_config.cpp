@@ -84,7 +84,7 @@ TEST_CASE_METHOD(Fixture, "bad values name file, line, key, value and rule") {
   REQUIRE_THROWS_WITH(load_config(sections, {{path}, {}}), Contains("not valid YAML"));
 }
 
-TEST_CASE_METHOD(Fixture, "--set errors and cross-field validation") {
+TEST_CASE_METHOD(Fixture, "bad --set overrides and cross-field validation") {
   REQUIRE_THROWS_WITH(load_config(sections, {{}, {"sample.top_p=0"}}),
                       Contains("--set: sample.top_p: value \"0\" is invalid: must be in (0, 1]"));
   REQUIRE_THROWS_WITH(load_config(sections, {{}, {"n_layer=3"}}),

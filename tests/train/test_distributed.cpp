@@ -24,7 +24,7 @@ double max_abs_diff(const std::vector<double>& a, const std::vector<double>& b) 
 
 }  // namespace
 
-TEST_CASE("2 Gloo ranks with batch 2 match 1 process with batch 4, also across a resume") {
+TEST_CASE("2 Gloo ranks with batch 2 match 1 process with batch 4 also across a resume") {
   test::TempDir dir;
   test::write_tiny_shards(dir.path());
   write_file_atomic(dir.file("tiny.yaml"), test::tiny_yaml(dir.path()));
@@ -102,7 +102,7 @@ TEST_CASE("the distributed environment is read as torchrun and Slurm set it") {
   CHECK(distributed_env_from_environment().world_size == 1);
 }
 
-TEST_CASE("gpt2 train: SIGINT saves a checkpoint and exits cleanly; --resume finishes the run") {
+TEST_CASE("gpt2 train: SIGINT saves a checkpoint and exits cleanly and --resume finishes the run") {
   test::TempDir dir;
   test::write_tiny_shards(dir.path());
   write_file_atomic(dir.file("tiny.yaml"), test::tiny_yaml(dir.path()));

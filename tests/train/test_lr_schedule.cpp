@@ -47,7 +47,7 @@ TEST_CASE("cosine follows nanoGPT's curve and holds min_lr after decay_steps") {
   CHECK(at("cosine", 12, p) == Approx(0.1));
 }
 
-TEST_CASE("linear decays to min_lr, constant stays at lr") {
+TEST_CASE("linear decays to min_lr and constant stays at lr") {
   CHECK(at("linear", 8) == Approx(0.775));
   CHECK(at("linear", 12) == Approx(0.55));
   CHECK(at("linear", 20) == Approx(0.1));
@@ -55,7 +55,7 @@ TEST_CASE("linear decays to min_lr, constant stays at lr") {
   CHECK(at("constant", 19) == Approx(1.0));
 }
 
-TEST_CASE("wsd is stable until the cooldown, then decays linearly to min_lr at the last step") {
+TEST_CASE("wsd is stable until the cooldown then decays linearly to min_lr at the last step") {
   // cooldown = 0.25 * 20 = 5 steps: 15..19.
   CHECK(at("wsd", 10) == Approx(1.0));
   CHECK(at("wsd", 15) == Approx(1.0));
@@ -63,7 +63,7 @@ TEST_CASE("wsd is stable until the cooldown, then decays linearly to min_lr at t
   CHECK(at("wsd", 19) == Approx(0.1));
 }
 
-TEST_CASE("schedules are looked up by name, and new ones can be registered") {
+TEST_CASE("schedules are looked up by name and new ones can be registered") {
   CHECK_THROWS_WITH(make_schedule("cosyne", params()),
                     Contains("unknown learning-rate schedule \"cosyne\"") && Contains("cosine"));
   struct Half : LrSchedule {

@@ -31,7 +31,7 @@ GPT2LMHeadModel tiny_model() {
 
 }  // namespace
 
-TEST_CASE("weights and embeddings decay; biases and LayerNorm gains do not") {
+TEST_CASE("weights and embeddings decay but biases and LayerNorm gains do not") {
   auto model = tiny_model();
   ParamGroups groups = split_param_groups(*model);
   CHECK(has(groups.decay_names, "transformer.wte.weight"));
@@ -88,7 +88,7 @@ TEST_CASE("global gradient norm and clipping") {
   CHECK(std::isnan(global_grad_norm(params)));
 }
 
-TEST_CASE("the loss scaler backs off on overflow, grows after a window of finite steps") {
+TEST_CASE("the loss scaler backs off on overflow and grows after a window of finite steps") {
   LossScaler scaler(true, /*init_scale=*/1024, /*growth_interval=*/3);
   CHECK(scaler.scale_loss(at::tensor(2.0)).item<double>() == 2048);
   auto p = at::zeros({2}).requires_grad_();

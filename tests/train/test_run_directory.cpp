@@ -43,7 +43,7 @@ TEST_CASE("rotation keeps the newest checkpoints and the best one") {
   CHECK(run.checkpoint_steps() == std::vector<int64_t>{2, 4, 5});
 }
 
-TEST_CASE("logs are JSONL and CSV, and can be cut back to a checkpoint's step") {
+TEST_CASE("logs are JSONL and CSV and can be cut back to a checkpoint's step") {
   test::TempDir dir;
   RunDirectory run(dir.path(), {"loss", "val_loss"});
   for (int64_t step = 1; step <= 4; ++step) run.log({"train", step, {{"loss", 5.0 - step}}, {}});

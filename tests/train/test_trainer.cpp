@@ -71,7 +71,7 @@ TEST_CASE("a fresh run refuses a run directory that already holds checkpoints") 
   CHECK_THROWS_WITH(train(s), Contains("already holds checkpoints") && Contains("--resume"));
 }
 
-TEST_CASE("a non-finite step is skipped and counted; too many in a row stop the run") {
+TEST_CASE("a non-finite step is skipped and counted and too many in a row stop the run") {
   test::TempDir dir;
   test::write_tiny_shards(dir.path());
   auto s = test::tiny_sections(dir.path(), dir.file("skip"));
