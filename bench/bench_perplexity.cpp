@@ -1,0 +1,55 @@
+// Sliding-window perplexity throughput of GPT-2 124M (random weights, fp32): tokens scored
+// per second at context 1024 with stride 512 and 1024, on 1 and all threads.
+// Usage: bench_perplexity [tokens=8192] [repeats=3]
+#include <ATen/ATen.h>
+#include <ATen/Parallel.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+
+#include "config/loader.h"
+#include "config/presets.h"
+#include "eval/perplexity.h"
+#include "runtime/runtime.h"
+
+using namespace gpt2;
+
+int main(int argc, char** argv) {
+  const int64_t tokens = argc > 1 ? std::atoll(argv[1]) : 8192;
+  const int repeats = argc > 2 ? std::atoi(argv[2]) : 3;
+  ModelConfig config;
+  load_config({section_ref(config)}, {{find_preset("model", "gpt2")}, {}});
+  at::manual_seed(0);
+  GPT2LMHeadModel model(config);
+  std::vector<int64_t> ids(tokens);
+  for (auto& id : ids) id = std::rand() % config.vocab_size;
+
+  std::printf("GPT-2 124M sliding-window perplexity, %ld tokens, fp32, median of %d\n\n",
+              long(tokens), repeats);
+  std::printf("| threads | stride | batch | seconds | tokens/s |\n");
+  std::printf("|--------:|-------:|------:|--------:|---------:|\n");
+  std::vector<int64_t> thread_counts = {1};
+  if (available_cores() > 1) thread_counts.push_back(available_cores());
+  for (int64_t threads : thread_counts) {
+    at::set_num_threads(int(threads));
+    for (int64_t stride : {512, 1024}) {
+      EvalConfig eval;
+      eval.stride = stride;
+      eval.batch_size = 2;
+      std::vector<double> times;
+      for (int r = 0; r < repeats; ++r) {
+        auto start = std::chrono::steady_clock::now();
+        evaluate_perplexity(*model, ids, eval);
+        times.push_back(
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+      }
+      std::sort(times.begin(), times.end());
+      double median = times[times.size() / 2];
+      std::printf("| %7ld | %6ld | %5ld | %7.2f | %8.0f |\n", long(threads), long(stride),
+                  long(eval.batch_size), median, double(tokens - 1) / median);
+    }
+  }
+  return 0;
+}
