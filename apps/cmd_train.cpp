@@ -49,6 +49,10 @@ int cmd_train(const std::vector<std::string>& argv) {
   // A preset name in train.init_from is the bottom layer of the model section.
   const std::string& init = sections.train.init_from;
   if (resume.empty() && init != "scratch" && !is_directory(init)) {
+    require(init.find('/') == std::string::npos,
+            "train.init_from: " + init +
+                " is not a model directory (config.json + model.safetensors); give a model "
+                "directory, a preset name or scratch");
     args.files.insert(args.files.begin(), find_preset("model", init));
     sections = TrainSections{};
   }

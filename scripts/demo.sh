@@ -8,6 +8,8 @@
 #                                  missing and the machine is online)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# OpenMP threads that spin-wait collapse when another process takes a core; sleep instead.
+export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-passive}
 start=$(date +%s)
 step() { echo; echo "== [$(( $(date +%s) - start ))s] $*"; }
 

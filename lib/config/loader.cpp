@@ -200,10 +200,15 @@ class YamlDumper : public FieldVisitor {
     emit(key, value, help);
   }
   void field(const char* key, double& value, const char* help, const Rule&) override {
-    std::ostringstream text;
-    text.precision(17);
-    text << value;
-    std::string s = text.str();
+    // The shortest text that reads back as the same double: 0.1, not 0.10000000000000001.
+    std::string s;
+    for (int precision = 6; precision <= 17; ++precision) {
+      std::ostringstream text;
+      text.precision(precision);
+      text << value;
+      s = text.str();
+      if (std::strtod(s.c_str(), nullptr) == value) break;
+    }
     if (s.find_first_of(".eE") == std::string::npos && s.find("inf") == std::string::npos)
       s += ".0";
     emit(key, YAML::Node(s), help);

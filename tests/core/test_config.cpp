@@ -105,4 +105,7 @@ TEST_CASE_METHOD(Fixture, "ignored sections are skipped and the dump reloads to 
   CHECK(reloaded.stop_ids == std::vector<int64_t>{7, 8});
   CHECK(reloaded.top_p == sample.top_p);
   CHECK_THAT(read_file(dumped), Contains("# nucleus mass"));
+  // Doubles are written in their shortest exact form.
+  sample.top_p = 0.1;
+  CHECK_THAT(dump_config(sections), Contains("top_p: 0.1 "));
 }
