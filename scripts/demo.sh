@@ -47,7 +47,8 @@ train_args=(--config configs/train/shakespeare_char.yaml
   --set "tokenizer.path=$out/data/tokenizer"
   --set "data.train_shards=[$out/data/train_*.bin]"
   --set "data.val_shards=[$out/data/val_*.bin]"
-  --set "train.out_dir=$out/train")
+  --set "train.out_dir=$out/train"
+  --set train.keep_last=8)  # every evaluation's checkpoint, for the perplexity curve
 if [ -f "$out/train/log.jsonl" ] && grep -q '"finished"' "$out/train/log.jsonl"; then
   echo "already trained: $out/train"
 elif [ -e "$out/train/latest" ]; then
@@ -59,7 +60,7 @@ fi
 step "eval: perplexity of every kept checkpoint on the validation split"
 "$gpt2" eval --model "$out/train" --data "$out"/data/val_*.bin --stride 32 --out "$out/eval"
 
-step "compare: decoding strategies on 40 held-out prompts, 2 seeds"
+step "compare: decoding strategies on 50 held-out prompts, 2 seeds"
 "$build/experiments/gpt2-compare-sampling" configs/experiments/demo_sampling.yaml \
   --set "compare.model=$out/train/best" --set "compare.shards=[$out/data/val_*.bin]" \
   --set "compare.out_dir=$out/compare"

@@ -90,8 +90,13 @@ class Canvas {
       svg_ += "<text x=\"" + number(x) + "\" y=\"" + number(y1 + 16) +
               "\" text-anchor=\"middle\">" + tick_label(t) + "</text>\n";
     }
-    for (double t : nice_ticks(y_.low, y_.high)) {
-      double value = options_.log_y ? std::pow(10.0, t) : t;
+    // On a log axis the ticks are nice values of the data (2, 3, 4, ...), placed by their log.
+    std::vector<double> y_ticks = options_.log_y
+                                      ? nice_ticks(std::pow(10.0, y_.low), std::pow(10.0, y_.high))
+                                      : nice_ticks(y_.low, y_.high);
+    for (double value : y_ticks) {
+      if (options_.log_y && value <= 0) continue;
+      double t = options_.log_y ? std::log10(value) : value;
       double y = top_ + (1 - (t - y_.low) / (y_.high - y_.low)) * plot_h();
       svg_ += "<line x1=\"" + number(x0) + "\" y1=\"" + number(y) + "\" x2=\"" + number(x1) +
               "\" y2=\"" + number(y) + "\" stroke=\"#eee\"/>\n";

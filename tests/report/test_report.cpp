@@ -39,6 +39,12 @@ TEST_CASE("charts place points inside the plot and escape labels") {
   CHECK_THAT(svg, Contains("<polyline"));
   // x from 0 to 10 padded by 5%: x = 0 maps to left + 0.5/11 of the plot width (64 + 426/22).
   CHECK_THAT(svg, Contains("points=\"83.36,"));
+  // A log axis labels nice data values, not powers of ten of nice logs.
+  ChartOptions log_options;
+  log_options.log_y = true;
+  std::string log_chart = line_chart_svg({{"ppl", {0, 1}, {2.4, 6.2}}}, log_options);
+  CHECK_THAT(log_chart, Contains(">3</text>"));
+  CHECK(log_chart.find("6.30957") == std::string::npos);
   std::string scatter = scatter_chart_svg({{"greedy", 1, 2, 0, 0, 1.5, 2.5}}, options);
   CHECK_THAT(scatter, Contains("<circle"));
   CHECK_THAT(scatter, Contains(">greedy</text>"));
