@@ -44,6 +44,7 @@ double forward_flops(const ModelConfig& c, int64_t B, int64_t T) {
 
 int main(int argc, char** argv) {
   const int repeats = argc > 1 ? std::atoi(argv[1]) : 5;
+  keep_freed_memory();
   ModelConfig config;
   load_config({section_ref(config)}, {{find_preset("model", "gpt2")}, {}});
   at::manual_seed(0);

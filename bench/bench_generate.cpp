@@ -17,6 +17,7 @@
 #include "generate/model_source.h"
 #include "model/checkpoint.h"
 #include "model/gpt2_model.h"
+#include "runtime/runtime.h"
 
 using namespace gpt2;
 
@@ -112,7 +113,10 @@ int main(int argc, char** argv) {
   std::printf("%-18s %5s %7s %7s %12s %12s\n", "decode", "batch", "threads", "new", "ms/step",
               "tokens/s");
   for (int t : threads) {
-    at::set_num_threads(t);
+    RuntimeConfig runtime;  // threads, and the allocator settings decoding needs
+    runtime.threads = t;
+    runtime.device = "cpu";
+    apply_runtime(runtime);
     model->eval();
     for (int64_t b : {1, 8}) {
       double step = raw_step_seconds(*model, prompt_ids.narrow(0, 0, b), new_tokens, repeats);

@@ -19,6 +19,7 @@ using namespace gpt2;
 int main(int argc, char** argv) {
   const int64_t tokens = argc > 1 ? std::atoll(argv[1]) : 8192;
   const int repeats = argc > 2 ? std::atoi(argv[2]) : 3;
+  keep_freed_memory();
   ModelConfig config;
   load_config({section_ref(config)}, {{find_preset("model", "gpt2")}, {}});
   at::manual_seed(0);

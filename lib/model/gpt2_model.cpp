@@ -45,17 +45,25 @@ at::Tensor CausalSelfAttentionImpl::forward(const at::Tensor& x, const Attention
     k = cache_k.narrow(2, 0, context.past + T);  // (B, nh, S, hs)
     v = cache_v.narrow(2, 0, context.past + T);  // (B, nh, S, hs)
   }
-  auto att = at::matmul(q, k.transpose(-2, -1)) * (1.0 / std::sqrt(double(hs)));  // (B, nh, T, S)
-  if (context.mask.defined()) {
-    // The most negative finite value, not -inf: a fully masked row (a padding query) then
-    // gives a uniform distribution instead of NaN.
-    att = att.masked_fill(context.mask.logical_not(), std::numeric_limits<float>::lowest());
+  const int64_t S = k.size(2);
+  auto q3 = q.reshape({B * n_head_, T, hs});  // (B*nh, T, hs)
+  auto k3 = k.reshape({B * n_head_, S, hs});  // (B*nh, S, hs)
+  auto v3 = v.reshape({B * n_head_, S, hs});  // (B*nh, S, hs)
+  const double scale = 1.0 / std::sqrt(double(hs));
+  at::Tensor att;
+  if (context.bias.defined()) {
+    // One BLAS call computes scale * q k^T + mask bias (separate matmul, scale and
+    // masked_fill passes cost several times more here).
+    auto bias = context.bias.expand({B, n_head_, T, S}).reshape({B * n_head_, T, S});
+    att = at::baddbmm(bias, q3, k3.transpose(1, 2), 1.0, scale);  // (B*nh, T, S)
+  } else {
+    att = at::bmm(q3, k3.transpose(1, 2)).mul_(scale);  // (B*nh, T, S)
   }
-  att = at::softmax(att, -1);  // (B, nh, T, S)
+  att = at::softmax(att, -1);  // (B*nh, T, S)
   if (is_training() && attn_pdrop_ > 0) att = at::dropout(att, attn_pdrop_, true);
-  auto y = at::matmul(att, v);               // (B, nh, T, hs)
-  y = y.transpose(1, 2).reshape({B, T, C});  // (B, T, C)
-  y = c_proj(y);                             // (B, T, C)
+  auto y = at::bmm(att, v3).view({B, n_head_, T, hs});  // (B, nh, T, hs)
+  y = y.transpose(1, 2).reshape({B, T, C});             // (B, T, C)
+  y = c_proj(y);                                        // (B, T, C)
   if (is_training() && resid_pdrop_ > 0) y = at::dropout(y, resid_pdrop_, true);
   return y;
 }
@@ -97,11 +105,14 @@ GPT2ModelImpl::GPT2ModelImpl(const ModelConfig& config) : config_(config) {
 
 namespace {
 
-// Which keys each query may attend to: causal within the window, minus padded keys.
-// Returns an undefined tensor when nothing needs masking (one new token, no padding).
-at::Tensor attention_mask_for(int64_t T, int64_t past, const at::Tensor& padding_mask,
-                              const c10::Device& device) {
+// Which keys each query may attend to, as an additive bias: causal within the window, minus
+// padded keys. The most negative finite value rather than -inf, so a fully masked row (a
+// padding query) gives a uniform distribution instead of NaN. Undefined when nothing needs
+// masking (one new token, no padding).
+at::Tensor attention_bias_for(int64_t T, int64_t past, const at::Tensor& padding_mask,
+                              const at::TensorOptions& options) {
   const int64_t S = past + T;
+  const auto device = options.device();
   at::Tensor allowed;
   if (T > 1) {
     auto query_pos = at::arange(past, S, at::TensorOptions().dtype(at::kLong).device(device));
@@ -112,7 +123,10 @@ at::Tensor attention_mask_for(int64_t T, int64_t past, const at::Tensor& padding
     auto keys = padding_mask.to(device).to(at::kBool).view({-1, 1, 1, S});  // (B, 1, 1, S)
     allowed = allowed.defined() ? allowed.logical_and(keys) : keys;         // (B, 1, T, S)
   }
-  return allowed;
+  if (!allowed.defined()) return {};
+  const double lowest = options.dtype() == at::kDouble ? std::numeric_limits<double>::lowest()
+                                                       : std::numeric_limits<float>::lowest();
+  return at::zeros(allowed.sizes(), options).masked_fill_(allowed.logical_not(), lowest);
 }
 
 }  // namespace
@@ -144,7 +158,7 @@ at::Tensor GPT2ModelImpl::forward(const at::Tensor& input_ids, const ForwardArgs
   if (!positions.defined())
     positions = at::arange(context.past, S, at::TensorOptions().dtype(at::kLong).device(device))
                     .unsqueeze(0);  // (1, T)
-  context.mask = attention_mask_for(T, context.past, args.attention_mask, device);
+  context.bias = attention_bias_for(T, context.past, args.attention_mask, wte->weight.options());
 
   auto x = wte(input_ids) + wpe(positions);  // (B, T, C)
   if (is_training() && config_.embd_pdrop > 0) x = at::dropout(x, config_.embd_pdrop, true);

@@ -26,7 +26,9 @@ TORCH_MODULE(Conv1D);
 
 // Masks and positions shared by every block of one forward pass.
 struct AttentionContext {
-  at::Tensor mask;  // (B or 1, 1, T, S) bool, true = may attend; undefined = none needed
+  // Added to the attention scores: 0 where a query may attend, the most negative float where
+  // not. (B, 1, T, S) or (1, 1, T, S); undefined when nothing needs masking.
+  at::Tensor bias;
   KVCache* cache = nullptr;
   int64_t past = 0;  // cached positions before this call
 };

@@ -2,8 +2,10 @@
 
 #include <ATen/Context.h>
 #include <ATen/Parallel.h>
+#include <malloc.h>
 #include <sched.h>
 
+#include <limits>
 #include <thread>
 
 #include "core/error.h"
@@ -46,8 +48,18 @@ std::string dtype_name(c10::ScalarType dtype) {
   }
 }
 
+void keep_freed_memory() {
+  static const bool done = [] {
+    mallopt(M_MMAP_MAX, 0);
+    mallopt(M_TRIM_THRESHOLD, std::numeric_limits<int>::max());
+    return true;
+  }();
+  (void)done;
+}
+
 Runtime apply_runtime(const RuntimeConfig& config) {
   config.validate();
+  keep_freed_memory();
   Runtime runtime;
   runtime.threads = config.threads > 0 ? config.threads : available_cores();
   at::set_num_threads(static_cast<int>(runtime.threads));

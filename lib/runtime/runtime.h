@@ -21,6 +21,12 @@ Runtime apply_runtime(const RuntimeConfig& config);
 c10::ScalarType parse_dtype(const std::string& name);
 std::string dtype_name(c10::ScalarType dtype);
 
+// Keeps freed memory in the process for reuse (glibc malloc: no mmap for big blocks, no
+// trimming). Tensors of tens of MB are otherwise mapped fresh for every op, and the page faults
+// made elementwise ops and softmax 10-50x slower on the machines we measured. Called by
+// apply_runtime(); call it first thing in programs that do not use apply_runtime().
+void keep_freed_memory();
+
 // Number of cores this process may use.
 int64_t available_cores();
 
