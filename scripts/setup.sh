@@ -33,6 +33,8 @@ case "$blas" in
 esac
 
 build_dir=${GPT2_BUILD_DIR:-build}
+# Paths relative to the checkout in ccache's keys: another clone reuses the compiled objects.
+export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$PWD}
 cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build "$build_dir" -j"$(nproc)"
 echo "setup: built $build_dir/apps/gpt2"
