@@ -10,27 +10,16 @@
 #include <cstdlib>
 #include <functional>
 
+#include "bench_timing.h"
 #include "config/loader.h"
 #include "config/presets.h"
 #include "model/gpt2_model.h"
 #include "runtime/runtime.h"
 
 using namespace gpt2;
+using gpt2::bench::median_seconds;
 
 namespace {
-
-double median_seconds(int repeats, const std::function<void()>& work) {
-  work();  // warm-up
-  std::vector<double> times;
-  for (int i = 0; i < repeats; ++i) {
-    auto start = std::chrono::steady_clock::now();
-    work();
-    times.push_back(
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
-  }
-  std::sort(times.begin(), times.end());
-  return times[times.size() / 2];
-}
 
 // FLOPs of one forward pass: 2 per weight per token plus attention scores and values.
 double forward_flops(const ModelConfig& c, int64_t B, int64_t T) {

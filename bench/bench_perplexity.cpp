@@ -1,6 +1,6 @@
 // Sliding-window perplexity throughput of GPT-2 124M (random weights, fp32): tokens scored
 // per second at context 1024 with stride 512 and 1024, on 1 and all threads.
-// Usage: bench_perplexity [tokens=8192] [repeats=3]
+// Usage: bench_perplexity [tokens=4096] [repeats=2]
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
 
@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "bench_timing.h"
 #include "config/loader.h"
 #include "config/presets.h"
 #include "eval/perplexity.h"
@@ -17,8 +18,8 @@
 using namespace gpt2;
 
 int main(int argc, char** argv) {
-  const int64_t tokens = argc > 1 ? std::atoll(argv[1]) : 8192;
-  const int repeats = argc > 2 ? std::atoi(argv[2]) : 3;
+  const int64_t tokens = argc > 1 ? std::atoll(argv[1]) : 4096;
+  const int repeats = argc > 2 ? std::atoi(argv[2]) : 2;
   keep_freed_memory();
   ModelConfig config;
   load_config({section_ref(config)}, {{find_preset("model", "gpt2")}, {}});
@@ -39,15 +40,8 @@ int main(int argc, char** argv) {
       EvalConfig eval;
       eval.stride = stride;
       eval.batch_size = 2;
-      std::vector<double> times;
-      for (int r = 0; r < repeats; ++r) {
-        auto start = std::chrono::steady_clock::now();
-        evaluate_perplexity(*model, ids, eval);
-        times.push_back(
-            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
-      }
-      std::sort(times.begin(), times.end());
-      double median = times[times.size() / 2];
+      double median =
+          bench::median_seconds(repeats, [&] { evaluate_perplexity(*model, ids, eval); });
       std::printf("| %7ld | %6ld | %5ld | %7.2f | %8.0f |\n", long(threads), long(stride),
                   long(eval.batch_size), median, double(tokens - 1) / median);
     }

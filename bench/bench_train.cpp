@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "bench_timing.h"
 #include "config/loader.h"
 #include "config/presets.h"
 #include "config/sections.h"
@@ -23,21 +24,9 @@
 #include "train/param_groups.h"
 
 using namespace gpt2;
+using gpt2::bench::median_seconds;
 
 namespace {
-
-double median_seconds(int repeats, const std::function<void()>& work) {
-  work();  // warm-up: allocations, AdamW state
-  std::vector<double> times;
-  for (int i = 0; i < repeats; ++i) {
-    auto start = std::chrono::steady_clock::now();
-    work();
-    times.push_back(
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
-  }
-  std::sort(times.begin(), times.end());
-  return times[times.size() / 2];
-}
 
 ModelConfig model_from(const std::string& kind, const std::string& name) {
   ModelConfig config;
