@@ -5,7 +5,8 @@ namespace gpt2::cli {
 const std::vector<Command>& commands() {
   static const std::vector<Command> all = {
       {"eval", "perplexity of models or of every checkpoint of a run on text files", cmd_eval},
-      {"generate", "generate text: greedy, sampling (top-k/p, typical, ...), beam search", cmd_generate},
+      {"generate", "generate text: greedy, sampling (top-k/p, typical, ...), beam search",
+       cmd_generate},
       {"info", "show a model's configuration, size and forward speed", cmd_info},
       {"init", "write a randomly initialised model directory from a preset", cmd_init},
       {"metric", "score text: BLEU, chrF, ROUGE, diversity", cmd_metric},

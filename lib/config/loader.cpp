@@ -2,6 +2,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
@@ -330,7 +331,15 @@ void validate_config(const std::vector<SectionRef>& sections) {
 void load_config(const std::vector<SectionRef>& sections, const ConfigSources& sources,
                  const std::vector<std::string>& ignored_sections) {
   for (const auto& path : sources.files) apply_config_file(sections, path, ignored_sections);
-  for (const auto& assignment : sources.overrides) apply_override(sections, assignment);
+  for (const auto& assignment : sources.overrides) {
+    // An override for a section another program reads (e.g. generate.* given to a command
+    // that only loads runtime and model here) is skipped like that section in a file.
+    const std::string name = assignment.substr(0, assignment.find('.'));
+    bool ignored =
+        !find_section(sections, name) &&
+        std::find(ignored_sections.begin(), ignored_sections.end(), name) != ignored_sections.end();
+    if (!ignored) apply_override(sections, assignment);
+  }
   validate_config(sections);
 }
 

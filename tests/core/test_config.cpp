@@ -97,7 +97,7 @@ TEST_CASE_METHOD(Fixture, "bad --set overrides and cross-field validation") {
 
 TEST_CASE_METHOD(Fixture, "ignored sections are skipped and the dump reloads to the same values") {
   auto path = write("shared.yaml", "sample:\n  n_layer: 3\ntrain:\n  lr: 0.1\n");
-  load_config(sections, {{path}, {"sample.stop_ids=[7, 8]"}}, {"train"});
+  load_config(sections, {{path}, {"sample.stop_ids=[7, 8]", "train.lr=0.5"}}, {"train"});
   auto dumped = write("dump.yaml", dump_config(sections));
   SampleSection reloaded;
   load_config({section_ref(reloaded)}, {{dumped}, {}});
