@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/error.h"
+#include "core/utf8.h"
 #include "metrics/unicode_tables.h"
 
 namespace gpt2::metrics {
@@ -16,36 +17,6 @@ bool in_ranges(char32_t cp, const ut::Range* table, size_t size) {
   const ut::Range* it =
       std::upper_bound(table, end, cp, [](char32_t c, const ut::Range& r) { return c < r.lo; });
   return it != table && cp <= (it - 1)->hi;
-}
-
-// Returns the code point length of a valid sequence at pos, or 0 when invalid.
-size_t valid_sequence_length(std::string_view text, size_t pos, char32_t* out) {
-  auto byte = [&](size_t i) { return static_cast<unsigned char>(text[i]); };
-  unsigned char b0 = byte(pos);
-  if (b0 < 0x80) {
-    *out = b0;
-    return 1;
-  }
-  size_t length;
-  char32_t cp, min;
-  if ((b0 & 0xE0) == 0xC0) {
-    length = 2, cp = b0 & 0x1F, min = 0x80;
-  } else if ((b0 & 0xF0) == 0xE0) {
-    length = 3, cp = b0 & 0x0F, min = 0x800;
-  } else if ((b0 & 0xF8) == 0xF0) {
-    length = 4, cp = b0 & 0x07, min = 0x10000;
-  } else {
-    return 0;
-  }
-  if (pos + length > text.size()) return 0;
-  for (size_t i = 1; i < length; ++i) {
-    unsigned char b = byte(pos + i);
-    if ((b & 0xC0) != 0x80) return 0;
-    cp = (cp << 6) | (b & 0x3F);
-  }
-  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
-  *out = cp;
-  return length;
 }
 
 bool is_cased_not_ignorable(char32_t cp) {
@@ -76,31 +47,14 @@ char32_t lower_one(char32_t cp) {
 }  // namespace
 
 char32_t decode_utf8(std::string_view text, size_t& pos) {
-  char32_t cp;
-  size_t length = valid_sequence_length(text, pos, &cp);
-  if (length == 0)
+  if (utf8::sequence_length(text, pos) == 0)
     throw Error("invalid UTF-8 at byte " + std::to_string(pos) + " of \"" +
                 std::string(text.substr(0, std::min<size_t>(text.size(), 60))) + "\"");
-  pos += length;
-  return cp;
+  return utf8::decode(text, pos);
 }
 
 void append_utf8(std::string& out, char32_t cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
+  utf8::append(out, cp);
 }
 
 std::u32string to_code_points(std::string_view text) {
@@ -126,17 +80,8 @@ std::string to_utf8(std::u32string_view text) {
 }
 
 size_t find_invalid_utf8(std::string_view text) {
-  char32_t cp;
-  for (size_t pos = 0; pos < text.size();) {
-    if (static_cast<unsigned char>(text[pos]) < 0x80) {
-      ++pos;
-      continue;
-    }
-    size_t length = valid_sequence_length(text, pos, &cp);
-    if (length == 0) return pos;
-    pos += length;
-  }
-  return std::string_view::npos;
+  size_t valid = utf8::valid_prefix(text, 0);
+  return valid == text.size() ? std::string_view::npos : valid;
 }
 
 bool is_space(char32_t cp) {

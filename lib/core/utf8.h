@@ -1,5 +1,5 @@
 #pragma once
-// Minimal UTF-8 helpers for the tokenizers: validation that finds invalid bytes (which the
+// Minimal UTF-8 helpers (tokenizers, metrics): validation that finds invalid bytes (which the
 // GPT-2 tokenizer passes through as single-byte tokens) and code point decoding.
 #include <cstddef>
 #include <cstdint>
