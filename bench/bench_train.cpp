@@ -1,7 +1,7 @@
 // Training throughput: tokens/s and MFU (model FLOPs / the measured matmul rate) of full
 // training steps (forward, backward, clip, AdamW) in fp32, for the shakespeare_char model at
 // (B, T) = (12, 64) and GPT-2 124M at (4, 256), on 1 and 2 threads; median of repeats.
-// Usage: bench_train [repeats=3]
+// Usage: bench_train [repeats=3] [model name filter, e.g. shakespeare]
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
 
@@ -43,17 +43,22 @@ struct Case {
 }  // namespace
 
 int main(int argc, char** argv) {
+  keep_freed_memory();
   const int repeats = argc > 1 ? std::max(1, std::atoi(argv[1])) : 3;
   std::vector<Case> cases = {{"shakespeare_char", model_from("train", "shakespeare_char"), 12, 64},
                              {"gpt2 124M", model_from("model", "gpt2"), 4, 256}};
   std::printf("training steps (fwd + bwd + clip + AdamW), fp32, median of %d\n\n", repeats);
   std::printf(
-      "| model            | threads | (B, T)    | ms/step | tokens/s | matmul GFLOP/s | MFU   |\n");
+      "| model            | threads | (B, T)    | fwd ms | bwd ms | opt ms | ms/step | tokens/s | "
+      "matmul GFLOP/s | MFU   |\n");
   std::printf(
-      "|------------------|--------:|-----------|--------:|---------:|---------------:|------:|\n");
+      "|------------------|--------:|-----------|-------:|-------:|-------:|--------:|---------:|"
+      "---------------:|------:|\n");
   std::vector<int64_t> thread_counts = {1};
   if (available_cores() > 1) thread_counts.push_back(2);
+  const std::string filter = argc > 2 ? argv[2] : "";
   for (const auto& c : cases) {
+    if (c.name.find(filter) == std::string::npos) continue;
     for (int64_t threads : thread_counts) {
       at::set_num_threads(int(threads));
       at::manual_seed(0);
@@ -65,18 +70,31 @@ int main(int argc, char** argv) {
       ForwardArgs args;
       args.targets = ids.narrow(1, 1, c.T);  // (B, T)
       auto inputs = ids.narrow(1, 0, c.T);   // (B, T)
-      double seconds = median_seconds(repeats, [&] {
+      // Each phase timed on its own (median per phase); the step is their sum.
+      at::Tensor loss;
+      double forward_s = median_seconds(repeats, [&] {
         zero_grads(params);
-        model->forward(inputs, args).loss.backward();
+        loss = model->forward(inputs, args).loss;
+      });
+      double backward_s = median_seconds(repeats,
+                                         [&] {
+                                           zero_grads(params);
+                                           model->forward(inputs, args).loss.backward();
+                                         }) -
+                          forward_s;
+      double optimizer_s = median_seconds(repeats, [&] {
         clip_grads(params, global_grad_norm(params), 1.0);
         adamw->step();
       });
+      double seconds = forward_s + backward_s + optimizer_s;
       double tokens_per_s = double(c.B * c.T) / seconds;
       double peak = measure_matmul_flops(c10::Device(c10::kCPU), c10::kFloat);
       double mfu = training_flops_per_token(c.config, c.T) * tokens_per_s / peak;
-      std::printf("| %-16s | %7ld | (%2ld, %4ld) | %7.1f | %8.0f | %14.1f | %4.1f%% |\n",
-                  c.name.c_str(), long(threads), long(c.B), long(c.T), seconds * 1e3, tokens_per_s,
-                  peak / 1e9, 100 * mfu);
+      std::printf(
+          "| %-16s | %7ld | (%2ld, %4ld) | %6.1f | %6.1f | %6.1f | %7.1f | %8.0f | %14.1f | "
+          "%4.1f%% |\n",
+          c.name.c_str(), long(threads), long(c.B), long(c.T), forward_s * 1e3, backward_s * 1e3,
+          optimizer_s * 1e3, seconds * 1e3, tokens_per_s, peak / 1e9, 100 * mfu);
       std::fflush(stdout);
     }
   }

@@ -24,9 +24,13 @@ double PerplexityResult::word_perplexity() const {
   return words ? std::exp(nll_sum / words) : std::numeric_limits<double>::quiet_NaN();
 }
 
+int64_t effective_stride(int64_t context, int64_t stride) {
+  require(context > 1 && stride > 0, "perplexity needs context > 1 and stride > 0");
+  return std::min(stride, context - 1);
+}
+
 std::vector<Window> sliding_windows(int64_t length, int64_t context, int64_t stride) {
-  require(context > 1 && stride > 0 && stride <= context,
-          "perplexity needs context > 1 and 0 < stride <= context");
+  stride = effective_stride(context, stride);
   std::vector<Window> windows;
   int64_t scored_until = 1;  // token 0 has no context
   for (int64_t begin = 0; scored_until < length; begin += stride) {
@@ -45,8 +49,7 @@ PerplexityResult evaluate_perplexity(GPT2LMHeadModelImpl& model, const std::vect
           "eval.context (" + std::to_string(context) + ") exceeds the model's n_positions (" +
               std::to_string(model.config().n_positions) + ")");
   require(ids.size() >= 2, "perplexity needs at least 2 tokens of text");
-  const int64_t stride = std::min(config.stride, context);
-  auto windows = sliding_windows(static_cast<int64_t>(ids.size()), context, stride);
+  auto windows = sliding_windows(static_cast<int64_t>(ids.size()), context, config.stride);
   const auto device = model.transformer->wte->weight.device();
   at::NoGradGuard no_grad;
   model.eval();
@@ -100,8 +103,8 @@ int64_t count_words(const std::string& text) {
 std::string perplexity_signature(int64_t context, const EvalConfig& config,
                                  const std::string& tokenizer_kind) {
   return "ppl|ctx:" + std::to_string(context) +
-         "|stride:" + std::to_string(std::min(config.stride, context)) + "|tok:" + tokenizer_kind +
-         "|eos:" + (config.prepend_eos ? "yes" : "no") + "|gpt2:0.1.0";
+         "|stride:" + std::to_string(effective_stride(context, config.stride)) +
+         "|tok:" + tokenizer_kind + "|eos:" + (config.prepend_eos ? "yes" : "no") + "|gpt2:0.1.0";
 }
 
 }  // namespace gpt2

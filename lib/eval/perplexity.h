@@ -27,6 +27,11 @@ struct Window {
   int64_t begin, end, scored;
 };
 
+// The stride actually used: at most context - 1, so consecutive windows overlap by at least
+// one token and each window's first scored token has context in it (with stride == context
+// the first token of every window would go unscored).
+int64_t effective_stride(int64_t context, int64_t stride);
+
 // The windows of a sequence of `length` tokens. The first token of the sequence has no
 // context and is never scored (prepend end-of-text to score it).
 std::vector<Window> sliding_windows(int64_t length, int64_t context, int64_t stride);

@@ -24,11 +24,17 @@ TEST_CASE("sliding windows score every token but the first exactly once") {
   std::vector<Window> want = {{0, 4, 3}, {2, 6, 2}, {4, 8, 2}, {6, 10, 2}};
   REQUIRE(windows.size() == want.size());
   for (size_t i = 0; i < want.size(); ++i) CHECK(windows[i] == want[i]);
-  // stride == context: disjoint windows.
-  auto disjoint = sliding_windows(10, 4, 4);
-  std::vector<Window> want_disjoint = {{0, 4, 3}, {4, 8, 4}, {8, 10, 2}};
-  REQUIRE(disjoint.size() == want_disjoint.size());
-  for (size_t i = 0; i < want_disjoint.size(); ++i) CHECK(disjoint[i] == want_disjoint[i]);
+  // stride >= context: the stride becomes context - 1, so each window's first token is context
+  // for the next one (token 4 cannot be scored in a window that starts at it).
+  CHECK(effective_stride(4, 4) == 3);
+  CHECK(effective_stride(4, 512) == 3);
+  std::vector<Window> want_overlap1 = {{0, 4, 3}, {3, 7, 3}, {6, 10, 3}};
+  for (int64_t stride : {4, 9}) {
+    auto windows_big_stride = sliding_windows(10, 4, stride);
+    REQUIRE(windows_big_stride.size() == want_overlap1.size());
+    for (size_t i = 0; i < want_overlap1.size(); ++i)
+      CHECK(windows_big_stride[i] == want_overlap1[i]);
+  }
   // Shorter than one window.
   auto single = sliding_windows(3, 4, 2);
   REQUIRE(single.size() == 1);
@@ -41,7 +47,11 @@ TEST_CASE("perplexity matches a float64 token-by-token computation on a golden m
   SafetensorsFile expected(dir + "/expected.safetensors");
   auto rows = expected.tensor("input_ids");  // (2, 64)
   std::vector<int64_t> ids(rows.data_ptr<int64_t>(), rows.data_ptr<int64_t>() + rows.numel());
-  const int64_t N = int64_t(ids.size()), context = 48, stride = 16;
+  const int64_t N = int64_t(ids.size());
+  // Overlapping windows, and stride == context (the stride becomes context - 1).
+  auto [context, stride] =
+      GENERATE(std::pair<int64_t, int64_t>{48, 16}, std::pair<int64_t, int64_t>{16, 16});
+  CAPTURE(context, stride);
 
   EvalConfig config;
   config.context = context;
@@ -51,7 +61,7 @@ TEST_CASE("perplexity matches a float64 token-by-token computation on a golden m
   CHECK(result.tokens == N - 1);
 
   // Reference: token i is scored in the first window that reaches it, the one whose begin is
-  // the smallest multiple of the stride with begin + context > i.
+  // the smallest multiple of the (effective) stride with begin + context > i.
   auto reference = load_model_dir(dir);
   reference->to(at::kDouble);
   reference->eval();
@@ -60,7 +70,7 @@ TEST_CASE("perplexity matches a float64 token-by-token computation on a golden m
   double nll = 0;
   for (int64_t i = 1; i < N; ++i) {
     int64_t begin = 0;
-    while (begin + context <= i) begin += stride;
+    while (begin + context <= i) begin += std::min(stride, context - 1);
     auto input = all.slice(0, begin, i).view({1, -1});      // (1, i - begin)
     auto logits = reference->forward(input).logits[0][-1];  // (V)
     nll -= at::log_softmax(logits, -1)[ids[i]].item<double>();
