@@ -40,10 +40,6 @@ at::Tensor ModelSource::step(const StepInput& input) {
 
 void ModelSource::select_rows(const at::Tensor& index) {
   if (!use_cache_ || cache_->empty()) return;
-  // Reordering copies the whole cache; skip it when every row stays where it is.
-  if (index.numel() == cache_->batch_size() &&
-      index.cpu().equal(at::arange(index.numel(), at::kLong)))
-    return;
   c10::InferenceMode guard;
   cache_->reorder(index.to(cache_->keys.front().device()));
 }

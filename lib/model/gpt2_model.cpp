@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "core/error.h"
+#include "model/matmul_rows.h"
 
 namespace gpt2 {
 
@@ -14,9 +15,9 @@ Conv1DImpl::Conv1DImpl(int64_t in_features, int64_t out_features) {
 }
 
 at::Tensor Conv1DImpl::forward(const at::Tensor& x) {
-  // (..., in) -> (..., out); addmm on the flattened rows avoids a separate bias add.
-  auto rows = x.reshape({-1, x.size(-1)});   // (N, in)
-  auto out = at::addmm(bias, rows, weight);  // (N, out)
+  // (..., in) -> (..., out) on the flattened rows; bias added inside the BLAS call.
+  auto rows = x.reshape({-1, x.size(-1)});                           // (N, in)
+  auto out = matmul_rows(rows, weight, WeightLayout::in_out, bias);  // (N, out)
   auto shape = x.sizes().vec();
   shape.back() = weight.size(1);
   return out.view(shape);  // (..., out)
@@ -51,19 +52,22 @@ at::Tensor CausalSelfAttentionImpl::forward(const at::Tensor& x, const Attention
   auto v3 = v.reshape({B * n_head_, S, hs});  // (B*nh, S, hs)
   const double scale = 1.0 / std::sqrt(double(hs));
   at::Tensor att;
-  if (context.bias.defined()) {
-    // One BLAS call computes scale * q k^T + mask bias (separate matmul, scale and
+  if (context.bias.defined() && at::GradMode::is_enabled()) {
+    // Training: one BLAS call computes scale * q k^T + mask bias (separate matmul, scale and
     // masked_fill passes cost several times more here).
     auto bias = context.bias.expand({B, n_head_, T, S}).reshape({B * n_head_, T, S});
     att = at::baddbmm(bias, q3, k3.transpose(1, 2), 1.0, scale);  // (B*nh, T, S)
   } else {
-    att = at::bmm(q3, k3.transpose(1, 2)).mul_(scale);  // (B*nh, T, S)
+    // No graph to record: the heads are shared out over threads.
+    att = batched_matmul(q3, k3.transpose(1, 2)).mul_(scale);  // (B*nh, T, S)
+    if (context.bias.defined())
+      att = (att.view({B, n_head_, T, S}) + context.bias).view({B * n_head_, T, S});
   }
   att = at::softmax(att, -1);  // (B*nh, T, S)
   if (is_training() && attn_pdrop_ > 0) att = at::dropout(att, attn_pdrop_, true);
-  auto y = at::bmm(att, v3).view({B, n_head_, T, hs});  // (B, nh, T, hs)
-  y = y.transpose(1, 2).reshape({B, T, C});             // (B, T, C)
-  y = c_proj(y);                                        // (B, T, C)
+  auto y = batched_matmul(att, v3).view({B, n_head_, T, hs});  // (B, nh, T, hs)
+  y = y.transpose(1, 2).reshape({B, T, C});                    // (B, T, C)
+  y = c_proj(y);                                               // (B, T, C)
   if (is_training() && resid_pdrop_ > 0) y = at::dropout(y, resid_pdrop_, true);
   return y;
 }
@@ -177,7 +181,9 @@ ForwardResult GPT2LMHeadModelImpl::forward(const at::Tensor& input_ids, const Fo
   auto x = transformer(input_ids, args);                         // (B, T, C)
   if (args.last_logits_only) x = x.narrow(1, x.size(1) - 1, 1);  // (B, 1, C)
   ForwardResult result;
-  result.logits = at::linear(x, transformer->wte->weight);  // (B, T, V)
+  auto rows = x.reshape({-1, x.size(-1)});  // (B*T, C)
+  result.logits = matmul_rows(rows, transformer->wte->weight, WeightLayout::out_in, {})
+                      .view({x.size(0), x.size(1), -1});  // (B, T, V)
   if (args.targets.defined()) {
     const int64_t V = result.logits.size(-1);
     result.loss = at::cross_entropy_loss(result.logits.reshape({-1, V}).to(at::kFloat),

@@ -23,7 +23,8 @@ struct KVCache {
   int64_t batch_size() const;
   bool empty() const { return keys.empty(); }
   // Beam search: row i of every layer becomes row batch_index[i]; batch_index is (B') int64
-  // and may change the batch size (e.g. expanding one prompt to several beams).
+  // and may change the batch size (e.g. expanding one prompt to several beams). Only the
+  // filled positions [0, length) are kept.
   void reorder(const at::Tensor& batch_index);
   void reset() { length = 0; }
 };

@@ -1,0 +1,88 @@
+#include "model/matmul_rows.h"
+
+#include <ATen/ATen.h>
+#include <ATen/Parallel.h>
+#include <ATen/ThreadLocalState.h>
+
+#include <algorithm>
+
+namespace gpt2 {
+
+namespace {
+
+constexpr int64_t kMaxSplitRows = 64;  // measured: from 32 to 64 rows neither faster nor slower
+constexpr int64_t kColumnAlign = 16;   // each thread's columns start on a cache line
+
+// Whether work on `t` may be shared out over threads here: several threads, not already in a
+// parallel region, no autograd graph to record (the *_out calls below have no gradient), a CPU
+// float tensor.
+bool parallel_blas_applies(const at::Tensor& t) {
+  return at::get_num_threads() > 1 && !at::in_parallel_region() && !at::GradMode::is_enabled() &&
+         t.is_cpu() && (t.scalar_type() == at::kFloat || t.scalar_type() == at::kDouble);
+}
+
+// Runs body(first, last) over [0, n) on the intra-op threads with the caller's grad and
+// inference mode (parallel_for does not carry them to its workers in LibTorch 1.13); inside,
+// BLAS runs on one thread.
+template <typename Body>
+void parallel_with_caller_state(int64_t n, const Body& body) {
+  const at::ThreadLocalState caller_state;
+  at::parallel_for(0, n, 1, [&](int64_t first, int64_t last) {
+    at::ThreadLocalStateGuard state_guard(caller_state);
+    body(first, last);
+  });
+}
+
+// rows (M, K) x weight (K, N) [+ bias], each thread computing its own share of the columns.
+at::Tensor split_columns(const at::Tensor& rows, const at::Tensor& weight, const at::Tensor& bias) {
+  const int64_t M = rows.size(0), N = weight.size(1);
+  const int64_t parts = at::get_num_threads();
+  const int64_t chunk = ((N + parts - 1) / parts + kColumnAlign - 1) / kColumnAlign * kColumnAlign;
+  auto out = at::empty({M, N}, rows.options());  // (M, N)
+  parallel_with_caller_state(parts, [&](int64_t first, int64_t last) {
+    for (int64_t part = first; part < last; ++part) {
+      const int64_t begin = part * chunk, width = std::min(chunk, N - begin);
+      if (width <= 0) continue;
+      auto w = weight.narrow(1, begin, width);      // (K, width)
+      auto out_part = out.narrow(1, begin, width);  // (M, width)
+      if (bias.defined())
+        at::addmm_out(out_part, bias.narrow(0, begin, width), rows, w);
+      else
+        at::mm_out(out_part, rows, w);
+    }
+  });
+  return out;
+}
+
+}  // namespace
+
+bool splits_columns(const at::Tensor& rows, const at::Tensor& weight) {
+  return rows.dim() == 2 && rows.size(0) > 1 && rows.size(0) <= kMaxSplitRows &&
+         parallel_blas_applies(weight);
+}
+
+at::Tensor matmul_rows(const at::Tensor& rows, const at::Tensor& weight, WeightLayout layout,
+                       const at::Tensor& bias) {
+  auto w = layout == WeightLayout::in_out ? weight : weight.t();  // (K, N)
+  if (rows.size(0) == 1) {
+    auto column = bias.defined() ? at::addmv(bias, w.t(), rows[0]) : at::mv(w.t(), rows[0]);  // (N)
+    return column.unsqueeze(0);  // (1, N)
+  }
+  if (splits_columns(rows, w)) return split_columns(rows, w, bias);
+  return bias.defined() ? at::addmm(bias, rows, w) : at::mm(rows, w);  // (M, N)
+}
+
+at::Tensor batched_matmul(const at::Tensor& a, const at::Tensor& b) {
+  const int64_t N = a.size(0);
+  if (N < 2 || !parallel_blas_applies(a)) return at::bmm(a, b);
+  auto out = at::empty({N, a.size(1), b.size(2)}, a.options());  // (N, P, R)
+  parallel_with_caller_state(N, [&](int64_t first, int64_t last) {
+    for (int64_t i = first; i < last; ++i) {
+      auto out_i = out.select(0, i);  // (P, R)
+      at::mm_out(out_i, a.select(0, i), b.select(0, i));
+    }
+  });
+  return out;
+}
+
+}  // namespace gpt2
