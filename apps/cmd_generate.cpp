@@ -93,7 +93,7 @@ int cmd_generate(const std::vector<std::string>& argv) {
           "directory, or the folder with encoder.json and vocab.bpe)");
   auto tokenizer = load_tokenizer(tokenizer_config.path.empty() ? spec : tokenizer_config.path);
   opts.seed = static_cast<uint64_t>(loaded.runtime.seed);
-  opts.eos_id = loaded.model->config().eos_token_id;
+  opts.eos_id = loaded.config.eos_token_id;
   opts.decode = [&](const std::vector<int64_t>& ids) {
     return tokenizer->decode(std::vector<int32_t>(ids.begin(), ids.end()));
   };
@@ -104,7 +104,7 @@ int cmd_generate(const std::vector<std::string>& argv) {
                        : std::vector<int64_t>(ids.begin(), ids.end());
   };
   for (const auto& word : opts.config.banned_words) opts.banned.push_back(encode(word));
-  ModelSource source(loaded.model.ptr(), opts.config.use_cache);
+  ModelSource source(loaded.model, opts.config.use_cache);
 
   if (!prompt.empty()) {
     const bool stream = opts.config.num_return_sequences == 1 && !opts.config.is_beam();

@@ -8,6 +8,7 @@
 
 #include "commands.h"
 #include "core/strings.h"
+#include "model/gpt2_model.h"
 #include "model_options.h"
 #include "runtime/runtime.h"
 

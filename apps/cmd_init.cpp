@@ -6,6 +6,7 @@
 #include "core/error.h"
 #include "core/files.h"
 #include "model/checkpoint.h"
+#include "model/gpt2_model.h"
 #include "model_options.h"
 #include "runtime/runtime.h"
 

@@ -3,6 +3,7 @@
 #include "config/presets.h"
 #include "core/files.h"
 #include "model/checkpoint.h"
+#include "model/gpt2_model.h"
 
 namespace gpt2::cli {
 
@@ -23,8 +24,10 @@ LoadedModel load_model_from_args(const std::string& spec, ConfigArgs args) {
   if (!from_dir) sections.push_back(section_ref(model_config));
   if (!load_sections(args, sections)) return loaded;
   loaded.runtime = apply_runtime(runtime_config);
-  loaded.model = from_dir ? load_model_dir(spec) : GPT2LMHeadModel(model_config);
-  loaded.model->to(loaded.runtime.device, loaded.runtime.dtype);
+  auto model = from_dir ? load_model_dir(spec) : GPT2LMHeadModel(model_config);
+  model->to(loaded.runtime.device, loaded.runtime.dtype);
+  loaded.config = model->config();
+  loaded.model = model.ptr();
   return loaded;
 }
 

@@ -13,6 +13,7 @@
 #include "config/loader.h"
 #include "config/presets.h"
 #include "eval/perplexity.h"
+#include "model/gpt2_model.h"
 #include "runtime/runtime.h"
 
 using namespace gpt2;

@@ -9,6 +9,7 @@
 
 #include "core/error.h"
 #include "core/progress.h"
+#include "model/gpt2_model.h"
 
 namespace gpt2 {
 

@@ -7,9 +7,10 @@
 #include <vector>
 
 #include "eval/eval_config.h"
-#include "model/gpt2_model.h"
 
 namespace gpt2 {
+
+class GPT2LMHeadModelImpl;  // model/gpt2_model.h (its torch::nn headers are slow to compile)
 
 struct PerplexityResult {
   double nll_sum = 0;  // total negative log-likelihood, nats
