@@ -45,6 +45,16 @@ bool StopPolicy::hits_stop_string(const TokenHistory& row) const {
   return false;
 }
 
+std::optional<StopReason> StopPolicy::stop_if_appended(const TokenHistory& row,
+                                                       int64_t token) const {
+  if (is_stop_id(token)) return StopReason::stop_token;
+  if (!has_stop_strings()) return std::nullopt;
+  TokenHistory extended = row;
+  extended.tokens.push_back(token);
+  if (hits_stop_string(extended)) return StopReason::stop_string;
+  return std::nullopt;
+}
+
 std::optional<StopReason> StopPolicy::check(const TokenHistory& row) const {
   if (row.generated() > 0 && is_stop_id(row.tokens.back())) return StopReason::stop_token;
   if (hits_stop_string(row)) return StopReason::stop_string;

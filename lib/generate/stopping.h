@@ -32,6 +32,9 @@ class StopPolicy {
   bool has_stop_strings() const { return !settings_.stop_strings.empty(); }
   // True when the generated text contains a stop string.
   bool hits_stop_string(const TokenHistory& row) const;
+  // Beam candidates: whether appending `token` to `row` would end it on a stop id or a stop
+  // string (length and context are the search's business); nullopt when it would go on.
+  std::optional<StopReason> stop_if_appended(const TokenHistory& row, int64_t token) const;
   // The text of a finished sequence: a final stop id left out, cut before a stop string.
   // Empty when there is no detokenizer.
   std::string final_text(const std::vector<int64_t>& generated, StopReason reason) const;

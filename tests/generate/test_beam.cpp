@@ -29,10 +29,19 @@ struct Scored {
   double score;
 };
 
-// Every sequence that ends in end-of-text or reaches max_new tokens, scored as beam search
-// scores them: sum of log-probabilities / (generated length)^penalty.
+// Token i is the letter 'a' + i, for stop strings.
+std::string letters(const std::vector<int64_t>& ids) {
+  std::string text;
+  for (auto id : ids) text += static_cast<char>('a' + id);
+  return text;
+}
+
+// Every sequence that ends in end-of-text, in a generated text containing `stop` (when not
+// empty) or at max_new tokens, scored as beam search scores them: sum of log-probabilities /
+// (generated length)^penalty.
 void enumerate(const std::vector<int64_t>& prompt, std::vector<int64_t>& generated, double sum,
-               int64_t max_new, double penalty, std::vector<Scored>& out) {
+               int64_t max_new, double penalty, std::vector<Scored>& out,
+               const std::string& stop = "") {
   std::vector<int64_t> history = prompt;
   history.insert(history.end(), generated.begin(), generated.end());
   auto logp = log_softmax(test::wiggly_logits(history, kVocab));
@@ -40,10 +49,11 @@ void enumerate(const std::vector<int64_t>& prompt, std::vector<int64_t>& generat
     generated.push_back(v);
     double s = sum + logp[static_cast<size_t>(v)];
     auto length = static_cast<double>(generated.size());
-    if (v == kEos || static_cast<int64_t>(generated.size()) == max_new)
+    const bool stopped = !stop.empty() && letters(generated).find(stop) != std::string::npos;
+    if (v == kEos || stopped || static_cast<int64_t>(generated.size()) == max_new)
       out.push_back({generated, s / std::pow(length, penalty)});
     else
-      enumerate(prompt, generated, s, max_new, penalty, out);
+      enumerate(prompt, generated, s, max_new, penalty, out, stop);
     generated.pop_back();
   }
 }
@@ -85,6 +95,37 @@ TEST_CASE("beam search as wide as the search space equals exhaustive search") {
       }
     }
   }
+}
+
+TEST_CASE("beam search ends hypotheses at a stop string spanning tokens, as exhaustive search") {
+  // "ca" = token 2 then token 0: a beam ends when its generated text contains it.
+  const std::vector<int64_t> prompt = {2, 0, 1};
+  std::vector<Scored> all;
+  std::vector<int64_t> generated;
+  enumerate(prompt, generated, 0, 4, 1.0, all, "ca");
+  std::sort(all.begin(), all.end(), [](auto& a, auto& b) { return a.score > b.score; });
+  GenerateConfig c;
+  c.strategy = "beam";
+  c.num_beams = 64;
+  c.num_return_sequences = 8;
+  c.max_new_tokens = 4;
+  c.early_stopping = "never";
+  c.stop_strings = {"ca"};
+  auto model = wiggly(kVocab);
+  auto results = generate(model, {prompt}, {c, 0, kEos, {}, letters});
+  REQUIRE(results[0].size() == 8);
+  int stopped_by_string = 0;
+  for (size_t i = 0; i < 8; ++i) {
+    INFO("rank " << i << ": " << letters(all[i].tokens));
+    CHECK(results[0][i].tokens == all[i].tokens);
+    CHECK(results[0][i].score == Approx(all[i].score).epsilon(1e-5));
+    const bool has_stop = letters(all[i].tokens).find("ca") != std::string::npos;
+    if (has_stop) {
+      CHECK(results[0][i].reason == StopReason::stop_string);
+      ++stopped_by_string;
+    }
+  }
+  CHECK(stopped_by_string > 0);  // the case is exercised
 }
 
 TEST_CASE("beam search with one beam is greedy search; logprobs add up to the score") {

@@ -105,14 +105,7 @@ std::vector<BeamSearch::Choice> BeamSearch::select(PromptState& prompt, int64_t 
       const int64_t parent = begin + index[rank] / vocab, token = index[rank] % vocab;
       const auto& parent_row = rows[static_cast<size_t>(parent)];
       const float token_logprob = logprob_of[parent][token];
-      std::optional<StopReason> reason;
-      if (context.stop.is_stop_id(token)) {
-        reason = StopReason::stop_token;
-      } else if (context.stop.has_stop_strings()) {
-        TokenHistory extended = history[static_cast<size_t>(parent)];
-        extended.tokens.push_back(token);
-        if (context.stop.hits_stop_string(extended)) reason = StopReason::stop_string;
-      }
+      auto reason = context.stop.stop_if_appended(history[static_cast<size_t>(parent)], token);
       if (reason) {
         if (rank >= group_size) continue;  // only the top num_beams may finish
         double normalised = length_normalised(score[rank], generated, lp);

@@ -70,14 +70,7 @@ std::vector<BeamSearch::Choice> StochasticBeamSearch::select(
     const int64_t parent = alive[static_cast<size_t>(a)];
     const auto& parent_row = rows[static_cast<size_t>(parent)];
     const float token_logprob = logprob_of[parent][token];
-    std::optional<StopReason> reason;
-    if (context.stop.is_stop_id(token)) {
-      reason = StopReason::stop_token;
-    } else if (context.stop.has_stop_strings()) {
-      TokenHistory extended = history[static_cast<size_t>(parent)];
-      extended.tokens.push_back(token);
-      if (context.stop.hits_stop_string(extended)) reason = StopReason::stop_string;
-    }
+    auto reason = context.stop.stop_if_appended(history[static_cast<size_t>(parent)], token);
     if (reason) {
       finished.add(make_hypothesis(history[static_cast<size_t>(parent)], parent_row, token,
                                    token_logprob, phi_of[a][token], k[r], *reason));
