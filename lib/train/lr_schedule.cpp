@@ -22,10 +22,7 @@ class Linear : public LrSchedule {
  public:
   using LrSchedule::LrSchedule;
   double after_warmup(int64_t step) const override {
-    const int64_t end = decay_end();
-    if (step >= end) return p_.min_lr;
-    double r = double(step - p_.warmup_steps) / double(end - p_.warmup_steps);
-    return p_.lr + r * (p_.min_lr - p_.lr);
+    return p_.lr + decay_progress(step) * (p_.min_lr - p_.lr);
   }
 };
 
@@ -33,10 +30,7 @@ class Cosine : public LrSchedule {
  public:
   using LrSchedule::LrSchedule;
   double after_warmup(int64_t step) const override {
-    const int64_t end = decay_end();
-    if (step >= end) return p_.min_lr;
-    double r = double(step - p_.warmup_steps) / double(end - p_.warmup_steps);
-    return p_.min_lr + 0.5 * (1.0 + std::cos(kPi * r)) * (p_.lr - p_.min_lr);
+    return p_.min_lr + 0.5 * (1.0 + std::cos(kPi * decay_progress(step))) * (p_.lr - p_.min_lr);
   }
 };
 
@@ -82,6 +76,12 @@ Registry& registry() {
 double LrSchedule::lr(int64_t step) const {
   if (step < p_.warmup_steps) return p_.lr * double(step + 1) / double(p_.warmup_steps);
   return after_warmup(step);
+}
+
+double LrSchedule::decay_progress(int64_t step) const {
+  const int64_t end = decay_end();
+  if (step >= end) return 1.0;
+  return double(step - p_.warmup_steps) / double(end - p_.warmup_steps);
 }
 
 void register_schedule(const std::string& name, ScheduleFactory factory) {

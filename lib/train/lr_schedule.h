@@ -36,6 +36,8 @@ class LrSchedule {
   // After warmup: step >= warmup_steps.
   virtual double after_warmup(int64_t step) const = 0;
   int64_t decay_end() const { return p_.decay_steps > 0 ? p_.decay_steps : p_.total_steps; }
+  // How far `step` is from the end of warmup to decay_end(): 0 to 1, held at 1 after.
+  double decay_progress(int64_t step) const;
   ScheduleParams p_;
 };
 
