@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "core/error.h"
+#include "model/attention_rows.h"
 #include "model/matmul_rows.h"
 
 namespace gpt2 {
@@ -32,6 +33,29 @@ CausalSelfAttentionImpl::CausalSelfAttentionImpl(const ModelConfig& config, int6
   c_proj = register_module("c_proj", Conv1D(config.n_embd, config.n_embd));
 }
 
+at::Tensor CausalSelfAttentionImpl::attention_by_blas(const at::Tensor& q, const at::Tensor& k,
+                                                      const at::Tensor& v, const at::Tensor& bias,
+                                                      double scale, bool dropout) {
+  const int64_t B = q.size(0), T = q.size(2), hs = q.size(3), S = k.size(2);
+  auto q3 = q.reshape({B * n_head_, T, hs});  // (B*nh, T, hs)
+  auto k3 = k.reshape({B * n_head_, S, hs});  // (B*nh, S, hs)
+  auto v3 = v.reshape({B * n_head_, S, hs});  // (B*nh, S, hs)
+  at::Tensor att;
+  if (bias.defined() && at::GradMode::is_enabled()) {
+    // Training: one BLAS call computes scale * q k^T + mask bias (separate matmul, scale and
+    // masked_fill passes cost several times more here).
+    auto bias3 = bias.expand({B, n_head_, T, S}).reshape({B * n_head_, T, S});
+    att = at::baddbmm(bias3, q3, k3.transpose(1, 2), 1.0, scale);  // (B*nh, T, S)
+  } else {
+    // No graph to record: the heads are shared out over threads.
+    att = batched_matmul(q3, k3.transpose(1, 2)).mul_(scale);  // (B*nh, T, S)
+    if (bias.defined()) att = (att.view({B, n_head_, T, S}) + bias).view({B * n_head_, T, S});
+  }
+  att = at::softmax(att, -1);  // (B*nh, T, S)
+  if (dropout) att = at::dropout(att, attn_pdrop_, true);
+  return batched_matmul(att, v3).view({B, n_head_, T, hs});  // (B, nh, T, hs)
+}
+
 at::Tensor CausalSelfAttentionImpl::forward(const at::Tensor& x, const AttentionContext& context) {
   const int64_t B = x.size(0), T = x.size(1), C = x.size(2), hs = C / n_head_;
   auto qkv = c_attn(x).split(C, /*dim=*/2);                   // 3 x (B, T, C)
@@ -46,28 +70,17 @@ at::Tensor CausalSelfAttentionImpl::forward(const at::Tensor& x, const Attention
     k = cache_k.narrow(2, 0, context.past + T);  // (B, nh, S, hs)
     v = cache_v.narrow(2, 0, context.past + T);  // (B, nh, S, hs)
   }
-  const int64_t S = k.size(2);
-  auto q3 = q.reshape({B * n_head_, T, hs});  // (B*nh, T, hs)
-  auto k3 = k.reshape({B * n_head_, S, hs});  // (B*nh, S, hs)
-  auto v3 = v.reshape({B * n_head_, S, hs});  // (B*nh, S, hs)
   const double scale = 1.0 / std::sqrt(double(hs));
-  at::Tensor att;
-  if (context.bias.defined() && at::GradMode::is_enabled()) {
-    // Training: one BLAS call computes scale * q k^T + mask bias (separate matmul, scale and
-    // masked_fill passes cost several times more here).
-    auto bias = context.bias.expand({B, n_head_, T, S}).reshape({B * n_head_, T, S});
-    att = at::baddbmm(bias, q3, k3.transpose(1, 2), 1.0, scale);  // (B*nh, T, S)
+  at::Tensor y;
+  const bool attention_dropout = is_training() && attn_pdrop_ > 0;
+  if (!attention_dropout && attention_rows_applies(q, k, v)) {
+    // A few queries and no graph (decoding): head by head from the cache, no copies.
+    y = attention_rows(q, k, v, context.bias, scale);  // (B, nh, T, hs)
   } else {
-    // No graph to record: the heads are shared out over threads.
-    att = batched_matmul(q3, k3.transpose(1, 2)).mul_(scale);  // (B*nh, T, S)
-    if (context.bias.defined())
-      att = (att.view({B, n_head_, T, S}) + context.bias).view({B * n_head_, T, S});
+    y = attention_by_blas(q, k, v, context.bias, scale, attention_dropout);  // (B, nh, T, hs)
   }
-  att = at::softmax(att, -1);  // (B*nh, T, S)
-  if (is_training() && attn_pdrop_ > 0) att = at::dropout(att, attn_pdrop_, true);
-  auto y = batched_matmul(att, v3).view({B, n_head_, T, hs});  // (B, nh, T, hs)
-  y = y.transpose(1, 2).reshape({B, T, C});                    // (B, T, C)
-  y = c_proj(y);                                               // (B, T, C)
+  y = y.transpose(1, 2).reshape({B, T, C});  // (B, T, C)
+  y = c_proj(y);                             // (B, T, C)
   if (is_training() && resid_pdrop_ > 0) y = at::dropout(y, resid_pdrop_, true);
   return y;
 }

@@ -39,6 +39,10 @@ class CausalSelfAttentionImpl : public torch::nn::Module {
   at::Tensor forward(const at::Tensor& x, const AttentionContext& context);
 
  private:
+  // softmax(scale * q k^T + bias) v through BLAS (training, and many queries): (B, nh, T, hs).
+  at::Tensor attention_by_blas(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v,
+                               const at::Tensor& bias, double scale, bool dropout);
+
   int64_t n_head_, layer_index_;
   double attn_pdrop_, resid_pdrop_;
   Conv1D c_attn{nullptr}, c_proj{nullptr};

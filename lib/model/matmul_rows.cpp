@@ -54,7 +54,54 @@ at::Tensor split_columns(const at::Tensor& rows, const at::Tensor& weight, const
   return out;
 }
 
+// rows (M, K) x weight by the row kernel, each thread computing its own share of the columns.
+at::Tensor kernel_product(const at::Tensor& rows, const at::Tensor& weight, WeightLayout layout,
+                          const at::Tensor& bias, RowKernel kernel) {
+  const auto a = rows.contiguous();    // (M, K)
+  const auto w = weight.contiguous();  // (K, N) or (N, K)
+  const auto b = bias.defined() ? bias.contiguous() : bias;
+  const int64_t M = a.size(0), K = a.size(1);
+  const int64_t N = layout == WeightLayout::in_out ? w.size(1) : w.size(0);
+  auto out = at::empty({M, N}, a.options());  // (M, N)
+  RowProduct p;
+  p.rows = a.data_ptr<float>();
+  p.M = M;
+  p.K = K;
+  p.N = N;
+  p.weight = w.data_ptr<float>();
+  p.layout = layout;
+  p.weight_stride = w.size(1);
+  p.bias = b.defined() ? b.data_ptr<float>() : nullptr;
+  p.out = out.data_ptr<float>();
+  auto columns = [&](int64_t begin, int64_t end) { row_products(kernel, p, begin, end); };
+  const int64_t parts = at::in_parallel_region() ? 1 : at::get_num_threads();
+  if (parts == 1) {
+    columns(0, N);
+    return out;
+  }
+  const int64_t chunk = ((N + parts - 1) / parts + kColumnAlign - 1) / kColumnAlign * kColumnAlign;
+  at::parallel_for(0, parts, 1, [&](int64_t first, int64_t last) {
+    for (int64_t part = first; part < last; ++part)
+      if (part * chunk < N) columns(part * chunk, std::min(N, (part + 1) * chunk));
+  });
+  return out;
+}
+
+bool kernel_applies(const at::Tensor& rows, const at::Tensor& weight, const at::Tensor& bias,
+                    RowKernel kernel) {
+  auto takes = [](const at::Tensor& t) {
+    return !t.defined() || (t.is_cpu() && t.scalar_type() == at::kFloat &&
+                            !(at::GradMode::is_enabled() && t.requires_grad()));
+  };
+  return kernel != RowKernel::none && rows.dim() == 2 && rows.size(0) <= kMaxKernelRows &&
+         takes(rows) && takes(weight) && takes(bias);
+}
+
 }  // namespace
+
+bool uses_row_kernel(const at::Tensor& rows, const at::Tensor& weight) {
+  return kernel_applies(rows, weight, {}, best_row_kernel());
+}
 
 bool splits_columns(const at::Tensor& rows, const at::Tensor& weight) {
   return rows.dim() == 2 && rows.size(0) > 1 && rows.size(0) <= kMaxSplitRows &&
@@ -63,6 +110,13 @@ bool splits_columns(const at::Tensor& rows, const at::Tensor& weight) {
 
 at::Tensor matmul_rows(const at::Tensor& rows, const at::Tensor& weight, WeightLayout layout,
                        const at::Tensor& bias) {
+  return matmul_rows(rows, weight, layout, bias, best_row_kernel());
+}
+
+at::Tensor matmul_rows(const at::Tensor& rows, const at::Tensor& weight, WeightLayout layout,
+                       const at::Tensor& bias, RowKernel kernel) {
+  if (kernel_applies(rows, weight, bias, kernel))
+    return kernel_product(rows, weight, layout, bias, kernel);
   auto w = layout == WeightLayout::in_out ? weight : weight.t();  // (K, N)
   if (rows.size(0) == 1) {
     auto column = bias.defined() ? at::addmv(bias, w.t(), rows[0]) : at::mv(w.t(), rows[0]);  // (N)

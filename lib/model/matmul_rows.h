@@ -1,29 +1,38 @@
 #pragma once
 // The model's products of activation rows with a weight, (M, K) x weight -> (M, N), choosing
-// the BLAS call by the number of rows. Decoding multiplies one row per sequence by every
-// weight, and BLAS's general product is slow there: it repacks the whole weight on every call
-// and, with a few rows, splits the work over rows so a second thread only adds overhead.
-// Measured for GPT-2 124M on 2 threads: c_attn with one row 0.21 ms as a product, 0.06 ms as
-// a matrix-vector product; with 8 rows 0.64 ms, 0.29 ms split over columns; the LM head with
-// one row 10.7 ms vs 5.2 ms.
+// the row kernel (row_products.h) or the BLAS call by the number of rows. Decoding multiplies one
+// row per sequence by every weight, and BLAS's general product is slow there: it repacks the whole
+// weight on every call and, with a few rows, splits the work over rows so a second thread only adds
+// overhead. Measured for GPT-2 124M on 2 threads: c_attn with one row 0.21 ms as a product, 0.06 ms
+// as a matrix-vector product; with 8 rows 0.64 ms, 0.29 ms split over columns; the LM head with one
+// row 10.7 ms vs 5.2 ms.
 #include <ATen/core/Tensor.h>
+
+#include "model/row_products.h"
 
 namespace gpt2 {
 
-enum class WeightLayout {
-  in_out,  // (K, N): Hugging Face's Conv1D
-  out_in,  // (N, K): nn.Linear, and the tied LM head (the token embedding)
-};
+// The most rows matmul_rows gives the row kernel (more: BLAS). bench/bench_row_products, GPT-2
+// 124M's products on AVX-512, kernel vs BLAS: 8 rows 2.2x, 32 rows 1.6x, 128 rows 1.35x,
+// 256 rows 1.2x (1 thread) / 1.4x (2 threads); past that BLAS's repacking pays for itself.
+constexpr int64_t kMaxKernelRows = 256;
 
 // rows (M, K) times the weight, plus bias (N) when defined: (M, N).
+// - up to kMaxKernelRows float rows, no autograd graph, a CPU with a row kernel
+//   (row_products.h): the kernel, its columns split over threads;
 // - one row: a matrix-vector product (reads the weight once, no repacking);
 // - 2-64 rows, several threads, no autograd: the weight's output columns split over threads,
 //   each running single-threaded BLAS on its share;
 // - otherwise the general product.
 at::Tensor matmul_rows(const at::Tensor& rows, const at::Tensor& weight, WeightLayout layout,
                        const at::Tensor& bias);
+// The same with a given row kernel (RowKernel::none: BLAS only), for tests and benchmarks.
+at::Tensor matmul_rows(const at::Tensor& rows, const at::Tensor& weight, WeightLayout layout,
+                       const at::Tensor& bias, RowKernel kernel);
 
-// Whether matmul_rows splits over columns for these operands (exposed for tests).
+// Whether matmul_rows uses the row kernel / splits BLAS over columns for these operands
+// (exposed for tests).
+bool uses_row_kernel(const at::Tensor& rows, const at::Tensor& weight);
 bool splits_columns(const at::Tensor& rows, const at::Tensor& weight);
 
 // a (N, P, Q) x b (N, Q, R) -> (N, P, R), like at::bmm. LibTorch without MKL runs bmm as a

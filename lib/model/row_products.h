@@ -1,0 +1,53 @@
+#pragma once
+// Products of a few activation rows with a weight, read where it lies (no repacking), on the
+// CPU's vector units: the decoding step's (B, K) x weight for B up to a few dozen rows.
+//
+// BLAS's general product copies ("packs") the whole weight into its own layout on every call,
+// which costs more than the arithmetic when only a few rows multiply it: for GPT-2 124M at
+// 8 rows, OpenBLAS spends longer in its copy routines than in its kernel. These kernels stream
+// the weight once from memory in its stored layout, so 8 rows cost little more than 1.
+//
+// Each output element is summed in the same order whatever the number of rows, so a row's
+// result does not depend on which other rows share the call (batch invariance, bit for bit).
+// Plain C++ (no LibTorch): each instruction set's kernel is its own source file compiled
+// for it, and the one to run is chosen at run time from the CPU's features.
+#include <cstdint>
+
+namespace gpt2 {
+
+enum class WeightLayout {
+  in_out,  // (K, N): Hugging Face's Conv1D
+  out_in,  // (N, K): nn.Linear, and the tied LM head (the token embedding)
+};
+
+// Which kernel runs: the instruction set it is compiled for.
+enum class RowKernel { none, avx2, avx512 };
+
+// The fastest kernel this CPU runs; none when it has neither AVX2 + FMA nor AVX-512F, when the
+// build is not for x86-64, or when the environment sets GPT2_ROW_KERNELS=0 (then the model
+// uses BLAS). GPT2_ROW_KERNELS=avx2 picks AVX2 on an AVX-512 CPU. Decided once per process.
+RowKernel best_row_kernel();
+
+// Whether this CPU (and build) can run `kernel`; "avx2", "avx512" or "none" as its name.
+bool row_kernel_supported(RowKernel kernel);
+const char* row_kernel_name(RowKernel kernel);
+
+// One product: out (M, N) = rows (M, K) x W + bias, where W(k, n) is
+// weight[k * weight_stride + n] (in_out) or weight[n * weight_stride + k] (out_in). The
+// stride lets W be a block inside a larger tensor, e.g. one head's rows of the KV cache.
+struct RowProduct {
+  const float* rows = nullptr;  // (M, K), row stride K
+  int64_t M = 0, K = 0, N = 0;
+  const float* weight = nullptr;
+  WeightLayout layout = WeightLayout::in_out;
+  int64_t weight_stride =
+      0;  // between consecutive weight rows: N (in_out) or K (out_in) when dense
+  const float* bias = nullptr;  // (N), or null
+  float* out = nullptr;         // (M, N), row stride N
+};
+
+// Computes columns [n_begin, n_end) of p.out; `kernel` must be supported. Threads may call it
+// at once on disjoint column ranges of the same product.
+void row_products(RowKernel kernel, const RowProduct& p, int64_t n_begin, int64_t n_end);
+
+}  // namespace gpt2

@@ -1,0 +1,43 @@
+// The row-product kernels for AVX-512F (32 vector registers of 16 floats). Compiled with
+// -mavx512f -mfma; called only when the CPU reports AVX-512F (row_products.cpp).
+#include <immintrin.h>
+
+#include <cstdint>
+
+namespace gpt2 {
+namespace {
+
+struct Isa {
+  using V = __m512;
+  static constexpr int W = 16;
+  static V load(const float* p) { return _mm512_loadu_ps(p); }
+  static void store(float* p, V v) { _mm512_storeu_ps(p, v); }
+  static V set1(float x) { return _mm512_set1_ps(x); }
+  static V zero() { return _mm512_setzero_ps(); }
+  static V add(V a, V b) { return _mm512_add_ps(a, b); }
+  static V fma(V a, V b, V c) { return _mm512_fmadd_ps(a, b, c); }
+  static float hsum(V v) { return _mm512_reduce_add_ps(v); }
+  // Column vectors per strip (in_out) and weight rows per pass (out_in) for 1-8 activation rows,
+  // chosen so that row values, accumulators and weight vectors fit the 32 registers.
+  static constexpr int in_out_nv(int rows) {
+    constexpr int nv[9] = {0, 16, 10, 7, 6, 5, 4, 3, 3};
+    return nv[rows];
+  }
+  static constexpr int out_in_nr(int rows) {
+    constexpr int nr[9] = {0, 8, 8, 6, 5, 4, 4, 3, 3};
+    return nr[rows];
+  }
+};
+
+}  // namespace
+}  // namespace gpt2
+
+#include "model/row_products_kernel.h"
+
+namespace gpt2::detail {
+
+void row_products_avx512(const RowProduct& p, int64_t n_begin, int64_t n_end) {
+  row_products_for_isa(p, n_begin, n_end);
+}
+
+}  // namespace gpt2::detail

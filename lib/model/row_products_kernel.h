@@ -1,0 +1,173 @@
+#pragma once
+// The row-product kernels, written once over an instruction set's vector type. Included only
+// by row_products_<isa>.cpp, each compiled for its instruction set, after it defines `Isa`:
+//   using V;  constexpr int W (floats per vector);  load, store, set1, zero, add, fma(a, b, c)
+//   = a * b + c, hsum;  constexpr in_out_nv(rows), out_in_nr(rows): register blocking.
+// Everything here has internal linkage, so the linker can never hand code compiled for one
+// instruction set to a caller running on a CPU without it; no standard-library templates.
+#include <cstdint>
+
+#include "model/row_products.h"
+
+namespace gpt2 {
+namespace {
+
+constexpr int kMaxRowsPerPass = 8;  // rows sharing one stream of the weight
+constexpr int64_t kBlockK = 128;    // in_out: weight rows summed in registers before out is updated
+// in_out: how many weight rows ahead to prefetch. Each row is a different stream (stride ldw)
+// and the hardware alone falls behind once a few rows share each load (measured on GPT-2 124M
+// at 8 rows, 2 threads: 15.2 ms -> 9.9 ms for the layers' products; 16 and 64 rows were slower).
+constexpr int64_t kPrefetchRows = 32;
+
+inline int64_t min_of(int64_t a, int64_t b) {
+  return a < b ? a : b;
+}
+
+// in_out, MR rows, one block of kc weight rows (w0 = weight + k0 * ldw): for each strip of
+// NV whole vectors of columns in [n, n_end), out[m][strip] += sum over the block's k,
+// ascending, of a[k][m] * w0[k][strip], the sums held in registers. `a` is the block of rows
+// transposed, (kc, MR). Returns where it stopped (the start of the last partial strip).
+template <int MR, int NV>
+int64_t in_out_strips(const float* a, int64_t kc, const float* w0, int64_t ldw, float* out,
+                      int64_t N, int64_t n, int64_t n_end) {
+  using V = typename Isa::V;
+  constexpr int64_t strip = NV * Isa::W;
+  for (; n + strip <= n_end; n += strip) {
+    V acc[MR][NV];
+    for (int m = 0; m < MR; ++m)
+      for (int v = 0; v < NV; ++v) acc[m][v] = Isa::zero();
+    const float* w = w0 + n;
+    for (int64_t k = 0; k < kc; ++k, w += ldw) {
+      V wv[NV];
+      for (int v = 0; v < NV; ++v) wv[v] = Isa::load(w + v * Isa::W);
+      for (int v = 0; v < NV; ++v) __builtin_prefetch(w + kPrefetchRows * ldw + v * Isa::W);
+      for (int m = 0; m < MR; ++m) {
+        const V am = Isa::set1(a[k * MR + m]);
+        for (int v = 0; v < NV; ++v) acc[m][v] = Isa::fma(am, wv[v], acc[m][v]);
+      }
+    }
+    for (int m = 0; m < MR; ++m)
+      for (int v = 0; v < NV; ++v) {
+        float* o = out + m * N + n + v * Isa::W;
+        Isa::store(o, Isa::add(Isa::load(o), acc[m][v]));
+      }
+  }
+  return n;
+}
+
+template <int MR>
+void in_out_rows(const RowProduct& p, const float* rows, float* out, int64_t n_begin,
+                 int64_t n_end) {
+  const int64_t K = p.K, N = p.N, ldw = p.weight_stride;
+  const float* bias = p.bias;
+  for (int m = 0; m < MR; ++m)
+    for (int64_t n = n_begin; n < n_end; ++n) out[m * N + n] = bias ? bias[n] : 0.0f;
+  const int64_t n_vectors_end = n_begin + (n_end - n_begin) / Isa::W * Isa::W;
+  alignas(64) float a[kBlockK * MR];
+  for (int64_t k0 = 0; k0 < K; k0 += kBlockK) {
+    const int64_t kc = min_of(kBlockK, K - k0);
+    for (int64_t k = 0; k < kc; ++k)
+      for (int m = 0; m < MR; ++m) a[k * MR + m] = rows[m * K + k0 + k];
+    const float* w0 = p.weight + k0 * ldw;
+    // Widest strips first; narrower ones for what is left (e.g. one head's 64 columns).
+    constexpr int nv = Isa::in_out_nv(MR);
+    int64_t n = in_out_strips<MR, nv>(a, kc, w0, ldw, out, N, n_begin, n_vectors_end);
+    if constexpr (nv > 4) n = in_out_strips<MR, 4>(a, kc, w0, ldw, out, N, n, n_vectors_end);
+    if constexpr (nv > 2) n = in_out_strips<MR, 2>(a, kc, w0, ldw, out, N, n, n_vectors_end);
+    in_out_strips<MR, 1>(a, kc, w0, ldw, out, N, n, n_vectors_end);
+    // Columns past the last whole vector: the same sums in the same order, one at a time.
+    for (int m = 0; m < MR; ++m)
+      for (n = n_vectors_end; n < n_end; ++n) {
+        float sum = 0.0f;
+        for (int64_t k = 0; k < kc; ++k) sum = __builtin_fmaf(a[k * MR + m], w0[k * ldw + n], sum);
+        out[m * N + n] += sum;
+      }
+  }
+}
+
+// out_in, MR rows and NR weight rows at a time: each output is a dot product accumulated
+// lane-wise over whole vectors of k, then summed across lanes, then the tail of k, then bias.
+template <int MR, int NR>
+int64_t out_in_pass(const RowProduct& p, const float* rows, float* out, int64_t n_begin,
+                    int64_t n_end) {
+  using V = typename Isa::V;
+  const int64_t K = p.K, N = p.N, ldw = p.weight_stride;
+  const float* weight = p.weight;
+  const float* bias = p.bias;
+  const int64_t k_vectors_end = K / Isa::W * Isa::W;
+  int64_t n = n_begin;
+  for (; n + NR <= n_end; n += NR) {
+    V acc[MR][NR];
+    for (int m = 0; m < MR; ++m)
+      for (int r = 0; r < NR; ++r) acc[m][r] = Isa::zero();
+    for (int64_t k = 0; k < k_vectors_end; k += Isa::W) {
+      V w[NR];
+      for (int r = 0; r < NR; ++r) w[r] = Isa::load(weight + (n + r) * ldw + k);
+      if constexpr (MR > 2)  // enough arithmetic per byte that the hardware falls behind
+        for (int r = 0; r < NR; ++r) __builtin_prefetch(weight + (n + NR + r) * ldw + k);
+      for (int m = 0; m < MR; ++m) {
+        V a = Isa::load(rows + m * K + k);
+        asm("" : "+v"(a));  // one load of a, not one per FMA: loads bound this loop
+        for (int r = 0; r < NR; ++r) acc[m][r] = Isa::fma(a, w[r], acc[m][r]);
+      }
+    }
+    float sums[MR][NR];
+    for (int m = 0; m < MR; ++m)
+      for (int r = 0; r < NR; ++r) sums[m][r] = Isa::hsum(acc[m][r]);
+    for (int m = 0; m < MR; ++m)
+      for (int r = 0; r < NR; ++r) {
+        float s = sums[m][r];
+        for (int64_t k = k_vectors_end; k < K; ++k)
+          s = __builtin_fmaf(rows[m * K + k], weight[(n + r) * ldw + k], s);
+        out[m * N + n + r] = bias ? s + bias[n + r] : s;
+      }
+  }
+  return n;
+}
+
+template <int MR>
+void rows_pass(const RowProduct& p, const float* rows, float* out, int64_t n_begin, int64_t n_end) {
+  if (p.layout == WeightLayout::in_out) {
+    in_out_rows<MR>(p, rows, out, n_begin, n_end);
+  } else {
+    const int64_t n = out_in_pass<MR, Isa::out_in_nr(MR)>(p, rows, out, n_begin, n_end);
+    out_in_pass<MR, 1>(p, rows, out, n, n_end);
+  }
+}
+
+// All M rows, kMaxRowsPerPass at a time.
+void row_products_for_isa(const RowProduct& p, int64_t n_begin, int64_t n_end) {
+  for (int64_t m0 = 0; m0 < p.M; m0 += kMaxRowsPerPass) {
+    const float* rows = p.rows + m0 * p.K;
+    float* out = p.out + m0 * p.N;
+    switch (min_of(p.M - m0, kMaxRowsPerPass)) {
+      case 1:
+        rows_pass<1>(p, rows, out, n_begin, n_end);
+        break;
+      case 2:
+        rows_pass<2>(p, rows, out, n_begin, n_end);
+        break;
+      case 3:
+        rows_pass<3>(p, rows, out, n_begin, n_end);
+        break;
+      case 4:
+        rows_pass<4>(p, rows, out, n_begin, n_end);
+        break;
+      case 5:
+        rows_pass<5>(p, rows, out, n_begin, n_end);
+        break;
+      case 6:
+        rows_pass<6>(p, rows, out, n_begin, n_end);
+        break;
+      case 7:
+        rows_pass<7>(p, rows, out, n_begin, n_end);
+        break;
+      default:
+        rows_pass<8>(p, rows, out, n_begin, n_end);
+        break;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace gpt2

@@ -1,0 +1,165 @@
+// The row kernels (row_products.h) against a float64 product for every row count a pass
+// takes (1-8, then chunks of 8), both layouts, sizes that leave partial vectors, strips and
+// k blocks, with and without bias; each output is the same bits whatever rows share the call
+// and however the columns are split; and matmul_rows uses them where they apply.
+#include <ATen/ATen.h>
+#include <ATen/Parallel.h>
+#include <c10/core/InferenceMode.h>
+
+#include <algorithm>
+#include <catch2/catch.hpp>
+#include <vector>
+
+#include "model/attention_rows.h"
+#include "model/matmul_rows.h"
+#include "model/row_products.h"
+
+using namespace gpt2;
+
+namespace {
+
+std::vector<RowKernel> supported_kernels() {
+  std::vector<RowKernel> kernels;
+  for (RowKernel k : {RowKernel::avx2, RowKernel::avx512})
+    if (row_kernel_supported(k)) kernels.push_back(k);
+  return kernels;
+}
+
+// The kernel's (M, N) result for rows (M, K) and a weight in `layout`, columns computed in
+// the given pieces [cuts[i], cuts[i + 1]).
+at::Tensor kernel_result(RowKernel kernel, const at::Tensor& rows, const at::Tensor& weight,
+                         WeightLayout layout, const at::Tensor& bias,
+                         const std::vector<int64_t>& cuts) {
+  const int64_t M = rows.size(0), K = rows.size(1);
+  const int64_t N = layout == WeightLayout::in_out ? weight.size(1) : weight.size(0);
+  auto out = at::full({M, N}, 12345.0f);  // (M, N): every element must be written
+  REQUIRE(weight.stride(1) == 1);
+  RowProduct p;
+  p.rows = rows.data_ptr<float>();
+  p.M = M;
+  p.K = K;
+  p.N = N;
+  p.weight = weight.data_ptr<float>();
+  p.layout = layout;
+  p.weight_stride = weight.stride(0);
+  p.bias = bias.defined() ? bias.data_ptr<float>() : nullptr;
+  p.out = out.data_ptr<float>();
+  for (size_t i = 0; i + 1 < cuts.size(); ++i) row_products(kernel, p, cuts[i], cuts[i + 1]);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("row kernels equal a float64 product, bit-identical across batches and splits") {
+  const auto kernels = supported_kernels();
+  if (kernels.empty()) {
+    WARN("this CPU has no row kernel (needs AVX2 + FMA); matmul_rows uses BLAS");
+    return;
+  }
+  at::manual_seed(7);
+  for (RowKernel kernel : kernels)
+    for (auto layout : {WeightLayout::in_out, WeightLayout::out_in})
+      for (int64_t K : {5, 40, 300})  // 300: three k blocks, the last partial; not a multiple of 16
+        for (int64_t N : {1, 21, 200})
+          for (bool with_bias : {false, true}) {
+            CAPTURE(row_kernel_name(kernel), int(layout), K, N, with_bias);
+            auto rows = at::randn({19, K});  // (19, K): chunks of 8, 8 and 3
+            // A block of a wider tensor, as a head's rows of the KV cache: row stride > width.
+            auto weight = layout == WeightLayout::in_out ? at::randn({K, N + 5}).narrow(1, 2, N)
+                                                         : at::randn({N, K + 5}).narrow(1, 2, K);
+            auto bias = with_bias ? at::randn({N}) : at::Tensor();
+            auto w_in_out = layout == WeightLayout::in_out ? weight : weight.t();  // (K, N)
+            for (int64_t M : {1, 2, 3, 4, 5, 6, 7, 8, 19}) {
+              CAPTURE(M);
+              auto r = rows.narrow(0, 0, M).contiguous();  // (M, K)
+              auto r64 = r.to(at::kDouble), w64 = w_in_out.to(at::kDouble);
+              auto expected = at::mm(r64, w64);               // (M, N)
+              auto magnitude = at::mm(r64.abs(), w64.abs());  // (M, N): sum of |terms|
+              if (with_bias) {
+                expected += bias.to(at::kDouble);
+                magnitude += bias.to(at::kDouble).abs();
+              }
+              auto got = kernel_result(kernel, r, weight, layout, bias, {0, N});
+              // Any float summation order of K + 1 terms is within (K + 1) u sum |terms| of
+              // the exact sum (u = 2^-24, unit roundoff); float64 stands in for exact.
+              const double u = 1.0 / (1 << 24);
+              CHECK(((got.to(at::kDouble) - expected).abs() <= magnitude * (K + 1) * u)
+                        .all()
+                        .item<bool>());
+              // Each row alone gives the same bits as in the batch.
+              for (int64_t m = 0; m < M; ++m)
+                CHECK(at::equal(kernel_result(kernel, r.narrow(0, m, 1).contiguous(), weight,
+                                              layout, bias, {0, N}),
+                                got.narrow(0, m, 1)));
+              // Columns split into pieces (as over threads) give the same bits too.
+              CHECK(at::equal(kernel_result(kernel, r, weight, layout, bias, {0, N / 3, N}), got));
+            }
+          }
+}
+
+TEST_CASE("matmul_rows takes the row kernel for a few float rows without a graph") {
+  if (best_row_kernel() == RowKernel::none) {
+    WARN("no row kernel on this CPU or GPT2_ROW_KERNELS=0");
+    return;
+  }
+  const int threads = GENERATE(1, 2, 3);
+  const int saved = at::get_num_threads();
+  at::set_num_threads(threads);
+  at::manual_seed(5);
+  auto weight = at::randn({64, 300}).requires_grad_();  // (K, N), a parameter
+  auto bias = at::randn({300}).requires_grad_();        // (N)
+  auto embedding = at::randn({300, 64});                // (N, K)
+  for (int64_t M : {int64_t(1), int64_t(8), int64_t(33), kMaxKernelRows + 1}) {
+    CAPTURE(threads, M);
+    auto rows = at::randn({M, 64});  // (M, K)
+    {
+      // A graph to record: the kernel has no gradient, so BLAS is used.
+      CHECK_FALSE(uses_row_kernel(rows, weight));
+      auto out = matmul_rows(rows, weight, WeightLayout::in_out, bias);
+      CHECK(out.requires_grad());
+    }
+    c10::InferenceMode inference;
+    CHECK(uses_row_kernel(rows, weight) == (M <= kMaxKernelRows));
+    CHECK(uses_row_kernel(rows.to(at::kDouble), weight.to(at::kDouble)) == false);
+    auto blas = matmul_rows(rows, weight, WeightLayout::in_out, bias, RowKernel::none);
+    CHECK(at::allclose(matmul_rows(rows, weight, WeightLayout::in_out, bias), blas, 1e-5, 1e-5));
+    CHECK(at::allclose(matmul_rows(rows, embedding, WeightLayout::out_in, {}),
+                       at::linear(rows, embedding), 1e-5, 1e-5));
+  }
+  at::set_num_threads(saved);
+}
+
+TEST_CASE("attention_rows equals softmax(q k^T scale + bias) v, reading a strided cache") {
+  if (best_row_kernel() == RowKernel::none) {
+    WARN("no row kernel on this CPU or GPT2_ROW_KERNELS=0");
+    return;
+  }
+  c10::InferenceMode inference;
+  at::manual_seed(11);
+  const int64_t B = 3, nh = 2, hs = 20, capacity = 40;
+  for (int64_t T : {1, 4})
+    for (int64_t S : {T, int64_t(37)})
+      for (int bias_kind : {0, 1, 2}) {
+        CAPTURE(T, S, bias_kind);
+        auto q = at::randn({B, T, nh, hs}).transpose(1, 2);  // (B, nh, T, hs), strided
+        // Keys and values as the cache holds them: the first S of `capacity` positions.
+        auto k = at::randn({B, nh, capacity, hs}).narrow(2, 0, S);  // (B, nh, S, hs)
+        auto v = at::randn({B, nh, capacity, hs}).narrow(2, 0, S);  // (B, nh, S, hs)
+        at::Tensor bias;  // none; causal (1, 1, T, S); padding (B, 1, 1, S)
+        if (bias_kind == 1)
+          bias = at::zeros({1, 1, T, S})
+                     .masked_fill_(at::ones({T, S}, at::kBool).triu(S - T + 1).view({1, 1, T, S}),
+                                   -1e30);
+        if (bias_kind == 2)
+          bias = at::zeros({B, 1, 1, S})
+                     .index_fill_(3, at::arange(std::min<int64_t>(2, S - 1)), -1e30);
+        REQUIRE(attention_rows_applies(q, k, v));
+        const double scale = 0.3;
+        auto scores = at::matmul(q.to(at::kDouble), k.to(at::kDouble).transpose(2, 3)) * scale;
+        if (bias.defined()) scores = scores + bias.to(at::kDouble);
+        auto expected = at::matmul(at::softmax(scores, -1), v.to(at::kDouble));  // (B,nh,T,hs)
+        auto got = attention_rows(q, k, v, bias, scale);
+        CHECK(got.sizes() == expected.sizes());
+        CHECK(at::allclose(got.to(at::kDouble), expected, 1e-5, 1e-5));
+      }
+}
