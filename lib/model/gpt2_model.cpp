@@ -7,6 +7,7 @@
 #include "core/error.h"
 #include "model/attention_rows.h"
 #include "model/matmul_rows.h"
+#include "model/trainable_rows.h"
 
 namespace gpt2 {
 
@@ -17,8 +18,8 @@ Conv1DImpl::Conv1DImpl(int64_t in_features, int64_t out_features) {
 
 at::Tensor Conv1DImpl::forward(const at::Tensor& x) {
   // (..., in) -> (..., out) on the flattened rows; bias added inside the BLAS call.
-  auto rows = x.reshape({-1, x.size(-1)});                           // (N, in)
-  auto out = matmul_rows(rows, weight, WeightLayout::in_out, bias);  // (N, out)
+  auto rows = x.reshape({-1, x.size(-1)});        // (N, in)
+  auto out = conv1d_product(rows, weight, bias);  // (N, out)
   auto shape = x.sizes().vec();
   shape.back() = weight.size(1);
   return out.view(shape);  // (..., out)

@@ -93,11 +93,21 @@ bool kernel_applies(const at::Tensor& rows, const at::Tensor& weight, const at::
     return !t.defined() || (t.is_cpu() && t.scalar_type() == at::kFloat &&
                             !(at::GradMode::is_enabled() && t.requires_grad()));
   };
-  return kernel != RowKernel::none && rows.dim() == 2 && rows.size(0) <= kMaxKernelRows &&
-         takes(rows) && takes(weight) && takes(bias);
+  if (kernel == RowKernel::none || rows.dim() != 2 || !takes(rows) || !takes(weight) ||
+      !takes(bias))
+    return false;
+  return row_kernel_takes_size(rows.size(0), weight.numel());
 }
 
 }  // namespace
+
+bool row_kernel_takes_size(int64_t rows, int64_t weight_elements) {
+  // The kernel streams the weight once per 8 rows: past kMaxKernelRows, only while those
+  // re-reads stay small (a weight that lives in the cache).
+  const int64_t passes = (rows + 7) / 8;
+  return rows <= kMaxKernelRows ||
+         passes * weight_elements * int64_t(sizeof(float)) <= kMaxKernelRereadBytes;
+}
 
 bool uses_row_kernel(const at::Tensor& rows, const at::Tensor& weight) {
   return kernel_applies(rows, weight, {}, best_row_kernel());

@@ -16,10 +16,13 @@ namespace gpt2 {
 // 124M's products on AVX-512, kernel vs BLAS: 8 rows 2.2x, 32 rows 1.6x, 128 rows 1.35x,
 // 256 rows 1.2x (1 thread) / 1.4x (2 threads); past that BLAS's repacking pays for itself.
 constexpr int64_t kMaxKernelRows = 256;
+// More rows still go to the kernel while the weight's re-reads (once per 8 rows) stay under
+// this: small models' weights stay in the cache (shakespeare_char, 768 rows: 1.4-1.8x BLAS).
+constexpr int64_t kMaxKernelRereadBytes = int64_t(64) << 20;
 
 // rows (M, K) times the weight, plus bias (N) when defined: (M, N).
-// - up to kMaxKernelRows float rows, no autograd graph, a CPU with a row kernel
-//   (row_products.h): the kernel, its columns split over threads;
+// - up to kMaxKernelRows float rows (or more, for a small weight), no autograd graph, a CPU
+//   with a row kernel (row_products.h): the kernel, its columns split over threads;
 // - one row: a matrix-vector product (reads the weight once, no repacking);
 // - 2-64 rows, several threads, no autograd: the weight's output columns split over threads,
 //   each running single-threaded BLAS on its share;
@@ -33,6 +36,8 @@ at::Tensor matmul_rows(const at::Tensor& rows, const at::Tensor& weight, WeightL
 // Whether matmul_rows uses the row kernel / splits BLAS over columns for these operands
 // (exposed for tests).
 bool uses_row_kernel(const at::Tensor& rows, const at::Tensor& weight);
+// The size part of that rule: kMaxKernelRows, or the re-read budget.
+bool row_kernel_takes_size(int64_t rows, int64_t weight_elements);
 bool splits_columns(const at::Tensor& rows, const at::Tensor& weight);
 
 // a (N, P, Q) x b (N, Q, R) -> (N, P, R), like at::bmm. LibTorch without MKL runs bmm as a

@@ -13,6 +13,7 @@
 #include "model/attention_rows.h"
 #include "model/matmul_rows.h"
 #include "model/row_products.h"
+#include "model/trainable_rows.h"
 
 using namespace gpt2;
 
@@ -119,12 +120,58 @@ TEST_CASE("matmul_rows takes the row kernel for a few float rows without a graph
       CHECK(out.requires_grad());
     }
     c10::InferenceMode inference;
-    CHECK(uses_row_kernel(rows, weight) == (M <= kMaxKernelRows));
+    CHECK(uses_row_kernel(rows, weight));  // a small weight: re-read from the cache
     CHECK(uses_row_kernel(rows.to(at::kDouble), weight.to(at::kDouble)) == false);
     auto blas = matmul_rows(rows, weight, WeightLayout::in_out, bias, RowKernel::none);
     CHECK(at::allclose(matmul_rows(rows, weight, WeightLayout::in_out, bias), blas, 1e-5, 1e-5));
     CHECK(at::allclose(matmul_rows(rows, embedding, WeightLayout::out_in, {}),
                        at::linear(rows, embedding), 1e-5, 1e-5));
+  }
+  at::set_num_threads(saved);
+}
+
+TEST_CASE("the row kernel takes many rows only while the weight's re-reads stay small") {
+  CHECK(row_kernel_takes_size(kMaxKernelRows, int64_t(1) << 30));  // 4 GiB weight, few rows
+  CHECK_FALSE(row_kernel_takes_size(kMaxKernelRows + 1, int64_t(1) << 30));
+  // 1024 rows = 128 passes: a 128 KiB weight re-read is 16 MiB, GPT-2's c_fc (9 MiB) 1.2 GiB.
+  CHECK(row_kernel_takes_size(1024, 32 * 1024));
+  CHECK_FALSE(row_kernel_takes_size(1024, 768 * 3072));
+  CHECK(row_kernel_takes_size(1024, kMaxKernelRereadBytes / 4 / 128));
+  CHECK_FALSE(row_kernel_takes_size(1024, kMaxKernelRereadBytes / 4 / 128 + 1));
+}
+
+TEST_CASE("conv1d_product's gradients on the row kernels equal BLAS autograd") {
+  if (best_row_kernel() == RowKernel::none) {
+    WARN("no row kernel on this CPU or GPT2_ROW_KERNELS=0");
+    return;
+  }
+  const int threads = GENERATE(1, 2);
+  const int saved = at::get_num_threads();
+  at::set_num_threads(threads);
+  at::manual_seed(13);
+  for (int64_t M : {3, 300}) {
+    CAPTURE(threads, M);
+    auto x = at::randn({M, 40}, at::kDouble).requires_grad_();   // (M, K)
+    auto w = at::randn({40, 70}, at::kDouble).requires_grad_();  // (K, N)
+    auto b = at::randn({70}, at::kDouble).requires_grad_();      // (N)
+    auto dy = at::randn({M, 70}, at::kDouble);                   // (M, N)
+    at::addmm(b, x, w).backward(dy);                             // float64 reference
+    auto xf = x.detach().to(at::kFloat).requires_grad_();
+    auto wf = w.detach().to(at::kFloat).requires_grad_();
+    auto bf = b.detach().to(at::kFloat).requires_grad_();
+    REQUIRE(trains_on_row_kernels(xf, wf));
+    auto y = conv1d_product(xf, wf, bf);  // (M, N)
+    CHECK(y.requires_grad());
+    CHECK(at::allclose(y.to(at::kDouble), at::addmm(b, x, w).detach(), 1e-4, 1e-4));
+    y.backward(dy.to(at::kFloat));
+    CHECK(at::allclose(xf.grad().to(at::kDouble), x.grad(), 1e-4, 1e-4));
+    CHECK(at::allclose(wf.grad().to(at::kDouble), w.grad(), 1e-4, 1e-4));
+    CHECK(at::allclose(bf.grad().to(at::kDouble), b.grad(), 1e-4, 1e-4));
+    // Only the rows need a gradient (a frozen layer): no weight gradient is made.
+    auto frozen = wf.detach();
+    auto x2 = xf.detach().requires_grad_();
+    conv1d_product(x2, frozen, bf.detach()).backward(dy.to(at::kFloat));
+    CHECK(at::allclose(x2.grad().to(at::kDouble), x.grad(), 1e-4, 1e-4));
   }
   at::set_num_threads(saved);
 }
