@@ -17,7 +17,7 @@ Conv1DImpl::Conv1DImpl(int64_t in_features, int64_t out_features) {
 }
 
 at::Tensor Conv1DImpl::forward(const at::Tensor& x) {
-  // (..., in) -> (..., out) on the flattened rows; bias added inside the BLAS call.
+  // (..., in) -> (..., out) on the flattened rows; bias added inside the product.
   auto rows = x.reshape({-1, x.size(-1)});        // (N, in)
   auto out = conv1d_product(rows, weight, bias);  // (N, out)
   auto shape = x.sizes().vec();
