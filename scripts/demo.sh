@@ -42,7 +42,7 @@ if ! ls "$out"/data/val_*.bin >/dev/null 2>&1; then
   "$gpt2" prepare -t "$out/data/tokenizer" -i "$input" --val-fraction 0.1 -o "$out/data"
 fi
 
-step "train: nanoGPT's shakespeare_char CPU recipe (4 layers, 4 heads, 128 wide, 2000 steps)"
+step "train: nanoGPT's shakespeare_char CPU recipe (4 layers, 4 heads, 128 wide, 2000 steps; warmup-stable-decay)"
 train_args=(--config configs/train/shakespeare_char.yaml
   --set "tokenizer.path=$out/data/tokenizer"
   --set "data.train_shards=[$out/data/train_*.bin]"
