@@ -11,8 +11,7 @@ namespace gpt2 {
 namespace {
 
 bool takes(const at::Tensor& t) {
-  return t.dim() == 4 && t.is_cpu() && t.scalar_type() == at::kFloat && t.stride(3) == 1 &&
-         !(at::GradMode::is_enabled() && t.requires_grad());
+  return t.defined() && t.dim() == 4 && t.stride(3) == 1 && row_kernel_operand(t);
 }
 
 // For each head i = b * nh + h (in parallel): out[i] (T, N) = rows[i] (T, K) x that head's

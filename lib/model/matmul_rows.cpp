@@ -33,23 +33,31 @@ void parallel_with_caller_state(int64_t n, const Body& body) {
   });
 }
 
+// Runs body(begin, end) on column ranges [begin, end) covering [0, N), one per intra-op thread
+// (begins aligned to kColumnAlign), or on [0, N) at once with one thread or inside a parallel
+// region.
+template <typename Body>
+void over_column_parts(int64_t N, const Body& body) {
+  const int64_t parts = at::in_parallel_region() ? 1 : at::get_num_threads();
+  if (parts == 1) return body(0, N);
+  const int64_t chunk = ((N + parts - 1) / parts + kColumnAlign - 1) / kColumnAlign * kColumnAlign;
+  parallel_with_caller_state(parts, [&](int64_t first, int64_t last) {
+    for (int64_t part = first; part < last; ++part)
+      if (part * chunk < N) body(part * chunk, std::min(N, (part + 1) * chunk));
+  });
+}
+
 // rows (M, K) x weight (K, N) [+ bias], each thread computing its own share of the columns.
 at::Tensor split_columns(const at::Tensor& rows, const at::Tensor& weight, const at::Tensor& bias) {
   const int64_t M = rows.size(0), N = weight.size(1);
-  const int64_t parts = at::get_num_threads();
-  const int64_t chunk = ((N + parts - 1) / parts + kColumnAlign - 1) / kColumnAlign * kColumnAlign;
   auto out = at::empty({M, N}, rows.options());  // (M, N)
-  parallel_with_caller_state(parts, [&](int64_t first, int64_t last) {
-    for (int64_t part = first; part < last; ++part) {
-      const int64_t begin = part * chunk, width = std::min(chunk, N - begin);
-      if (width <= 0) continue;
-      auto w = weight.narrow(1, begin, width);      // (K, width)
-      auto out_part = out.narrow(1, begin, width);  // (M, width)
-      if (bias.defined())
-        at::addmm_out(out_part, bias.narrow(0, begin, width), rows, w);
-      else
-        at::mm_out(out_part, rows, w);
-    }
+  over_column_parts(N, [&](int64_t begin, int64_t end) {
+    auto w = weight.narrow(1, begin, end - begin);      // (K, width)
+    auto out_part = out.narrow(1, begin, end - begin);  // (M, width)
+    if (bias.defined())
+      at::addmm_out(out_part, bias.narrow(0, begin, end - begin), rows, w);
+    else
+      at::mm_out(out_part, rows, w);
   });
   return out;
 }
@@ -60,46 +68,41 @@ at::Tensor kernel_product(const at::Tensor& rows, const at::Tensor& weight, Weig
   const auto a = rows.contiguous();    // (M, K)
   const auto w = weight.contiguous();  // (K, N) or (N, K)
   const auto b = bias.defined() ? bias.contiguous() : bias;
-  const int64_t M = a.size(0), K = a.size(1);
   const int64_t N = layout == WeightLayout::in_out ? w.size(1) : w.size(0);
-  auto out = at::empty({M, N}, a.options());  // (M, N)
-  RowProduct p;
-  p.rows = a.data_ptr<float>();
-  p.M = M;
-  p.K = K;
-  p.N = N;
-  p.weight = w.data_ptr<float>();
-  p.layout = layout;
-  p.weight_stride = w.size(1);
-  p.bias = b.defined() ? b.data_ptr<float>() : nullptr;
-  p.out = out.data_ptr<float>();
-  auto columns = [&](int64_t begin, int64_t end) { row_products(kernel, p, begin, end); };
-  const int64_t parts = at::in_parallel_region() ? 1 : at::get_num_threads();
-  if (parts == 1) {
-    columns(0, N);
-    return out;
-  }
-  const int64_t chunk = ((N + parts - 1) / parts + kColumnAlign - 1) / kColumnAlign * kColumnAlign;
-  at::parallel_for(0, parts, 1, [&](int64_t first, int64_t last) {
-    for (int64_t part = first; part < last; ++part)
-      if (part * chunk < N) columns(part * chunk, std::min(N, (part + 1) * chunk));
-  });
+  auto out = at::empty({a.size(0), N}, a.options());  // (M, N)
+  const RowProduct p = row_product_of(a, w, layout, b, out);
+  over_column_parts(N, [&](int64_t begin, int64_t end) { row_products(kernel, p, begin, end); });
   return out;
 }
 
 bool kernel_applies(const at::Tensor& rows, const at::Tensor& weight, const at::Tensor& bias,
                     RowKernel kernel) {
-  auto takes = [](const at::Tensor& t) {
-    return !t.defined() || (t.is_cpu() && t.scalar_type() == at::kFloat &&
-                            !(at::GradMode::is_enabled() && t.requires_grad()));
-  };
-  if (kernel == RowKernel::none || rows.dim() != 2 || !takes(rows) || !takes(weight) ||
-      !takes(bias))
-    return false;
-  return row_kernel_takes_size(rows.size(0), weight.numel());
+  return kernel != RowKernel::none && rows.dim() == 2 && row_kernel_operand(rows) &&
+         row_kernel_operand(weight) && row_kernel_operand(bias) &&
+         row_kernel_takes_size(rows.size(0), weight.numel());
 }
 
 }  // namespace
+
+RowProduct row_product_of(const at::Tensor& rows, const at::Tensor& weight, WeightLayout layout,
+                          const at::Tensor& bias, const at::Tensor& out) {
+  RowProduct p;
+  p.rows = rows.data_ptr<float>();
+  p.M = rows.size(0);
+  p.K = rows.size(1);
+  p.N = out.size(1);
+  p.weight = weight.data_ptr<float>();
+  p.layout = layout;
+  p.weight_stride = weight.stride(0);
+  p.bias = bias.defined() ? bias.data_ptr<float>() : nullptr;
+  p.out = out.data_ptr<float>();
+  return p;
+}
+
+bool row_kernel_operand(const at::Tensor& t) {
+  return !t.defined() || (t.is_cpu() && t.scalar_type() == at::kFloat &&
+                          !(at::GradMode::is_enabled() && t.requires_grad()));
+}
 
 bool row_kernel_takes_size(int64_t rows, int64_t weight_elements) {
   // The kernel streams the weight once per 8 rows: past kMaxKernelRows, only while those

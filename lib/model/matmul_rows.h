@@ -36,8 +36,16 @@ at::Tensor matmul_rows(const at::Tensor& rows, const at::Tensor& weight, WeightL
 // Whether matmul_rows uses the row kernel / splits BLAS over columns for these operands
 // (exposed for tests).
 bool uses_row_kernel(const at::Tensor& rows, const at::Tensor& weight);
-// The size part of that rule: kMaxKernelRows, or the re-read budget.
+// The parts of that rule: the kernel reads undefined tensors (no bias) and float CPU tensors
+// with no autograd graph to record; and it takes up to kMaxKernelRows rows, or more within the
+// re-read budget.
+bool row_kernel_operand(const at::Tensor& t);
 bool row_kernel_takes_size(int64_t rows, int64_t weight_elements);
+
+// The kernel's view of tensors: rows (M, K) contiguous, weight with unit stride along its rows
+// (its row stride is weight.stride(0)), bias (N) contiguous or undefined, out (M, N) contiguous.
+RowProduct row_product_of(const at::Tensor& rows, const at::Tensor& weight, WeightLayout layout,
+                          const at::Tensor& bias, const at::Tensor& out);
 bool splits_columns(const at::Tensor& rows, const at::Tensor& weight);
 
 // a (N, P, Q) x b (N, Q, R) -> (N, P, R), like at::bmm. LibTorch without MKL runs bmm as a

@@ -54,12 +54,12 @@ RowKernel best_row_kernel() {
   return best;
 }
 
-void row_products(RowKernel kernel, const RowProduct& p, int64_t n_begin, int64_t n_end) {
+void row_products(RowKernel kernel, [[maybe_unused]] const RowProduct& p,
+                  [[maybe_unused]] int64_t n_begin, [[maybe_unused]] int64_t n_end) {
 #if defined(GPT2_X86_ROW_KERNELS)
   if (kernel == RowKernel::avx512) return detail::row_products_avx512(p, n_begin, n_end);
   if (kernel == RowKernel::avx2) return detail::row_products_avx2(p, n_begin, n_end);
 #endif
-  (void)p, (void)n_begin, (void)n_end;
   throw Error(std::string("row_products: no ") + row_kernel_name(kernel) +
               " kernel in this build for this CPU (check row_kernel_supported first)");
 }

@@ -31,20 +31,10 @@ std::vector<RowKernel> supported_kernels() {
 at::Tensor kernel_result(RowKernel kernel, const at::Tensor& rows, const at::Tensor& weight,
                          WeightLayout layout, const at::Tensor& bias,
                          const std::vector<int64_t>& cuts) {
-  const int64_t M = rows.size(0), K = rows.size(1);
   const int64_t N = layout == WeightLayout::in_out ? weight.size(1) : weight.size(0);
-  auto out = at::full({M, N}, 12345.0f);  // (M, N): every element must be written
+  auto out = at::full({rows.size(0), N}, 12345.0f);  // (M, N): every element must be written
   REQUIRE(weight.stride(1) == 1);
-  RowProduct p;
-  p.rows = rows.data_ptr<float>();
-  p.M = M;
-  p.K = K;
-  p.N = N;
-  p.weight = weight.data_ptr<float>();
-  p.layout = layout;
-  p.weight_stride = weight.stride(0);
-  p.bias = bias.defined() ? bias.data_ptr<float>() : nullptr;
-  p.out = out.data_ptr<float>();
+  const RowProduct p = row_product_of(rows, weight, layout, bias, out);
   for (size_t i = 0; i + 1 < cuts.size(); ++i) row_products(kernel, p, cuts[i], cuts[i + 1]);
   return out;
 }
