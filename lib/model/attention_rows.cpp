@@ -4,6 +4,7 @@
 #include <ATen/Parallel.h>
 
 #include "model/matmul_rows.h"
+#include "model/row_functions.h"
 #include "model/row_products.h"
 
 namespace gpt2 {
@@ -51,11 +52,9 @@ at::Tensor attention_rows(const at::Tensor& q, const at::Tensor& k, const at::Te
   const auto queries = q.contiguous();                  // (B, nh, T, hs)
   auto scores = at::empty({B, nh, T, S}, q.options());  // (B, nh, T, S)
   per_head(kernel, queries.data_ptr<float>(), T, hs, S, k, WeightLayout::out_in,
-           scores.data_ptr<float>());  // q k^T
-  scores.mul_(scale);
-  if (bias.defined()) scores.add_(bias);
-  const auto att = at::softmax(scores, -1);         // (B, nh, T, S)
-  auto y = at::empty({B, nh, T, hs}, q.options());  // (B, nh, T, hs)
+           scores.data_ptr<float>());                         // q k^T
+  const auto att = scaled_softmax_rows(scores, scale, bias);  // (B, nh, T, S)
+  auto y = at::empty({B, nh, T, hs}, q.options());            // (B, nh, T, hs)
   per_head(kernel, att.data_ptr<float>(), T, S, hs, v, WeightLayout::in_out, y.data_ptr<float>());
   return y;
 }

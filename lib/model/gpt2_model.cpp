@@ -7,6 +7,7 @@
 #include "core/error.h"
 #include "model/attention_rows.h"
 #include "model/matmul_rows.h"
+#include "model/row_functions.h"
 #include "model/trainable_rows.h"
 
 namespace gpt2 {
@@ -92,8 +93,8 @@ MLPImpl::MLPImpl(const ModelConfig& config) : resid_pdrop_(config.resid_pdrop) {
 }
 
 at::Tensor MLPImpl::forward(const at::Tensor& x) {
-  auto hidden = at::gelu(c_fc(x), "tanh");  // (B, T, 4C)
-  auto y = c_proj(hidden);                  // (B, T, C)
+  auto hidden = gelu_tanh_rows(c_fc(x));  // (B, T, 4C)
+  auto y = c_proj(hidden);                // (B, T, C)
   if (is_training() && resid_pdrop_ > 0) y = at::dropout(y, resid_pdrop_, true);
   return y;
 }
@@ -106,9 +107,18 @@ BlockImpl::BlockImpl(const ModelConfig& config, int64_t layer_index) {
   mlp = register_module("mlp", MLP(config));
 }
 
+namespace {
+
+// ln(x) by the row functions where they apply (layer_norm_rows), as the module otherwise.
+at::Tensor normalized(const torch::nn::LayerNorm& ln, const at::Tensor& x) {
+  return layer_norm_rows(x, ln->weight, ln->bias, ln->options.eps());
+}
+
+}  // namespace
+
 at::Tensor BlockImpl::forward(const at::Tensor& x, const AttentionContext& context) {
-  auto h = x + attn(ln_1(x), context);  // (B, T, C)
-  return h + mlp(ln_2(h));              // (B, T, C)
+  auto h = x + attn(normalized(ln_1, x), context);  // (B, T, C)
+  return h + mlp(normalized(ln_2, h));              // (B, T, C)
 }
 
 GPT2ModelImpl::GPT2ModelImpl(const ModelConfig& config) : config_(config) {
@@ -182,7 +192,7 @@ at::Tensor GPT2ModelImpl::forward(const at::Tensor& input_ids, const ForwardArgs
   if (is_training() && config_.embd_pdrop > 0) x = at::dropout(x, config_.embd_pdrop, true);
   for (const auto& block : *h) x = block->as<Block>()->forward(x, context);  // (B, T, C)
   if (args.cache) args.cache->length = S;
-  return ln_f(x);  // (B, T, C)
+  return normalized(ln_f, x);  // (B, T, C)
 }
 
 GPT2LMHeadModelImpl::GPT2LMHeadModelImpl(const ModelConfig& config) : config_(config) {

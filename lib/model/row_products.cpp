@@ -4,6 +4,7 @@
 #include <string>
 
 #include "core/error.h"
+#include "model/row_math.h"
 
 namespace gpt2 {
 
@@ -11,6 +12,8 @@ namespace gpt2 {
 namespace detail {
 void row_products_avx2(const RowProduct& p, int64_t n_begin, int64_t n_end);
 void row_products_avx512(const RowProduct& p, int64_t n_begin, int64_t n_end);
+const RowMath& row_math_avx2();
+const RowMath& row_math_avx512();
 }  // namespace detail
 #endif
 
@@ -62,6 +65,15 @@ void row_products(RowKernel kernel, [[maybe_unused]] const RowProduct& p,
 #endif
   throw Error(std::string("row_products: no ") + row_kernel_name(kernel) +
               " kernel in this build for this CPU (check row_kernel_supported first)");
+}
+
+const RowMath& row_math(RowKernel kernel) {
+#if defined(GPT2_X86_ROW_KERNELS)
+  if (kernel == RowKernel::avx512) return detail::row_math_avx512();
+  if (kernel == RowKernel::avx2) return detail::row_math_avx2();
+#endif
+  throw Error(std::string("row_math: no ") + row_kernel_name(kernel) +
+              " functions in this build for this CPU (check row_kernel_supported first)");
 }
 
 }  // namespace gpt2

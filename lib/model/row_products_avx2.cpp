@@ -1,8 +1,10 @@
-// The row-product kernels for AVX2 + FMA (16 vector registers of 8 floats). Compiled with
-// -mavx2 -mfma; called only when the CPU reports both (row_products.cpp).
+// The row-product kernels and row functions (row_math.h) for AVX2 + FMA (16 vector registers of 8
+// floats). Compiled with -mavx2 -mfma; called only when the CPU reports both (row_products.cpp).
 #include <immintrin.h>
 
 #include <cstdint>
+
+#include "model/row_math_exp.h"
 
 namespace gpt2 {
 namespace {
@@ -21,6 +23,28 @@ struct Isa {
     s = _mm_add_ps(s, _mm_movehl_ps(s, s));                                         // 2 lanes
     return _mm_cvtss_f32(_mm_add_ss(s, _mm_movehdup_ps(s)));
   }
+  static V sub(V a, V b) { return _mm256_sub_ps(a, b); }
+  static V mul(V a, V b) { return _mm256_mul_ps(a, b); }
+  static V div(V a, V b) { return _mm256_div_ps(a, b); }
+  static V max(V a, V b) { return _mm256_max_ps(a, b); }
+  static float hmax(V v) {
+    __m128 m = _mm_max_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));  // 4 lanes
+    m = _mm_max_ps(m, _mm_movehl_ps(m, m));                                         // 2 lanes
+    return _mm_cvtss_f32(_mm_max_ss(m, _mm_movehdup_ps(m)));
+  }
+  static uint32_t equal_bits(V a, V b) {
+    return static_cast<uint32_t>(_mm256_movemask_ps(_mm256_cmp_ps(a, b, _CMP_EQ_OQ)));
+  }
+  static V exp(V x) {
+    const V subnormal = _mm256_cmp_ps(x, set1(kExpMin), _CMP_LT_OQ);    // NaN not
+    x = _mm256_max_ps(set1(kExpMin), _mm256_min_ps(set1(kExpMax), x));  // NaN kept
+    const V n =
+        _mm256_round_ps(mul(x, set1(kLog2e)), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    const V p = exp_reduced<Isa>(x, n);
+    const __m256i biased = _mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127));
+    const V two_to_n = _mm256_castsi256_ps(_mm256_slli_epi32(biased, 23));
+    return _mm256_andnot_ps(subnormal, mul(p, two_to_n));
+  }
   // Column vectors per strip (in_out) and weight rows per pass (out_in) for 1-8 activation rows,
   // chosen so that row values, accumulators and weight vectors fit the 16 registers.
   static constexpr int in_out_nv(int rows) {
@@ -36,12 +60,17 @@ struct Isa {
 }  // namespace
 }  // namespace gpt2
 
+#include "model/row_math_kernel.h"
 #include "model/row_products_kernel.h"
 
 namespace gpt2::detail {
 
 void row_products_avx2(const RowProduct& p, int64_t n_begin, int64_t n_end) {
   row_products_for_isa(p, n_begin, n_end);
+}
+
+const RowMath& row_math_avx2() {
+  return kRowMath;
 }
 
 }  // namespace gpt2::detail

@@ -1,8 +1,11 @@
-// The row-product kernels for AVX-512F (32 vector registers of 16 floats). Compiled with
-// -mavx512f -mfma; called only when the CPU reports AVX-512F (row_products.cpp).
+// The row-product kernels and row functions (row_math.h) for AVX-512F (32 vector registers of 16
+// floats). Compiled with -mavx512f -mfma; called only when the CPU reports AVX-512F
+// (row_products.cpp).
 #include <immintrin.h>
 
 #include <cstdint>
+
+#include "model/row_math_exp.h"
 
 namespace gpt2 {
 namespace {
@@ -17,6 +20,20 @@ struct Isa {
   static V add(V a, V b) { return _mm512_add_ps(a, b); }
   static V fma(V a, V b, V c) { return _mm512_fmadd_ps(a, b, c); }
   static float hsum(V v) { return _mm512_reduce_add_ps(v); }
+  static V sub(V a, V b) { return _mm512_sub_ps(a, b); }
+  static V mul(V a, V b) { return _mm512_mul_ps(a, b); }
+  static V div(V a, V b) { return _mm512_div_ps(a, b); }
+  static V max(V a, V b) { return _mm512_max_ps(a, b); }
+  static float hmax(V v) { return _mm512_reduce_max_ps(v); }
+  static uint32_t equal_bits(V a, V b) { return _mm512_cmp_ps_mask(a, b, _CMP_EQ_OQ); }
+  static V exp(V x) {
+    const __mmask16 normal = _mm512_cmp_ps_mask(x, set1(kExpMin), _CMP_NLT_UQ);  // NaN kept
+    x = _mm512_max_ps(set1(kExpMin), _mm512_min_ps(set1(kExpMax), x));           // NaN kept
+    const V n =
+        _mm512_roundscale_ps(mul(x, set1(kLog2e)), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    const V p = exp_reduced<Isa>(x, n);
+    return _mm512_maskz_mov_ps(normal, _mm512_scalef_ps(p, n));  // p 2^n
+  }
   // Column vectors per strip (in_out) and weight rows per pass (out_in) for 1-8 activation rows,
   // chosen so that row values, accumulators and weight vectors fit the 32 registers.
   static constexpr int in_out_nv(int rows) {
@@ -32,12 +49,17 @@ struct Isa {
 }  // namespace
 }  // namespace gpt2
 
+#include "model/row_math_kernel.h"
 #include "model/row_products_kernel.h"
 
 namespace gpt2::detail {
 
 void row_products_avx512(const RowProduct& p, int64_t n_begin, int64_t n_end) {
   row_products_for_isa(p, n_begin, n_end);
+}
+
+const RowMath& row_math_avx512() {
+  return kRowMath;
 }
 
 }  // namespace gpt2::detail

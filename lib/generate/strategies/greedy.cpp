@@ -2,10 +2,12 @@
 
 #include <ATen/ATen.h>
 
+#include "model/row_functions.h"
+
 namespace gpt2 {
 
 at::Tensor GreedySearch::pick(const at::Tensor& scores, std::vector<RandomStream*>&) {
-  return scores.argmax(-1);  // (B); the first index among ties
+  return argmax_rows(scores);  // (B); the first index among ties
 }
 
 }  // namespace gpt2

@@ -3,6 +3,7 @@
 #include <ATen/ATen.h>
 
 #include "generate/decode_batch.h"
+#include "model/row_functions.h"
 
 namespace gpt2 {
 
@@ -34,8 +35,8 @@ std::vector<std::vector<GenerationResult>> RowSearch::run(
   while (true) {
     context.processors.apply(logits, history);
     at::Tensor tokens = pick(logits, streams);  // (B)
-    at::Tensor logprobs =
-        logits.log_softmax(-1).gather(-1, tokens.unsqueeze(-1)).squeeze(-1);  // (B)
+    at::Tensor logprobs = logits.gather(-1, tokens.unsqueeze(-1)).squeeze(-1) -
+                          log_sum_exp_rows(logits);  // (B): log_softmax(logits)[token]
     auto token_cpu = tokens.to(at::kCPU).contiguous();
     auto logprob_cpu = logprobs.to(at::kCPU).contiguous();
     const auto* token = token_cpu.data_ptr<int64_t>();
