@@ -1,6 +1,8 @@
 // Decode speed of GPT-2 124M (random weights, fp32, CPU) through generate(): greedy at batch 1
 // and 8 with and without the KV cache, and beam search with 4 beams; prompt 16 tokens.
 // Decode tokens/s excludes the prompt: (B * (N - 1)) / (t(N new tokens) - t(1 new token)).
+// Batch 1 and 8 of a decode take turns in each repeat, and their tokens/s ratio is the median
+// of the repeats' ratios: on a shared host, bandwidth drifts between runs minutes apart.
 // Usage: bench_generate [repeats=3] [new_tokens=128] [uncached_new_tokens=32] [threads=1,2]
 // (Without the cache every step recomputes the whole sequence, so its default run is shorter.)
 #include <ATen/ATen.h>
@@ -34,18 +36,30 @@ double seconds_of(LogitsSource& source, const std::vector<std::vector<int64_t>>&
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
-// Median over repeats of the decode time per step (prefill and first token subtracted).
-double step_seconds(LogitsSource& source, const std::vector<std::vector<int64_t>>& prompts,
-                    const GenerateConfig& config, int64_t new_tokens, int repeats) {
-  seconds_of(source, prompts, config, 2);  // warm-up
-  std::vector<double> steps;
-  for (int i = 0; i < repeats; ++i) {
-    double first = seconds_of(source, prompts, config, 1);
-    double all = seconds_of(source, prompts, config, new_tokens);
-    steps.push_back((all - first) / double(new_tokens - 1));
-  }
-  std::sort(steps.begin(), steps.end());
-  return steps[steps.size() / 2];
+// Decode time per step (prefill and first token subtracted) of `config` on each prompt set,
+// the sets taking turns in every repeat so that all see the same state of a shared host.
+// Returns each set's median, and after them the median over repeats of each set's time
+// divided by the first's.
+std::vector<double> paired_step_seconds(LogitsSource& source,
+                                        const std::vector<std::vector<std::vector<int64_t>>>& sets,
+                                        const GenerateConfig& config, int64_t new_tokens,
+                                        int repeats) {
+  for (const auto& prompts : sets) seconds_of(source, prompts, config, 2);  // warm-up
+  std::vector<std::vector<double>> steps(sets.size()), ratios(sets.size());
+  for (int i = 0; i < repeats; ++i)
+    for (size_t s = 0; s < sets.size(); ++s) {
+      double first = seconds_of(source, sets[s], config, 1);
+      double all = seconds_of(source, sets[s], config, new_tokens);
+      steps[s].push_back((all - first) / double(new_tokens - 1));
+      ratios[s].push_back(steps[s].back() / steps[0].back());
+    }
+  std::vector<double> medians;
+  for (auto* series : {&steps, &ratios})
+    for (auto& values : *series) {
+      std::sort(values.begin(), values.end());
+      medians.push_back(values[values.size() / 2]);
+    }
+  return medians;
 }
 
 // The same greedy decode written directly against the model, as a floor for the loop's cost.
@@ -110,8 +124,11 @@ int main(int argc, char** argv) {
       {"beam 4, cache", &cached, &beam, 1, new_tokens},
   };
   std::printf("GPT-2 124M fp32, random weights; prompt 16 tokens; median of %d\n", repeats);
-  std::printf("%-18s %5s %7s %7s %12s %12s\n", "decode", "batch", "threads", "new", "ms/step",
-              "tokens/s");
+  std::printf(
+      "batch 1 and 8 of a decode take turns in each repeat; 'x batch 1' is the median of\n"
+      "the repeats' tokens/s ratios\n");
+  std::printf("%-18s %5s %7s %7s %12s %12s %12s\n", "decode", "batch", "threads", "new", "ms/step",
+              "tokens/s", "x batch 1");
   for (int t : threads) {
     RuntimeConfig runtime;  // threads, and the allocator settings decoding needs
     runtime.threads = t;
@@ -123,12 +140,29 @@ int main(int argc, char** argv) {
       std::printf("%-18s %5ld %7d %7ld %12.1f %12.1f\n", "model loop only", long(b), t,
                   long(new_tokens), step * 1e3, double(b) / step);
     }
-    for (const auto& c : cases) {
-      std::vector<std::vector<int64_t>> batch(prompts.begin(), prompts.begin() + long(c.batch));
-      double step = step_seconds(*c.source, batch, *c.config, c.tokens, repeats);
-      // A beam step advances one prompt by one token (over 4 rows).
-      std::printf("%-18s %5zu %7d %7ld %12.1f %12.1f\n", c.name, c.batch, t, long(c.tokens),
-                  step * 1e3, double(c.batch) / step);
+    for (size_t i = 0; i < cases.size(); ++i) {
+      // Cases of one decode at batch 1 and 8 run as a pair.
+      const bool paired = i + 1 < cases.size() && cases[i + 1].config == cases[i].config &&
+                          cases[i + 1].source == cases[i].source;
+      std::vector<Case> group = {cases[i]};
+      if (paired) group.push_back(cases[++i]);
+      std::vector<std::vector<std::vector<int64_t>>> sets;
+      for (const auto& c : group)
+        sets.emplace_back(prompts.begin(), prompts.begin() + long(c.batch));
+      const auto medians =
+          paired_step_seconds(*group[0].source, sets, *group[0].config, group[0].tokens, repeats);
+      for (size_t g = 0; g < group.size(); ++g) {
+        const double step = medians[g];
+        // A beam step advances one prompt by one token (over 4 rows).
+        std::printf("%-18s %5zu %7d %7ld %12.1f %12.1f", group[g].name, group[g].batch, t,
+                    long(group[g].tokens), step * 1e3, double(group[g].batch) / step);
+        if (g > 0) {
+          const double speedup =
+              double(group[g].batch) / double(group[0].batch) / medians[group.size() + g];
+          std::printf(" %12.2f", speedup);
+        }
+        std::printf("\n");
+      }
       std::fflush(stdout);
     }
   }

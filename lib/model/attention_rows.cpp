@@ -3,39 +3,37 @@
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
 
+#include <algorithm>
+
 #include "model/matmul_rows.h"
-#include "model/row_functions.h"
+#include "model/row_math.h"
 #include "model/row_products.h"
 
 namespace gpt2 {
 
 namespace {
 
+// Heads are shared out over threads in chunks that read at least this many bytes of keys and
+// values: waking a second thread costs about as long as reading this much on one.
+constexpr int64_t kBytesPerChunk = int64_t(1) << 20;
+
 bool takes(const at::Tensor& t) {
   return t.defined() && t.dim() == 4 && t.stride(3) == 1 && row_kernel_operand(t);
 }
 
-// For each head i = b * nh + h (in parallel): out[i] (T, N) = rows[i] (T, K) x that head's
-// block of `weight` (B, nh, ., .), read in `layout` with its own row stride.
-void per_head(RowKernel kernel, const float* rows, int64_t T, int64_t K, int64_t N,
-              const at::Tensor& weight, WeightLayout layout, float* out) {
-  const int64_t nh = weight.size(1);
-  const int64_t heads = weight.size(0) * nh;
-  const float* base = weight.data_ptr<float>();
-  at::parallel_for(0, heads, 1, [&](int64_t first, int64_t last) {
-    for (int64_t i = first; i < last; ++i) {
-      RowProduct p;
-      p.rows = rows + i * T * K;
-      p.M = T;
-      p.K = K;
-      p.N = N;
-      p.weight = base + (i / nh) * weight.stride(0) + (i % nh) * weight.stride(1);
-      p.layout = layout;
-      p.weight_stride = weight.stride(2);
-      p.out = out + i * T * N;
-      row_products(kernel, p, 0, N);
-    }
-  });
+// Where head (b, h)'s block of a (B, nh, ., .) tensor starts.
+const float* head_block(const at::Tensor& t, int64_t b, int64_t h) {
+  return t.data_ptr<float>() + b * t.stride(0) + h * t.stride(1);
+}
+
+// Asks for rows x width floats at `data` (row stride `stride`) to be brought into the cache. A
+// head's keys or values are a short stream (S x 64 floats) that the hardware prefetcher only
+// picks up after its first misses; asking one head ahead took GPT-2 124M's attention at batch
+// 8, 80 positions, from 2.5-2.7 to 2.3-2.4 ms per step.
+void prefetch_rows(const float* data, int64_t rows, int64_t width, int64_t stride) {
+  constexpr int64_t kLineFloats = 16;
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t c = 0; c < width; c += kLineFloats) __builtin_prefetch(data + r * stride + c);
 }
 
 }  // namespace
@@ -48,14 +46,56 @@ bool attention_rows_applies(const at::Tensor& q, const at::Tensor& k, const at::
 at::Tensor attention_rows(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v,
                           const at::Tensor& bias, double scale) {
   const RowKernel kernel = best_row_kernel();
+  const RowMath& math = row_math(kernel);
   const int64_t B = q.size(0), nh = q.size(1), T = q.size(2), hs = q.size(3), S = k.size(2);
   const auto queries = q.contiguous();                  // (B, nh, T, hs)
   auto scores = at::empty({B, nh, T, S}, q.options());  // (B, nh, T, S)
-  per_head(kernel, queries.data_ptr<float>(), T, hs, S, k, WeightLayout::out_in,
-           scores.data_ptr<float>());                         // q k^T
-  const auto att = scaled_softmax_rows(scores, scale, bias);  // (B, nh, T, S)
-  auto y = at::empty({B, nh, T, hs}, q.options());            // (B, nh, T, hs)
-  per_head(kernel, att.data_ptr<float>(), T, S, hs, v, WeightLayout::in_out, y.data_ptr<float>());
+  auto y = at::empty({B, nh, T, hs}, q.options());      // (B, nh, T, hs)
+  at::Tensor bias_rows;                                 // (B, nh, T, S), stride 0 where broadcast
+  if (bias.defined())
+    bias_rows = (bias.stride(-1) == 1 ? bias : bias.contiguous()).expand({B, nh, T, S});
+  const int64_t head_bytes = 2 * S * hs * int64_t(sizeof(float));
+  const int64_t grain = std::max<int64_t>(1, kBytesPerChunk / std::max<int64_t>(head_bytes, 1));
+  // Each head in one go: scores = q k^T, softmax(scale * scores + bias) row by row, then
+  // scores v, with the head's scores still in the cache.
+  const float* queries_data = queries.data_ptr<float>();
+  float* scores_data = scores.data_ptr<float>();
+  float* y_data = y.data_ptr<float>();
+  at::parallel_for(0, B * nh, grain, [&](int64_t first, int64_t last) {
+    for (int64_t i = first; i < last; ++i) {
+      const int64_t b = i / nh, h = i % nh;
+      if (i + 1 < last) {  // the next head's keys and values, on their way while this one runs
+        prefetch_rows(head_block(k, (i + 1) / nh, (i + 1) % nh), S, hs, k.stride(2));
+        prefetch_rows(head_block(v, (i + 1) / nh, (i + 1) % nh), S, hs, v.stride(2));
+      }
+      float* head_scores = scores.data_ptr<float>() + i * T * S;
+      RowProduct qk;
+      qk.rows = queries_data + i * T * hs;
+      qk.M = T;
+      qk.K = hs;
+      qk.N = S;
+      qk.weight = head_block(k, b, h);
+      qk.layout = WeightLayout::out_in;
+      qk.weight_stride = k.stride(2);
+      qk.out = head_scores;
+      row_products(kernel, qk, 0, S);
+      for (int64_t t = 0; t < T; ++t) {
+        const float* bias_row =
+            bias_rows.defined() ? head_block(bias_rows, b, h) + t * bias_rows.stride(2) : nullptr;
+        math.softmax(head_scores + t * S, S, float(scale), bias_row);
+      }
+      RowProduct av;
+      av.rows = head_scores;
+      av.M = T;
+      av.K = S;
+      av.N = hs;
+      av.weight = head_block(v, b, h);
+      av.layout = WeightLayout::in_out;
+      av.weight_stride = v.stride(2);
+      av.out = y_data + i * T * hs;
+      row_products(kernel, av, 0, hs);
+    }
+  });
   return y;
 }
 

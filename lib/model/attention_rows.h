@@ -1,6 +1,7 @@
 #pragma once
 // Attention for a few query positions (the decoding step), head by head with the row kernels
-// (row_products.h), reading keys and values where they lie, e.g. in the KV cache.
+// (row_products.h), reading keys and values where they lie, e.g. in the KV cache: each head's
+// scores, softmax (row_math.h) and weighted sum of values in one go.
 //
 // The general path copies the cache's filled part into a (B*nh, S, hs) tensor per layer and
 // step (a reshape of a strided view) and hands each head to BLAS, which repacks it: at batch

@@ -6,6 +6,7 @@
 
 #include "core/error.h"
 #include "model/attention_rows.h"
+#include "model/huge_pages.h"
 #include "model/matmul_rows.h"
 #include "model/row_functions.h"
 #include "model/trainable_rows.h"
@@ -199,6 +200,7 @@ GPT2LMHeadModelImpl::GPT2LMHeadModelImpl(const ModelConfig& config) : config_(co
   config_.validate();
   transformer = register_module("transformer", GPT2Model(config_));
   reset_parameters();
+  place_parameters_in_huge_pages(*this);
 }
 
 ForwardResult GPT2LMHeadModelImpl::forward(const at::Tensor& input_ids, const ForwardArgs& args) {

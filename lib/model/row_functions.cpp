@@ -66,35 +66,6 @@ at::Tensor gelu_tanh_rows(const at::Tensor& x) {
   return out;
 }
 
-at::Tensor scaled_softmax_rows(at::Tensor scores, double scale, const at::Tensor& bias) {
-  const RowMath* math = math_for({&scores});
-  if (!math || !scores.is_contiguous() || (bias.defined() && !row_kernel_operand(bias))) {
-    auto shifted = scores * scale;
-    if (bias.defined()) shifted = shifted + bias;
-    return at::softmax(shifted, -1);
-  }
-  const int64_t n = scores.size(-1), dims = scores.dim();
-  float* data = scores.data_ptr<float>();
-  at::Tensor bias_view;  // bias broadcast to scores' shape: stride 0 on broadcast dimensions
-  if (bias.defined()) {
-    bias_view = bias.stride(-1) == 1 ? bias : bias.contiguous();
-    bias_view = bias_view.expand(scores.sizes());
-  }
-  over_rows(scores.numel() / n, n, [&](int64_t r) {
-    const float* bias_row = nullptr;
-    if (bias_view.defined()) {
-      int64_t offset = 0, rest = r;
-      for (int64_t d = dims - 2; d >= 0; --d) {
-        offset += rest % scores.size(d) * bias_view.stride(d);
-        rest /= scores.size(d);
-      }
-      bias_row = bias_view.data_ptr<float>() + offset;
-    }
-    math->softmax(data + r * n, n, float(scale), bias_row);
-  });
-  return scores;
-}
-
 at::Tensor log_sum_exp_rows(const at::Tensor& x) {
   const RowMath* math = math_for({&x});
   if (!math) return at::logsumexp(x, {-1});

@@ -18,10 +18,6 @@ at::Tensor layer_norm_rows(const at::Tensor& x, const at::Tensor& weight, const 
 // GPT-2's GELU, gelu(x, approximate="tanh").
 at::Tensor gelu_tanh_rows(const at::Tensor& x);
 
-// softmax(scores * scale + bias) with bias broadcast to scores (or undefined); overwrites
-// scores where the row code runs.
-at::Tensor scaled_softmax_rows(at::Tensor scores, double scale, const at::Tensor& bias);
-
 // logsumexp(x, -1) (NaN for a row that is all -inf), and argmax(x, -1): the first index of
 // the maximum, or of the first NaN.
 at::Tensor log_sum_exp_rows(const at::Tensor& x);

@@ -14,10 +14,14 @@ namespace {
 
 constexpr int kMaxRowsPerPass = 8;  // rows sharing one stream of the weight
 constexpr int64_t kBlockK = 128;    // in_out: weight rows summed in registers before out is updated
-// in_out: how many weight rows ahead to prefetch. Each row is a different stream (stride ldw)
-// and the hardware alone falls behind once a few rows share each load (measured on GPT-2 124M
+// in_out, 1-3 rows: how many weight rows ahead to prefetch. Each row is a different stream (stride
+// ldw) and the hardware alone falls behind once a few rows share each load (measured on GPT-2 124M
 // at 8 rows, 2 threads: 15.2 ms -> 9.9 ms for the layers' products; 16 and 64 rows were slower).
 constexpr int64_t kPrefetchRows = 32;
+// The same from 4 rows on, where each weight row takes longer to use: measured over all of
+// GPT-2 124M's layer products at 8 rows, 2 threads: 11.2-12.2 ms at 32 ahead, 10.7-11.8 at 64
+// (with the next-strip prefetch), 11.4-13.2 at 128.
+constexpr int64_t kPrefetchRowsManyRows = 64;
 
 inline int64_t min_of(int64_t a, int64_t b) {
   return a < b ? a : b;
@@ -37,10 +41,15 @@ int64_t in_out_strips(const float* a, int64_t kc, const float* w0, int64_t ldw, 
     for (int m = 0; m < MR; ++m)
       for (int v = 0; v < NV; ++v) acc[m][v] = Isa::zero();
     const float* w = w0 + n;
+    // Prefetch `ahead` weight rows down this strip, and near the block's end the next strip's
+    // first rows (otherwise each strip would start on misses).
+    constexpr int64_t ahead = MR >= 4 ? kPrefetchRowsManyRows : kPrefetchRows;
+    const int64_t switch_k = kc > ahead ? kc - ahead : 0;
     for (int64_t k = 0; k < kc; ++k, w += ldw) {
       V wv[NV];
       for (int v = 0; v < NV; ++v) wv[v] = Isa::load(w + v * Isa::W);
-      for (int v = 0; v < NV; ++v) __builtin_prefetch(w + kPrefetchRows * ldw + v * Isa::W);
+      const float* next = k < switch_k ? w + ahead * ldw : w0 + n + strip + (k - switch_k) * ldw;
+      for (int v = 0; v < NV; ++v) __builtin_prefetch(next + v * Isa::W);
       for (int m = 0; m < MR; ++m) {
         const V am = Isa::set1(a[k * MR + m]);
         for (int v = 0; v < NV; ++v) acc[m][v] = Isa::fma(am, wv[v], acc[m][v]);

@@ -1,0 +1,21 @@
+#pragma once
+// Model weights in memory backed by 2 MiB pages (Linux transparent huge pages).
+//
+// Decoding streams every weight from memory each step, and the row kernels read a Conv1D
+// weight a strip of columns at a time, touching a new 4 KiB page on every weight row: with
+// huge pages, GPT-2 124M's decoding step on 2 threads took about 1.2 ms less at batch 1 and 8
+// (15.3 -> 14.2 ms and 23.0 -> 21.7 ms). Linux backs only memory that asks for it when
+// /sys/kernel/mm/transparent_hugepage/enabled is "madvise" (Debian's default).
+namespace torch::nn {
+class Module;
+}
+
+namespace gpt2 {
+
+// Moves the module's CPU parameters into one block of memory, aligned to 2 MiB and advised
+// as huge pages, keeping their values, autograd settings and identity (tensor.set_data), so
+// optimizers and references taken before stay valid. Does nothing for less than 4 MiB of
+// parameters or off Linux.
+void place_parameters_in_huge_pages(torch::nn::Module& module);
+
+}  // namespace gpt2
