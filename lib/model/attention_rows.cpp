@@ -26,6 +26,21 @@ const float* head_block(const at::Tensor& t, int64_t b, int64_t h) {
   return t.data_ptr<float>() + b * t.stride(0) + h * t.stride(1);
 }
 
+// out (M, N) = rows (M, K) x one head's block of keys or values, no bias.
+RowProduct head_product(const float* rows, int64_t M, int64_t K, int64_t N, const float* weight,
+                        WeightLayout layout, int64_t weight_stride, float* out) {
+  RowProduct p;
+  p.rows = rows;
+  p.M = M;
+  p.K = K;
+  p.N = N;
+  p.weight = weight;
+  p.layout = layout;
+  p.weight_stride = weight_stride;
+  p.out = out;
+  return p;
+}
+
 // Asks for rows x width floats at `data` (row stride `stride`) to be brought into the cache. A
 // head's keys or values are a short stream (S x 64 floats) that the hardware prefetcher only
 // picks up after its first misses; asking one head ahead took GPT-2 124M's attention at batch
@@ -68,31 +83,19 @@ at::Tensor attention_rows(const at::Tensor& q, const at::Tensor& k, const at::Te
         prefetch_rows(head_block(k, (i + 1) / nh, (i + 1) % nh), S, hs, k.stride(2));
         prefetch_rows(head_block(v, (i + 1) / nh, (i + 1) % nh), S, hs, v.stride(2));
       }
-      float* head_scores = scores.data_ptr<float>() + i * T * S;
-      RowProduct qk;
-      qk.rows = queries_data + i * T * hs;
-      qk.M = T;
-      qk.K = hs;
-      qk.N = S;
-      qk.weight = head_block(k, b, h);
-      qk.layout = WeightLayout::out_in;
-      qk.weight_stride = k.stride(2);
-      qk.out = head_scores;
+      float* head_scores = scores_data + i * T * S;
+      // q k^T: the head's keys are the weight, one row per position (out_in).
+      const RowProduct qk = head_product(queries_data + i * T * hs, T, hs, S, head_block(k, b, h),
+                                         WeightLayout::out_in, k.stride(2), head_scores);
       row_products(kernel, qk, 0, S);
       for (int64_t t = 0; t < T; ++t) {
         const float* bias_row =
             bias_rows.defined() ? head_block(bias_rows, b, h) + t * bias_rows.stride(2) : nullptr;
         math.softmax(head_scores + t * S, S, float(scale), bias_row);
       }
-      RowProduct av;
-      av.rows = head_scores;
-      av.M = T;
-      av.K = S;
-      av.N = hs;
-      av.weight = head_block(v, b, h);
-      av.layout = WeightLayout::in_out;
-      av.weight_stride = v.stride(2);
-      av.out = y_data + i * T * hs;
+      // scores v: the head's values are the weight, (S, hs) (in_out).
+      const RowProduct av = head_product(head_scores, T, S, hs, head_block(v, b, h),
+                                         WeightLayout::in_out, v.stride(2), y_data + i * T * hs);
       row_products(kernel, av, 0, hs);
     }
   });

@@ -45,10 +45,11 @@ at::Tensor layer_norm_rows(const at::Tensor& x, const at::Tensor& weight, const 
   const auto w = weight.contiguous(), b = bias.contiguous();
   auto out = at::empty_like(in);
   const float* src = in.data_ptr<float>();
+  const float* w_data = w.data_ptr<float>();
+  const float* b_data = b.data_ptr<float>();
   float* dst = out.data_ptr<float>();
   over_rows(in.numel() / n, n, [&](int64_t r) {
-    math->layer_norm(src + r * n, dst + r * n, n, w.data_ptr<float>(), b.data_ptr<float>(),
-                     float(eps));
+    math->layer_norm(src + r * n, dst + r * n, n, w_data, b_data, float(eps));
   });
   return out;
 }

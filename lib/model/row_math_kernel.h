@@ -14,6 +14,12 @@
 namespace gpt2 {
 namespace {
 
+// The last n - i < W elements of x from i on, in a vector padded with `pad` (via buffer).
+typename Isa::V load_tail(const float* x, int64_t i, int64_t n, float pad, float* buffer) {
+  for (int j = 0; j < Isa::W; ++j) buffer[j] = i + j < n ? x[i + j] : pad;
+  return Isa::load(buffer);
+}
+
 // f(V) -> V applied to x[0, n) into y[0, n).
 template <typename F>
 void map_vectors(const float* x, float* y, int64_t n, float pad, const F& f) {
@@ -21,8 +27,7 @@ void map_vectors(const float* x, float* y, int64_t n, float pad, const F& f) {
   for (; i + Isa::W <= n; i += Isa::W) Isa::store(y + i, f(Isa::load(x + i)));
   if (i == n) return;
   alignas(64) float buffer[Isa::W];
-  for (int j = 0; j < Isa::W; ++j) buffer[j] = i + j < n ? x[i + j] : pad;
-  Isa::store(buffer, f(Isa::load(buffer)));
+  Isa::store(buffer, f(load_tail(x, i, n, pad, buffer)));
   for (int j = 0; i + j < n; ++j) y[i + j] = buffer[j];
 }
 
@@ -45,8 +50,7 @@ float sum_vectors(const float* x, int64_t n, float pad, const F& f) {
   for (; i + Isa::W <= n; i += Isa::W) acc = Isa::add(acc, f(Isa::load(x + i)));
   if (i < n) {
     alignas(64) float buffer[Isa::W];
-    for (int j = 0; j < Isa::W; ++j) buffer[j] = i + j < n ? x[i + j] : pad;
-    acc = Isa::add(acc, f(Isa::load(buffer)));
+    acc = Isa::add(acc, f(load_tail(x, i, n, pad, buffer)));
   }
   return Isa::hsum(acc);
 }

@@ -42,7 +42,8 @@ int64_t in_out_strips(const float* a, int64_t kc, const float* w0, int64_t ldw, 
       for (int v = 0; v < NV; ++v) acc[m][v] = Isa::zero();
     const float* w = w0 + n;
     // Prefetch `ahead` weight rows down this strip, and near the block's end the next strip's
-    // first rows (otherwise each strip would start on misses).
+    // first rows (otherwise each strip would start on misses). Past the last strip this points
+    // beyond the columns, even the weight: harmless, a prefetch never faults.
     constexpr int64_t ahead = MR >= 4 ? kPrefetchRowsManyRows : kPrefetchRows;
     const int64_t switch_k = kc > ahead ? kc - ahead : 0;
     for (int64_t k = 0; k < kc; ++k, w += ldw) {

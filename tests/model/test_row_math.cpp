@@ -12,17 +12,12 @@
 
 #include "model/row_functions.h"
 #include "model/row_math.h"
+#include "supported_kernels.h"
 
 using namespace gpt2;
+using gpt2::test::supported_kernels;
 
 namespace {
-
-std::vector<RowKernel> supported_kernels() {
-  std::vector<RowKernel> kernels;
-  for (RowKernel k : {RowKernel::avx2, RowKernel::avx512})
-    if (row_kernel_supported(k)) kernels.push_back(k);
-  return kernels;
-}
 
 const std::vector<int64_t> kLengths = {1, 3, 8, 15, 16, 17, 33, 144, 768, 1001};
 

@@ -14,17 +14,12 @@
 #include "model/matmul_rows.h"
 #include "model/row_products.h"
 #include "model/trainable_rows.h"
+#include "supported_kernels.h"
 
 using namespace gpt2;
+using gpt2::test::supported_kernels;
 
 namespace {
-
-std::vector<RowKernel> supported_kernels() {
-  std::vector<RowKernel> kernels;
-  for (RowKernel k : {RowKernel::avx2, RowKernel::avx512})
-    if (row_kernel_supported(k)) kernels.push_back(k);
-  return kernels;
-}
 
 // The kernel's (M, N) result for rows (M, K) and a weight in `layout`, columns computed in
 // the given pieces [cuts[i], cuts[i + 1]).
