@@ -33,6 +33,7 @@ RowProduct head_product(const float* rows, int64_t M, int64_t K, int64_t N, cons
   p.rows = rows;
   p.M = M;
   p.K = K;
+  p.rows_stride = K;
   p.N = N;
   p.weight = weight;
   p.layout = layout;

@@ -33,17 +33,49 @@ void parallel_with_caller_state(int64_t n, const Body& body) {
   });
 }
 
-// Runs body(begin, end) on column ranges [begin, end) covering [0, N), one per intra-op thread
-// (begins aligned to kColumnAlign), or on [0, N) at once with one thread or inside a parallel
-// region.
+// The threads that may share work here: 1 inside a parallel region.
+int64_t available_threads() {
+  return at::in_parallel_region() ? 1 : at::get_num_threads();
+}
+
+// Columns per part when [0, N) is cut into `parts` (each part beginning on kColumnAlign).
+int64_t column_chunk(int64_t N, int64_t parts) {
+  return ((N + parts - 1) / parts + kColumnAlign - 1) / kColumnAlign * kColumnAlign;
+}
+
+// Runs body(begin, end) on column ranges [begin, end) covering [0, N), one per intra-op thread,
+// or on [0, N) at once with one thread or inside a parallel region.
 template <typename Body>
 void over_column_parts(int64_t N, const Body& body) {
-  const int64_t parts = at::in_parallel_region() ? 1 : at::get_num_threads();
+  const int64_t parts = available_threads();
   if (parts == 1) return body(0, N);
-  const int64_t chunk = ((N + parts - 1) / parts + kColumnAlign - 1) / kColumnAlign * kColumnAlign;
+  const int64_t chunk = column_chunk(N, parts);
   parallel_with_caller_state(parts, [&](int64_t first, int64_t last) {
     for (int64_t part = first; part < last; ++part)
       if (part * chunk < N) body(part * chunk, std::min(N, (part + 1) * chunk));
+  });
+}
+
+// Runs body(half, begin, end) for both halves (0, 1) of a product over column ranges covering
+// [0, N): with an even number of threads, each half on half of them (its columns split among
+// those); otherwise each thread runs both halves on its own share of the columns.
+template <typename Body>
+void over_halves_and_column_parts(int64_t N, const Body& body) {
+  const int64_t threads = available_threads();
+  if (threads % 2 != 0) {
+    over_column_parts(N, [&](int64_t begin, int64_t end) {
+      body(0, begin, end);
+      body(1, begin, end);
+    });
+    return;
+  }
+  const int64_t parts = threads / 2;  // per half
+  const int64_t chunk = column_chunk(N, parts);
+  parallel_with_caller_state(2 * parts, [&](int64_t first, int64_t last) {
+    for (int64_t item = first; item < last; ++item) {
+      const int64_t half = item / parts, part = item % parts;
+      if (part * chunk < N) body(half, part * chunk, std::min(N, (part + 1) * chunk));
+    }
   });
 }
 
@@ -62,17 +94,53 @@ at::Tensor split_columns(const at::Tensor& rows, const at::Tensor& weight, const
   return out;
 }
 
-// rows (M, K) x weight by the row kernel, each thread computing its own share of the columns.
+// From this many weight rows (K) on, the kernel's products are summed in two halves of K.
+constexpr int64_t kMinSplitK = 256;
+
+// Where K is cut in two (0: not cut). Each half of the weight's rows is summed on its own and
+// the halves are added: two threads then each stream all the columns of half an in_out weight
+// rather than half the columns of all of it. bench_row_products, GPT-2 124M, 2 threads, a
+// step's products: 1 row 10.3-11.0 -> 9.2-9.7 ms, 8 rows 12.8-13.5 -> 11.6-12.3 ms (most in
+// mlp.c_proj, K = 3072). Not for out_in, whose rows are already whole streams (the LM head went
+// from 3.0 to 4.6 ms at 1 row). The cut depends on the layout and K alone, so a row's result is
+// the same bits at any row count and any thread count.
+int64_t k_split_of(WeightLayout layout, int64_t K) {
+  return layout == WeightLayout::in_out && K >= kMinSplitK ? K / 2 / kColumnAlign * kColumnAlign
+                                                           : 0;
+}
+
+// The product over weight rows [k_begin, k_end) only, into `out`, with bias if `with_bias`.
+RowProduct k_range_of(RowProduct p, int64_t k_begin, int64_t k_end, float* out, bool with_bias) {
+  p.weight += k_begin * (p.layout == WeightLayout::in_out ? p.weight_stride : 1);
+  p.rows += k_begin;
+  p.K = k_end - k_begin;
+  p.out = out;
+  if (!with_bias) p.bias = nullptr;
+  return p;
+}
+
+// rows (M, K) x weight by the row kernel, the threads sharing out the halves of K and the
+// columns.
 at::Tensor kernel_product(const at::Tensor& rows, const at::Tensor& weight, WeightLayout layout,
                           const at::Tensor& bias, RowKernel kernel) {
   const auto a = rows.contiguous();    // (M, K)
   const auto w = weight.contiguous();  // (K, N) or (N, K)
   const auto b = bias.defined() ? bias.contiguous() : bias;
-  const int64_t N = layout == WeightLayout::in_out ? w.size(1) : w.size(0);
+  const int64_t K = a.size(1), N = layout == WeightLayout::in_out ? w.size(1) : w.size(0);
   auto out = at::empty({a.size(0), N}, a.options());  // (M, N)
   const RowProduct p = row_product_of(a, w, layout, b, out);
-  over_column_parts(N, [&](int64_t begin, int64_t end) { row_products(kernel, p, begin, end); });
-  return out;
+  const int64_t k_split = k_split_of(layout, K);
+  if (k_split == 0) {
+    over_column_parts(N, [&](int64_t begin, int64_t end) { row_products(kernel, p, begin, end); });
+    return out;
+  }
+  auto upper_sums = at::empty_like(out);  // (M, N): the sums over K's upper half
+  const RowProduct halves[2] = {k_range_of(p, 0, k_split, p.out, true),
+                                k_range_of(p, k_split, K, upper_sums.data_ptr<float>(), false)};
+  over_halves_and_column_parts(N, [&](int64_t half, int64_t begin, int64_t end) {
+    row_products(kernel, halves[half], begin, end);
+  });
+  return out.add_(upper_sums);  // (M, N)
 }
 
 bool kernel_applies(const at::Tensor& rows, const at::Tensor& weight, const at::Tensor& bias,
@@ -90,6 +158,7 @@ RowProduct row_product_of(const at::Tensor& rows, const at::Tensor& weight, Weig
   p.rows = rows.data_ptr<float>();
   p.M = rows.size(0);
   p.K = rows.size(1);
+  p.rows_stride = rows.size(0) > 1 ? rows.stride(0) : p.K;  // one row: any stride is contiguous
   p.N = out.size(1);
   p.weight = weight.data_ptr<float>();
   p.layout = layout;

@@ -22,7 +22,8 @@ constexpr int64_t kMaxKernelRereadBytes = int64_t(64) << 20;
 
 // rows (M, K) times the weight, plus bias (N) when defined: (M, N).
 // - up to kMaxKernelRows float rows (or more, for a small weight), no autograd graph, a CPU
-//   with a row kernel (row_products.h): the kernel, its columns split over threads;
+//   with a row kernel (row_products.h): the kernel, its columns split over threads; an in_out
+//   weight of 256 rows or more is summed in two halves of its rows, one per thread;
 // - one row: a matrix-vector product (reads the weight once, no repacking);
 // - 2-64 rows, several threads, no autograd: the weight's output columns split over threads,
 //   each running single-threaded BLAS on its share;
@@ -42,8 +43,9 @@ bool uses_row_kernel(const at::Tensor& rows, const at::Tensor& weight);
 bool row_kernel_operand(const at::Tensor& t);
 bool row_kernel_takes_size(int64_t rows, int64_t weight_elements);
 
-// The kernel's view of tensors: rows (M, K) contiguous, weight with unit stride along its rows
-// (its row stride is weight.stride(0)), bias (N) contiguous or undefined, out (M, N) contiguous.
+// The kernel's view of tensors: rows (M, K) and weight with unit stride along their rows (row
+// strides rows.stride(0), weight.stride(0)), bias (N) contiguous or undefined, out (M, N)
+// contiguous.
 RowProduct row_product_of(const at::Tensor& rows, const at::Tensor& weight, WeightLayout layout,
                           const at::Tensor& bias, const at::Tensor& out);
 bool splits_columns(const at::Tensor& rows, const at::Tensor& weight);

@@ -59,6 +59,9 @@ RowKernel best_row_kernel() {
 
 void row_products(RowKernel kernel, [[maybe_unused]] const RowProduct& p,
                   [[maybe_unused]] int64_t n_begin, [[maybe_unused]] int64_t n_end) {
+  if (p.rows_stride < p.K)
+    throw Error("row_products: rows_stride " + std::to_string(p.rows_stride) +
+                " is below K = " + std::to_string(p.K) + " (set it to K for dense rows)");
 #if defined(GPT2_X86_ROW_KERNELS)
   if (kernel == RowKernel::avx512) return detail::row_products_avx512(p, n_begin, n_end);
   if (kernel == RowKernel::avx2) return detail::row_products_avx2(p, n_begin, n_end);

@@ -36,8 +36,9 @@ const char* row_kernel_name(RowKernel kernel);
 // weight[k * weight_stride + n] (in_out) or weight[n * weight_stride + k] (out_in). The
 // stride lets W be a block inside a larger tensor, e.g. one head's rows of the KV cache.
 struct RowProduct {
-  const float* rows = nullptr;  // (M, K), row stride K
+  const float* rows = nullptr;  // (M, K)
   int64_t M = 0, K = 0, N = 0;
+  int64_t rows_stride = 0;  // between consecutive rows: K when dense, at least K
   const float* weight = nullptr;
   WeightLayout layout = WeightLayout::in_out;
   int64_t weight_stride =

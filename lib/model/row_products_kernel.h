@@ -68,7 +68,7 @@ int64_t in_out_strips(const float* a, int64_t kc, const float* w0, int64_t ldw, 
 template <int MR>
 void in_out_rows(const RowProduct& p, const float* rows, float* out, int64_t n_begin,
                  int64_t n_end) {
-  const int64_t K = p.K, N = p.N, ldw = p.weight_stride;
+  const int64_t K = p.K, N = p.N, ldw = p.weight_stride, lda = p.rows_stride;
   const float* bias = p.bias;
   for (int m = 0; m < MR; ++m)
     for (int64_t n = n_begin; n < n_end; ++n) out[m * N + n] = bias ? bias[n] : 0.0f;
@@ -77,7 +77,7 @@ void in_out_rows(const RowProduct& p, const float* rows, float* out, int64_t n_b
   for (int64_t k0 = 0; k0 < K; k0 += kBlockK) {
     const int64_t kc = min_of(kBlockK, K - k0);
     for (int64_t k = 0; k < kc; ++k)
-      for (int m = 0; m < MR; ++m) a[k * MR + m] = rows[m * K + k0 + k];
+      for (int m = 0; m < MR; ++m) a[k * MR + m] = rows[m * lda + k0 + k];
     const float* w0 = p.weight + k0 * ldw;
     // Widest strips first; narrower ones for what is left (e.g. one head's 64 columns).
     constexpr int nv = Isa::in_out_nv(MR);
@@ -101,7 +101,7 @@ template <int MR, int NR>
 int64_t out_in_pass(const RowProduct& p, const float* rows, float* out, int64_t n_begin,
                     int64_t n_end) {
   using V = typename Isa::V;
-  const int64_t K = p.K, N = p.N, ldw = p.weight_stride;
+  const int64_t K = p.K, N = p.N, ldw = p.weight_stride, lda = p.rows_stride;
   const float* weight = p.weight;
   const float* bias = p.bias;
   const int64_t k_vectors_end = K / Isa::W * Isa::W;
@@ -116,7 +116,7 @@ int64_t out_in_pass(const RowProduct& p, const float* rows, float* out, int64_t 
       if constexpr (MR > 2)  // enough arithmetic per byte that the hardware falls behind
         for (int r = 0; r < NR; ++r) __builtin_prefetch(weight + (n + NR + r) * ldw + k);
       for (int m = 0; m < MR; ++m) {
-        V a = Isa::load(rows + m * K + k);
+        V a = Isa::load(rows + m * lda + k);
         asm("" : "+v"(a));  // one load of a, not one per FMA: loads bound this loop
         for (int r = 0; r < NR; ++r) acc[m][r] = Isa::fma(a, w[r], acc[m][r]);
       }
@@ -128,7 +128,7 @@ int64_t out_in_pass(const RowProduct& p, const float* rows, float* out, int64_t 
       for (int r = 0; r < NR; ++r) {
         float s = sums[m][r];
         for (int64_t k = k_vectors_end; k < K; ++k)
-          s = __builtin_fmaf(rows[m * K + k], weight[(n + r) * ldw + k], s);
+          s = __builtin_fmaf(rows[m * lda + k], weight[(n + r) * ldw + k], s);
         out[m * N + n + r] = bias ? s + bias[n + r] : s;
       }
   }
@@ -148,7 +148,7 @@ void rows_pass(const RowProduct& p, const float* rows, float* out, int64_t n_beg
 // All M rows, kMaxRowsPerPass at a time.
 void row_products_for_isa(const RowProduct& p, int64_t n_begin, int64_t n_end) {
   for (int64_t m0 = 0; m0 < p.M; m0 += kMaxRowsPerPass) {
-    const float* rows = p.rows + m0 * p.K;
+    const float* rows = p.rows + m0 * p.rows_stride;
     float* out = p.out + m0 * p.N;
     switch (min_of(p.M - m0, kMaxRowsPerPass)) {
       case 1:

@@ -79,6 +79,9 @@ TEST_CASE("row kernels equal a float64 product, bit-identical across batches and
                                 got.narrow(0, m, 1)));
               // Columns split into pieces (as over threads) give the same bits too.
               CHECK(at::equal(kernel_result(kernel, r, weight, layout, bias, {0, N / 3, N}), got));
+              // So do rows read from a block of a wider tensor (row stride > K).
+              auto wide_rows = at::zeros({M, K + 3}).narrow(1, 1, K).copy_(r);  // (M, K)
+              CHECK(at::equal(kernel_result(kernel, wide_rows, weight, layout, bias, {0, N}), got));
             }
           }
 }
@@ -111,6 +114,58 @@ TEST_CASE("matmul_rows takes the row kernel for a few float rows without a graph
     CHECK(at::allclose(matmul_rows(rows, weight, WeightLayout::in_out, bias), blas, 1e-5, 1e-5));
     CHECK(at::allclose(matmul_rows(rows, embedding, WeightLayout::out_in, {}),
                        at::linear(rows, embedding), 1e-5, 1e-5));
+  }
+  at::set_num_threads(saved);
+}
+
+TEST_CASE(
+    "matmul_rows sums a tall in_out weight in two halves, same bits at any row/thread count") {
+  if (best_row_kernel() == RowKernel::none) {
+    WARN("no row kernel on this CPU or GPT2_ROW_KERNELS=0");
+    return;
+  }
+  const int saved = at::get_num_threads();
+  c10::InferenceMode inference;
+  at::manual_seed(11);
+  const double u = 1.0 / (1 << 24);
+  // 255: one whole sum; 300 and 512: cut at 144 and 256 (half, down to a multiple of 16).
+  for (int64_t K : {255, 300, 512}) {
+    CAPTURE(K);
+    const int64_t N = 200, cut = K >= 256 ? K / 2 / 16 * 16 : 0;
+    auto rows = at::randn({8, K});  // (8, K)
+    auto weight = at::randn({K, N});
+    auto bias = at::randn({N});
+    auto w64 = weight.to(at::kDouble), r64 = rows.to(at::kDouble);
+    auto expected = at::mm(r64, w64) + bias.to(at::kDouble);                     // (8, N)
+    auto magnitude = at::mm(r64.abs(), w64.abs()) + bias.to(at::kDouble).abs();  // (8, N)
+    at::set_num_threads(1);
+    auto one_thread = matmul_rows(rows, weight, WeightLayout::in_out, bias);  // (8, N)
+    // One more rounding than a single sum: the two halves' sums added.
+    CHECK(((one_thread.to(at::kDouble) - expected).abs() <= magnitude * (K + 2) * u)
+              .all()
+              .item<bool>());
+    // The documented order: (bias + lower rows) + upper rows, each half by the kernel.
+    const RowKernel kernel = best_row_kernel();
+    auto halves = cut == 0 ? kernel_result(kernel, rows, weight, WeightLayout::in_out, bias, {0, N})
+                           : kernel_result(kernel, rows.narrow(1, 0, cut), weight.narrow(0, 0, cut),
+                                           WeightLayout::in_out, bias, {0, N}) +
+                                 kernel_result(kernel, rows.narrow(1, cut, K - cut),
+                                               weight.narrow(0, cut, K - cut), WeightLayout::in_out,
+                                               {}, {0, N});
+    CHECK(at::equal(one_thread, halves));
+    for (int threads : {2, 3, 4}) {
+      CAPTURE(threads);
+      at::set_num_threads(threads);
+      CHECK(at::equal(matmul_rows(rows, weight, WeightLayout::in_out, bias), one_thread));
+      for (int64_t m : {0, 7})  // a row alone
+        CHECK(at::equal(matmul_rows(rows.narrow(0, m, 1), weight, WeightLayout::in_out, bias),
+                        one_thread.narrow(0, m, 1)));
+    }
+    // out_in (the LM head) keeps one sum over the whole of K.
+    auto embedding = weight.t().contiguous();  // (N, K)
+    at::set_num_threads(2);
+    CHECK(at::equal(matmul_rows(rows, embedding, WeightLayout::out_in, {}),
+                    kernel_result(kernel, rows, embedding, WeightLayout::out_in, {}, {0, N})));
   }
   at::set_num_threads(saved);
 }
