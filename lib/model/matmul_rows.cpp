@@ -33,50 +33,45 @@ void parallel_with_caller_state(int64_t n, const Body& body) {
   });
 }
 
-// The threads that may share work here: 1 inside a parallel region.
-int64_t available_threads() {
-  return at::in_parallel_region() ? 1 : at::get_num_threads();
-}
-
 // Columns per part when [0, N) is cut into `parts` (each part beginning on kColumnAlign).
 int64_t column_chunk(int64_t N, int64_t parts) {
   return ((N + parts - 1) / parts + kColumnAlign - 1) / kColumnAlign * kColumnAlign;
+}
+
+// Runs body(group, begin, end) for each of `groups` parts of a product (e.g. the halves of its
+// K) over column ranges [begin, end) covering [0, N). When the threads divide evenly among the
+// groups, each group gets its share of them, its columns split among those; otherwise every
+// thread runs all groups in turn on its own share of the columns. One thread, or inside a
+// parallel region: all groups on [0, N).
+template <typename Body>
+void over_groups_and_column_parts(int64_t groups, int64_t N, const Body& body) {
+  const int64_t threads = at::in_parallel_region() ? 1 : at::get_num_threads();
+  if (threads == 1) {
+    for (int64_t group = 0; group < groups; ++group) body(group, 0, N);
+    return;
+  }
+  const bool thread_per_group = threads % groups == 0;
+  const int64_t parts = thread_per_group ? threads / groups : threads;  // column parts
+  const int64_t chunk = column_chunk(N, parts);
+  auto run = [&](int64_t group, int64_t part) {
+    if (part * chunk < N) body(group, part * chunk, std::min(N, (part + 1) * chunk));
+  };
+  parallel_with_caller_state(thread_per_group ? threads : parts, [&](int64_t first, int64_t last) {
+    for (int64_t item = first; item < last; ++item) {
+      if (thread_per_group)
+        run(item / parts, item % parts);
+      else
+        for (int64_t group = 0; group < groups; ++group) run(group, item);
+    }
+  });
 }
 
 // Runs body(begin, end) on column ranges [begin, end) covering [0, N), one per intra-op thread,
 // or on [0, N) at once with one thread or inside a parallel region.
 template <typename Body>
 void over_column_parts(int64_t N, const Body& body) {
-  const int64_t parts = available_threads();
-  if (parts == 1) return body(0, N);
-  const int64_t chunk = column_chunk(N, parts);
-  parallel_with_caller_state(parts, [&](int64_t first, int64_t last) {
-    for (int64_t part = first; part < last; ++part)
-      if (part * chunk < N) body(part * chunk, std::min(N, (part + 1) * chunk));
-  });
-}
-
-// Runs body(half, begin, end) for both halves (0, 1) of a product over column ranges covering
-// [0, N): with an even number of threads, each half on half of them (its columns split among
-// those); otherwise each thread runs both halves on its own share of the columns.
-template <typename Body>
-void over_halves_and_column_parts(int64_t N, const Body& body) {
-  const int64_t threads = available_threads();
-  if (threads % 2 != 0) {
-    over_column_parts(N, [&](int64_t begin, int64_t end) {
-      body(0, begin, end);
-      body(1, begin, end);
-    });
-    return;
-  }
-  const int64_t parts = threads / 2;  // per half
-  const int64_t chunk = column_chunk(N, parts);
-  parallel_with_caller_state(2 * parts, [&](int64_t first, int64_t last) {
-    for (int64_t item = first; item < last; ++item) {
-      const int64_t half = item / parts, part = item % parts;
-      if (part * chunk < N) body(half, part * chunk, std::min(N, (part + 1) * chunk));
-    }
-  });
+  over_groups_and_column_parts(1, N,
+                               [&](int64_t, int64_t begin, int64_t end) { body(begin, end); });
 }
 
 // rows (M, K) x weight (K, N) [+ bias], each thread computing its own share of the columns.
@@ -137,7 +132,7 @@ at::Tensor kernel_product(const at::Tensor& rows, const at::Tensor& weight, Weig
   auto upper_sums = at::empty_like(out);  // (M, N): the sums over K's upper half
   const RowProduct halves[2] = {k_range_of(p, 0, k_split, p.out, true),
                                 k_range_of(p, k_split, K, upper_sums.data_ptr<float>(), false)};
-  over_halves_and_column_parts(N, [&](int64_t half, int64_t begin, int64_t end) {
+  over_groups_and_column_parts(2, N, [&](int64_t half, int64_t begin, int64_t end) {
     row_products(kernel, halves[half], begin, end);
   });
   return out.add_(upper_sums);  // (M, N)
