@@ -5,7 +5,7 @@
 #include "config/presets.h"
 #include "core/error.h"
 #include "core/files.h"
-#include "model/checkpoint.h"
+#include "io/checkpoint.h"
 #include "model/gpt2_model.h"
 #include "model_options.h"
 #include "runtime/runtime.h"

@@ -2,7 +2,7 @@
 
 #include "config/presets.h"
 #include "core/files.h"
-#include "model/checkpoint.h"
+#include "io/checkpoint.h"
 #include "model/gpt2_model.h"
 
 namespace gpt2::cli {

@@ -17,7 +17,7 @@
 #include "core/strings.h"
 #include "generate/generator.h"
 #include "generate/model_source.h"
-#include "model/checkpoint.h"
+#include "io/checkpoint.h"
 #include "model/gpt2_model.h"
 #include "runtime/runtime.h"
 

@@ -12,7 +12,7 @@
 
 #include "bench_timing.h"
 #include "core/strings.h"
-#include "model/matmul_rows.h"
+#include "kernels/matmul_rows.h"
 #include "runtime/runtime.h"
 
 using namespace gpt2;

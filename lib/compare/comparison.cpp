@@ -16,7 +16,7 @@
 #include "metrics/diversity.h"
 #include "metrics/rouge.h"
 #include "metrics/self_bleu.h"
-#include "model/checkpoint.h"
+#include "io/checkpoint.h"
 #include "tokenizer/tokenizer_io.h"
 
 namespace gpt2 {

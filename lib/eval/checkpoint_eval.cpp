@@ -11,7 +11,7 @@
 #include "core/error.h"
 #include "core/files.h"
 #include "data/shard_format.h"
-#include "model/checkpoint.h"
+#include "io/checkpoint.h"
 #include "report/html.h"
 #include "report/svg_chart.h"
 #include "report/table.h"

@@ -5,11 +5,11 @@
 #include <cmath>
 
 #include "core/error.h"
-#include "model/attention_rows.h"
-#include "model/huge_pages.h"
-#include "model/matmul_rows.h"
-#include "model/row_functions.h"
-#include "model/trainable_rows.h"
+#include "kernels/attention_rows.h"
+#include "kernels/huge_pages.h"
+#include "kernels/matmul_rows.h"
+#include "kernels/row_functions.h"
+#include "kernels/trainable_rows.h"
 
 namespace gpt2 {
 

@@ -14,7 +14,7 @@
 #include "core/files.h"
 #include "core/progress.h"
 #include "core/strings.h"
-#include "model/checkpoint.h"
+#include "io/checkpoint.h"
 #include "runtime/runtime.h"
 #include "tokenizer/tokenizer_io.h"
 #include "train/distributed.h"
@@ -24,11 +24,11 @@
 #include "train/lr_schedule.h"
 #include "train/param_groups.h"
 #include "train/precision.h"
-#include "train/run_directory.h"
+#include "io/run_directory.h"
 #include "train/signals.h"
 #include "train/train_data.h"
 #include "train/trainer_setup.h"
-#include "train/trainer_state.h"
+#include "io/trainer_state.h"
 
 namespace gpt2 {
 namespace {

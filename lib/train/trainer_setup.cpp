@@ -4,7 +4,7 @@
 
 #include "core/error.h"
 #include "core/files.h"
-#include "model/checkpoint.h"
+#include "io/checkpoint.h"
 #include "tokenizer/tokenizer_io.h"
 
 namespace gpt2 {

@@ -10,7 +10,7 @@
 #include "core/error.h"
 #include "core/files.h"
 #include "metrics/bleu.h"
-#include "model/checkpoint.h"
+#include "io/checkpoint.h"
 #include "test_support.h"
 #include "tokenizer/sentencepiece_train.h"
 #include "tokenizer/tokenizer_io.h"

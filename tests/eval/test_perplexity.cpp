@@ -6,8 +6,8 @@
 #include <cmath>
 
 #include "eval/perplexity.h"
-#include "model/checkpoint.h"
-#include "model/safetensors.h"
+#include "io/checkpoint.h"
+#include "io/safetensors.h"
 #include "test_support.h"
 
 using namespace gpt2;

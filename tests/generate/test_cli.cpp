@@ -8,8 +8,9 @@
 
 #include "core/files.h"
 #include "core/strings.h"
-#include "model/checkpoint.h"
+#include "io/checkpoint.h"
 #include "test_support.h"
+#include "tiny_model_config.h"
 #include "tokenizer/sentencepiece_train.h"
 #include "tokenizer/tokenizer_io.h"
 
@@ -27,12 +28,7 @@ void make_model_dir(const test::TempDir& dir) {
   options.model_type = "char";
   options.inputs = {dir.file("text.txt")};
   auto tokenizer = train_sentencepiece(options);
-  ModelConfig config;
-  config.vocab_size = tokenizer->vocab_size();
-  config.n_positions = 64;
-  config.n_embd = 32;
-  config.n_layer = 2;
-  config.n_head = 2;
+  ModelConfig config = test::tiny_model_config(tokenizer->vocab_size(), 64, 32);
   config.eos_token_id = config.bos_token_id = tokenizer->special_tokens().end_of_text;
   at::manual_seed(0);
   GPT2LMHeadModel model(config);

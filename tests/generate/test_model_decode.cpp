@@ -7,8 +7,8 @@
 #include "generate/batch.h"
 #include "generate/generator.h"
 #include "generate/model_source.h"
-#include "model/checkpoint.h"
-#include "model/safetensors.h"
+#include "io/checkpoint.h"
+#include "io/safetensors.h"
 #include "test_support.h"
 
 using namespace gpt2;

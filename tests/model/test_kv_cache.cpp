@@ -5,17 +5,14 @@
 #include <catch2/catch.hpp>
 
 #include "model/kv_cache.h"
+#include "tiny_model_config.h"
 
 using namespace gpt2;
 
 namespace {
 
 KVCache filled_cache(int64_t batch, int64_t capacity, int64_t length) {
-  ModelConfig config;
-  config.n_layer = 2;
-  config.n_head = 2;
-  config.n_embd = 8;
-  config.n_positions = 16;
+  ModelConfig config = test::tiny_model_config(50257, 16, 8);
   auto cache = KVCache::allocate(config, batch, capacity, at::kFloat);
   for (auto& t : cache.keys) t.normal_();
   for (auto& t : cache.values) t.normal_();

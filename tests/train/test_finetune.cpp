@@ -7,8 +7,9 @@
 #include <cmath>
 
 #include "core/files.h"
-#include "model/checkpoint.h"
+#include "io/checkpoint.h"
 #include "test_support.h"
+#include "tiny_model_config.h"
 #include "tokenizer/tokenizer_io.h"
 #include "train/trainer.h"
 #include "train_test_util.h"
@@ -17,12 +18,7 @@ using namespace gpt2;
 
 TEST_CASE("fine-tuning a model directory on prompt/completion JSONL") {
   test::TempDir dir;
-  ModelConfig config;
-  config.vocab_size = 50257;
-  config.n_positions = 32;
-  config.n_embd = 16;
-  config.n_layer = 1;
-  config.n_head = 2;
+  ModelConfig config = test::tiny_model_config(50257, 32, 16, /*n_layer=*/1);
   at::manual_seed(3);
   GPT2LMHeadModel base(config);
   save_model_dir(*base, dir.file("base"));

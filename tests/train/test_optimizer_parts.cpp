@@ -9,6 +9,7 @@
 #include "train/grad_utils.h"
 #include "train/loss_scaler.h"
 #include "train/param_groups.h"
+#include "tiny_model_config.h"
 
 using namespace gpt2;
 
@@ -19,12 +20,7 @@ bool has(const std::vector<std::string>& names, const std::string& name) {
 }
 
 GPT2LMHeadModel tiny_model() {
-  ModelConfig c;
-  c.vocab_size = 20;
-  c.n_positions = 8;
-  c.n_embd = 8;
-  c.n_layer = 2;
-  c.n_head = 2;
+  ModelConfig c = test::tiny_model_config(20, 8, 8);
   c.bos_token_id = c.eos_token_id = 0;
   return GPT2LMHeadModel(c);
 }

@@ -16,7 +16,7 @@
 #include "core/error.h"
 #include "core/files.h"
 #include "data/shard_format.h"
-#include "model/checkpoint.h"
+#include "io/checkpoint.h"
 
 namespace gpt2::test {
 

@@ -2,7 +2,7 @@
 
 #include <ATen/ATen.h>
 
-#include "model/row_functions.h"
+#include "kernels/row_functions.h"
 
 namespace gpt2 {
 

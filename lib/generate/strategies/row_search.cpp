@@ -3,7 +3,7 @@
 #include <ATen/ATen.h>
 
 #include "generate/decode_batch.h"
-#include "model/row_functions.h"
+#include "kernels/row_functions.h"
 
 namespace gpt2 {
 

@@ -3,7 +3,7 @@
 #include <cstdio>
 
 #include "metrics/bleu.h"
-#include "model/checkpoint.h"
+#include "io/checkpoint.h"
 #include "tokenizer/tokenizer_io.h"
 
 int main(int argc, char** argv) {

@@ -5,7 +5,7 @@
 
 #include <cstdint>
 
-#include "model/row_math_exp.h"
+#include "kernels/row_math_exp.h"
 
 namespace gpt2 {
 namespace {
@@ -49,8 +49,8 @@ struct Isa {
 }  // namespace
 }  // namespace gpt2
 
-#include "model/row_math_kernel.h"
-#include "model/row_products_kernel.h"
+#include "kernels/row_math_kernel.h"
+#include "kernels/row_products_kernel.h"
 
 namespace gpt2::detail {
 

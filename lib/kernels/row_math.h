@@ -9,7 +9,7 @@
 // alone, in the same order whatever the number of rows. Plain C++ (no LibTorch).
 #include <cstdint>
 
-#include "model/row_products.h"
+#include "kernels/row_products.h"
 
 namespace gpt2 {
 

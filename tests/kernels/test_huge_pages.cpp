@@ -6,7 +6,7 @@
 #include <catch2/catch.hpp>
 #include <cstdint>
 
-#include "model/huge_pages.h"
+#include "kernels/huge_pages.h"
 
 using namespace gpt2;
 

@@ -7,8 +7,8 @@
 #include "core/error.h"
 #include "core/files.h"
 #include "test_support.h"
-#include "train/run_directory.h"
-#include "train/trainer_state.h"
+#include "io/run_directory.h"
+#include "io/trainer_state.h"
 
 using namespace gpt2;
 namespace fs = std::filesystem;

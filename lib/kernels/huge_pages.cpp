@@ -1,4 +1,4 @@
-#include "model/huge_pages.h"
+#include "kernels/huge_pages.h"
 
 #include <ATen/ATen.h>
 #include <torch/nn/module.h>

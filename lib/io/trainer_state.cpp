@@ -1,4 +1,4 @@
-#include "train/trainer_state.h"
+#include "io/trainer_state.h"
 
 #include <ATen/CPUGeneratorImpl.h>
 #include <ATen/Context.h>

@@ -2,7 +2,7 @@
 // The row kernels this CPU runs (besides none), for tests that check each of them.
 #include <vector>
 
-#include "model/row_products.h"
+#include "kernels/row_products.h"
 
 namespace gpt2::test {
 

@@ -1,13 +1,13 @@
-#include "model/attention_rows.h"
+#include "kernels/attention_rows.h"
 
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
 
 #include <algorithm>
 
-#include "model/matmul_rows.h"
-#include "model/row_math.h"
-#include "model/row_products.h"
+#include "kernels/matmul_rows.h"
+#include "kernels/row_math.h"
+#include "kernels/row_products.h"
 
 namespace gpt2 {
 

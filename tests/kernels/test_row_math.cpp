@@ -10,8 +10,8 @@
 #include <limits>
 #include <vector>
 
-#include "model/row_functions.h"
-#include "model/row_math.h"
+#include "kernels/row_functions.h"
+#include "kernels/row_math.h"
 #include "supported_kernels.h"
 
 using namespace gpt2;

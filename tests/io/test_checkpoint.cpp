@@ -8,25 +8,17 @@
 
 #include "core/error.h"
 #include "core/files.h"
-#include "model/checkpoint.h"
-#include "model/safetensors.h"
+#include "io/checkpoint.h"
+#include "io/safetensors.h"
 #include "test_support.h"
+#include "tiny_model_config.h"
 
 using namespace gpt2;
 using Catch::Matchers::Contains;
 
 namespace {
 
-ModelConfig tiny_config() {
-  ModelConfig config;
-  config.vocab_size = 50;
-  config.n_positions = 16;
-  config.n_embd = 8;
-  config.n_layer = 2;
-  config.n_head = 2;
-  config.bos_token_id = config.eos_token_id = 49;
-  return config;
-}
+ModelConfig tiny_config() { return test::tiny_model_config(50, 16, 8); }
 
 using TensorList = std::vector<std::pair<std::string, at::Tensor>>;
 

@@ -7,7 +7,7 @@
 // instruction set to a caller running on a CPU without it; no standard-library templates.
 #include <cstdint>
 
-#include "model/row_products.h"
+#include "kernels/row_products.h"
 
 namespace gpt2 {
 namespace {

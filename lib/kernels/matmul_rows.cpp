@@ -1,4 +1,4 @@
-#include "model/matmul_rows.h"
+#include "kernels/matmul_rows.h"
 
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>

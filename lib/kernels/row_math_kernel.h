@@ -9,7 +9,7 @@
 #include <cmath>
 #include <cstdint>
 
-#include "model/row_math.h"
+#include "kernels/row_math.h"
 
 namespace gpt2 {
 namespace {

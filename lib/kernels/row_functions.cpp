@@ -1,12 +1,12 @@
-#include "model/row_functions.h"
+#include "kernels/row_functions.h"
 
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
 
 #include <algorithm>
 
-#include "model/matmul_rows.h"
-#include "model/row_math.h"
+#include "kernels/matmul_rows.h"
+#include "kernels/row_math.h"
 
 namespace gpt2 {
 

@@ -8,7 +8,7 @@
 #include <catch2/catch.hpp>
 #include <optional>
 
-#include "model/matmul_rows.h"
+#include "kernels/matmul_rows.h"
 
 using namespace gpt2;
 

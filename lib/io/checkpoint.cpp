@@ -1,4 +1,4 @@
-#include "model/checkpoint.h"
+#include "io/checkpoint.h"
 
 #include <ATen/ATen.h>
 
@@ -10,7 +10,7 @@
 #include "core/error.h"
 #include "core/files.h"
 #include "core/strings.h"
-#include "model/safetensors.h"
+#include "io/safetensors.h"
 
 namespace fs = std::filesystem;
 

@@ -1,4 +1,4 @@
-#include "model/safetensors.h"
+#include "io/safetensors.h"
 
 #include <ATen/ATen.h>
 #include <fcntl.h>

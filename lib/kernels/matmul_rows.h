@@ -8,7 +8,7 @@
 // row 10.7 ms vs 5.2 ms.
 #include <ATen/core/Tensor.h>
 
-#include "model/row_products.h"
+#include "kernels/row_products.h"
 
 namespace gpt2 {
 

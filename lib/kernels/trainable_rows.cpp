@@ -1,9 +1,9 @@
-#include "model/trainable_rows.h"
+#include "kernels/trainable_rows.h"
 
 #include <ATen/ATen.h>
 #include <torch/csrc/autograd/custom_function.h>
 
-#include "model/matmul_rows.h"
+#include "kernels/matmul_rows.h"
 
 namespace gpt2 {
 

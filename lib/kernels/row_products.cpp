@@ -1,10 +1,10 @@
-#include "model/row_products.h"
+#include "kernels/row_products.h"
 
 #include <cstdlib>
 #include <string>
 
 #include "core/error.h"
-#include "model/row_math.h"
+#include "kernels/row_math.h"
 
 namespace gpt2 {
 

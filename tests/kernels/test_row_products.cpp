@@ -10,10 +10,10 @@
 #include <catch2/catch.hpp>
 #include <vector>
 
-#include "model/attention_rows.h"
-#include "model/matmul_rows.h"
-#include "model/row_products.h"
-#include "model/trainable_rows.h"
+#include "kernels/attention_rows.h"
+#include "kernels/matmul_rows.h"
+#include "kernels/row_products.h"
+#include "kernels/trainable_rows.h"
 #include "supported_kernels.h"
 
 using namespace gpt2;
