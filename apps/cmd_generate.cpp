@@ -8,6 +8,7 @@
 #include "core/files.h"
 #include "core/progress.h"
 #include "core/strings.h"
+#include "generate/generation_options.h"
 #include "generate/generator.h"
 #include "generate/jsonl_io.h"
 #include "generate/model_source.h"
@@ -92,18 +93,8 @@ int cmd_generate(const std::vector<std::string>& argv) {
           "a preset model has no tokenizer: add --set tokenizer.path=DIR (e.g. a GPT-2 model "
           "directory, or the folder with encoder.json and vocab.bpe)");
   auto tokenizer = load_tokenizer(tokenizer_config.path.empty() ? spec : tokenizer_config.path);
-  opts.seed = static_cast<uint64_t>(loaded.runtime.seed);
-  opts.eos_id = loaded.config.eos_token_id;
-  opts.decode = [&](const std::vector<int64_t>& ids) {
-    return tokenizer->decode(std::vector<int32_t>(ids.begin(), ids.end()));
-  };
-  auto encode = [&](const std::string& text) {
-    auto ids = tokenizer->encode(text);
-    // An empty prompt starts a new document, as GPT-2 was trained.
-    return ids.empty() ? std::vector<int64_t>{opts.eos_id}
-                       : std::vector<int64_t>(ids.begin(), ids.end());
-  };
-  for (const auto& word : opts.config.banned_words) opts.banned.push_back(encode(word));
+  opts = make_generation_options(opts.config, *tokenizer, uint64_t(loaded.runtime.seed));
+  auto encode = [&](const std::string& text) { return encode_prompt(*tokenizer, text); };
   ModelSource source(loaded.model, opts.config.use_cache);
 
   if (!prompt.empty()) {

@@ -13,8 +13,8 @@ export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-passive}
 start=$(date +%s)
 step() { echo; echo "== [$(( $(date +%s) - start ))s] $*"; }
 
-step "set-up: packages and build"
-bash scripts/setup.sh
+step "set-up: packages and build (only the two programs the demo runs)"
+bash scripts/setup.sh gpt2_cli gpt2_compare_sampling
 build=${GPT2_BUILD_DIR:-build}
 gpt2="$build/apps/gpt2"
 out=${GPT2_DEMO_DIR:-runs/demo}

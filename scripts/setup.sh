@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages gpt2 needs (only those missing), then configures and builds
-# everything in build/ (Release). Safe to run again: it only does what is left to do.
+# build/ (Release). Safe to run again: it only does what is left to do.
+#
+#   bash scripts/setup.sh [TARGET ...]   the CMake targets to build (default: all, tests too);
+#                                        the demo builds only gpt2_cli and gpt2_compare_sampling
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -36,5 +39,15 @@ build_dir=${GPT2_BUILD_DIR:-build}
 # Paths relative to the checkout in ccache's keys: another clone reuses the compiled objects.
 export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$PWD}
 cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build "$build_dir" -j"$(nproc)"
-echo "setup: built $build_dir/apps/gpt2"
+targets=("$@")
+[ ${#targets[@]} -gt 0 ] || targets=(all)
+# The expected wait, from the compile steps left: ~40 s of one core for a file that includes
+# LibTorch (most of them), less when ccache already holds it.
+steps=$(ninja -C "$build_dir" -n "${targets[@]}" 2>/dev/null | grep -c 'Building CXX' || true)
+if [ "$steps" -gt 0 ]; then
+  minutes=$(( (steps * 40 / $(nproc) + 59) / 60 ))
+  echo "setup: building ${targets[*]}: $steps files to compile, up to about $minutes minutes on $(nproc) cores (much less when ccache has them)"
+fi
+start=$(date +%s)
+cmake --build "$build_dir" -j"$(nproc)" --target "${targets[@]}"
+echo "setup: built ${targets[*]} in $(( $(date +%s) - start )) s ($build_dir/apps/gpt2)"

@@ -1,14 +1,13 @@
 #include "compare/comparison.h"
 
-#include <ATen/ATen.h>
-
 #include <chrono>
 #include <cmath>
 #include <cstdio>
-#include <random>
 
 #include "core/error.h"
 #include "core/progress.h"
+#include "eval/scorer.h"
+#include "generate/generation_options.h"
 #include "generate/generator.h"
 #include "generate/model_source.h"
 #include "metrics/bleu.h"
@@ -24,68 +23,38 @@ namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-// Negative log-likelihood (nats) of each continuation given its prompt under `model`, in
-// batches; a prompt that leaves no room is cut from the left to fit the context.
+// Tokens scored at once: the comparison's texts are short, and 8 rows keep the (B, T, V)
+// logits of a 124M model under 200 MB at T = 128.
+constexpr int64_t kScoreBatch = 8;
+
+// Negative log-likelihood (nats) of each continuation given its prompt under `model`; a
+// prompt that leaves no room is cut from the left to fit the context.
 std::vector<double> continuation_nll(GPT2LMHeadModelImpl& model,
                                      const std::vector<std::vector<int64_t>>& prompts,
                                      const std::vector<std::vector<int64_t>>& continuations) {
-  const int64_t context = model.config().n_positions, batch = 8;
-  std::vector<double> nll(prompts.size(), 0.0);
-  at::NoGradGuard no_grad;
-  model.eval();
-  for (size_t first = 0; first < prompts.size(); first += batch) {
-    size_t last = std::min(prompts.size(), first + batch);
-    std::vector<std::vector<int64_t>> rows;
-    std::vector<int64_t> scored;  // continuation tokens per row
-    int64_t T = 0;
-    for (size_t i = first; i < last; ++i) {
-      std::vector<int64_t> row = prompts[i];
-      row.insert(row.end(), continuations[i].begin(), continuations[i].end());
-      if (int64_t(row.size()) > context) row.erase(row.begin(), row.end() - context);
-      scored.push_back(std::min<int64_t>(continuations[i].size(), int64_t(row.size()) - 1));
-      T = std::max<int64_t>(T, row.size());
-      rows.push_back(row);
-    }
-    const int64_t B = int64_t(rows.size());
-    auto inputs = at::zeros({B, T}, at::kLong);      // (B, T), right-padded
-    auto targets = at::full({B, T}, -1, at::kLong);  // (B, T), -1 = not scored
-    for (int64_t b = 0; b < B; ++b) {
-      const int64_t L = int64_t(rows[b].size());
-      for (int64_t t = 0; t < L; ++t) inputs[b][t] = rows[b][t];
-      for (int64_t t = L - scored[b]; t < L; ++t) targets[b][t - 1] = rows[b][t];
-    }
-    auto device = model.transformer->wte->weight.device();
-    auto log_probs = at::log_softmax(model.forward(inputs.to(device)).logits.to(at::kFloat), -1)
-                         .to(at::kCPU);  // (B, T, V)
-    auto picked = log_probs.gather(-1, targets.clamp_min(0).unsqueeze(-1)).squeeze(-1);  // (B, T)
-    auto masked = picked.masked_fill(targets.lt(0), 0.0).to(at::kDouble).sum(1);         // (B)
-    for (int64_t b = 0; b < B; ++b) nll[first + b] = -masked[b].item<double>();
-  }
+  std::vector<ScoreRequest> requests;
+  for (size_t i = 0; i < prompts.size(); ++i)
+    requests.push_back(
+        continuation_request(prompts[i], continuations[i], model.config().n_positions));
+  std::vector<double> nll;
+  for (const RowScore& s : score_requests(model, requests, kScoreBatch)) nll.push_back(s.nll);
   return nll;
 }
 
 // Perplexity exp(sum nll / sum tokens) with a bootstrap interval over texts.
 Interval perplexity_interval(const std::vector<double>& nll, const std::vector<int64_t>& tokens,
                              int64_t samples) {
-  double total_nll = 0, total_tokens = 0;
-  for (size_t i = 0; i < nll.size(); ++i) total_nll += nll[i], total_tokens += tokens[i];
+  auto perplexity = [](const std::vector<double>& summed) {
+    return std::exp(summed[0] / std::max(1.0, summed[1]));
+  };
+  std::vector<std::vector<double>> stats;
+  for (size_t i = 0; i < nll.size(); ++i) stats.push_back({nll[i], double(tokens[i])});
   Interval out;
-  out.value = out.low = out.high = std::exp(total_nll / std::max(1.0, total_tokens));
+  out.value = out.low = out.high = perplexity(metrics::sum_stats(stats));
   if (samples <= 0 || nll.size() < 2) return out;
-  std::mt19937_64 rng(12345);
-  std::vector<double> resampled;
-  for (int64_t s = 0; s < samples; ++s) {
-    double n = 0, t = 0;
-    for (size_t k = 0; k < nll.size(); ++k) {
-      size_t i = rng() % nll.size();
-      n += nll[i];
-      t += tokens[i];
-    }
-    resampled.push_back(std::exp(n / std::max(1.0, t)));
-  }
-  std::sort(resampled.begin(), resampled.end());
-  out.low = resampled[size_t(0.025 * (samples - 1))];
-  out.high = resampled[size_t(0.975 * (samples - 1))];
+  auto ci = metrics::bootstrap_ci(perplexity, stats, int(samples));
+  out.low = ci.low;
+  out.high = ci.high;
   return out;
 }
 
@@ -174,13 +143,9 @@ ComparisonResult run_comparison(const CompareConfig& config,
             references, config);
   result.rows.push_back(human);
 
-  auto detokenize = [&](const std::vector<int64_t>& ids) {
-    return tokenizer->decode(std::vector<int32_t>(ids.begin(), ids.end()));
-  };
   ProgressBar progress("compare", double(settings.size() * config.seeds.size()), "runs");
   int64_t done = 0;
   for (const auto& setting : settings) {
-    setting.generate.validate();
     SettingScores row;
     row.name = setting.name;
     std::vector<std::string> texts, row_refs;
@@ -188,11 +153,8 @@ ComparisonResult run_comparison(const CompareConfig& config,
     double seconds = 0;
     std::vector<std::vector<std::vector<GenerationResult>>> per_seed;
     for (int64_t seed : config.seeds) {
-      GenerationOptions options;
-      options.config = setting.generate;
-      options.seed = uint64_t(seed);
-      options.eos_id = tokenizer->special_tokens().end_of_text;
-      options.decode = detokenize;
+      GenerationOptions options =
+          make_generation_options(setting.generate, *tokenizer, uint64_t(seed));
       ModelSource source(generator_model.ptr(), setting.generate.use_cache);
       auto start = std::chrono::steady_clock::now();
       per_seed.push_back(generate(source, prompts, options));

@@ -4,13 +4,15 @@
 #include <cstdint>
 #include <vector>
 
+#include "core/tokens.h"
+
 namespace gpt2 {
 
 struct Batch {
   int64_t rows = 0;              // B
   int64_t cols = 0;              // T
   std::vector<int64_t> inputs;   // tokens t .. t+T-1 of each window
-  std::vector<int64_t> targets;  // tokens t+1 .. t+T (-1 where the loss is masked)
+  std::vector<int64_t> targets;  // tokens t+1 .. t+T (kIgnoreIndex where the loss is masked)
   // 1 where a target counts in the loss; empty = every target counts (pretraining).
   std::vector<uint8_t> loss_mask;
 

@@ -5,6 +5,7 @@
 #include "core/error.h"
 #include "core/files.h"
 #include "core/strings.h"
+#include "core/tokens.h"
 #include "data/window_sampler.h"
 
 namespace gpt2 {
@@ -98,7 +99,7 @@ Batch FinetuneDataset::batch(const std::vector<int64_t>& row_ids) const {
     for (size_t t = 0; t < T; ++t) {
       batch.inputs.push_back(ids[t]);
       bool counts = completion[t + 1] != 0;
-      batch.targets.push_back(counts ? ids[t + 1] : -1);
+      batch.targets.push_back(counts ? ids[t + 1] : kIgnoreIndex);
       batch.loss_mask.push_back(counts ? 1 : 0);
     }
   }

@@ -1,7 +1,5 @@
 #include "eval/perplexity.h"
 
-#include <ATen/ATen.h>
-
 #include <cctype>
 #include <cmath>
 #include <limits>
@@ -9,6 +7,7 @@
 
 #include "core/error.h"
 #include "core/progress.h"
+#include "eval/scorer.h"
 #include "model/gpt2_model.h"
 
 namespace gpt2 {
@@ -51,42 +50,23 @@ PerplexityResult evaluate_perplexity(GPT2LMHeadModelImpl& model, const std::vect
               std::to_string(model.config().n_positions) + ")");
   require(ids.size() >= 2, "perplexity needs at least 2 tokens of text");
   auto windows = sliding_windows(static_cast<int64_t>(ids.size()), context, config.stride);
-  const auto device = model.transformer->wte->weight.device();
-  at::NoGradGuard no_grad;
-  model.eval();
+  std::vector<ScoreRequest> requests;
+  requests.reserve(windows.size());
+  for (const Window& w : windows)
+    requests.push_back({std::vector<int64_t>(ids.begin() + w.begin, ids.begin() + w.end), w.scored});
 
-  PerplexityResult result;
   std::optional<ProgressBar> progress;
   if (!progress_label.empty()) progress.emplace(progress_label, double(ids.size()), "tokens");
-  double nll_sum = 0;  // accumulated in double: millions of float terms lose digits otherwise
-  for (size_t first = 0; first < windows.size(); first += config.batch_size) {
-    size_t last = std::min(windows.size(), first + size_t(config.batch_size));
-    const int64_t B = int64_t(last - first);
-    int64_t T = 0;
-    for (size_t w = first; w < last; ++w) T = std::max(T, windows[w].end - windows[w].begin);
-    // Windows shorter than T (only the last can be) are right-padded: their pads come after
-    // every real token, so causal attention never sees them, and their targets are ignored.
-    auto inputs = at::zeros({B, T}, at::kLong);        // (B, T)
-    auto targets = at::full({B, T}, -100, at::kLong);  // (B, T)
-    auto in = inputs.accessor<int64_t, 2>();
-    auto tg = targets.accessor<int64_t, 2>();
-    for (int64_t b = 0; b < B; ++b) {
-      const Window& w = windows[first + b];
-      const int64_t length = w.end - w.begin;
-      for (int64_t t = 0; t < length; ++t) in[b][t] = ids[w.begin + t];
-      for (int64_t t = length - w.scored; t < length; ++t) tg[b][t - 1] = ids[w.begin + t];
-      result.tokens += w.scored;
-    }
-    auto logits = model.forward(inputs.to(device)).logits.to(at::kFloat);  // (B, T, V)
-    auto log_probs = at::log_softmax(logits, -1);                          // (B, T, V)
-    auto mask = targets.ne(-100).to(device);                               // (B, T)
-    auto picked =
-        log_probs.gather(-1, targets.clamp_min(0).to(device).unsqueeze(-1)).squeeze(-1);  // (B, T)
-    nll_sum -= picked.masked_select(mask).to(at::kDouble).sum().item<double>();
-    if (progress) progress->update(double(windows[last - 1].end));
+  auto on_batch = [&](size_t done) {
+    if (progress) progress->update(double(windows[done - 1].end));
+  };
+  PerplexityResult result;
+  // Accumulated in double: millions of float terms lose digits otherwise.
+  for (const RowScore& s : score_requests(model, requests, config.batch_size, on_batch)) {
+    result.nll_sum += s.nll;
+    result.tokens += s.tokens;
   }
   if (progress) progress->finish();
-  result.nll_sum = nll_sum;
   return result;
 }
 

@@ -5,6 +5,7 @@
 #include "core/error.h"
 #include "core/strings.h"
 #include "generate/processor_registry.h"
+#include "generate/strategy_registry.h"
 
 namespace gpt2 {
 
@@ -33,7 +34,8 @@ void fail(const std::string& message) {
 }  // namespace
 
 std::vector<std::string> GenerateConfig::strategy_names() {
-  std::vector<std::string> names = {"greedy", "sample", "beam", "group_beam", "stochastic_beam"};
+  std::vector<std::string> names;
+  for (const auto& entry : strategy_entries()) names.push_back(entry.name);
   for (const auto& alias : kAliases) names.push_back(alias.name);
   return names;
 }

@@ -38,7 +38,7 @@ struct GenerateConfig {
   int64_t no_repeat_ngram_size = 0;
   int64_t min_new_tokens = 0;
   std::vector<std::string> banned_token_ids;  // each "id id ...": a banned token sequence
-  std::vector<std::string> banned_words;      // texts, tokenised by the caller
+  std::vector<std::string> banned_words;      // texts (make_generation_options tokenises)
   std::vector<std::string> processors;        // explicit chain order; empty = default
 
   // Stopping.

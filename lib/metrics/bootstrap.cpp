@@ -30,7 +30,7 @@ ConfidenceInterval estimate_ci(std::vector<double> scores) {
 }
 
 // Score of each resample of `stats` for the given index sets.
-std::vector<double> resampled_scores(const StatsMetric& metric,
+std::vector<double> resampled_scores(const ScoreFromStats& score,
                                      const std::vector<std::vector<double>>& stats,
                                      const std::vector<std::vector<size_t>>& indices) {
   std::vector<double> scores;
@@ -40,7 +40,7 @@ std::vector<double> resampled_scores(const StatsMetric& metric,
     sum.assign(stats.front().size(), 0.0);
     for (size_t i : sample)
       for (size_t j = 0; j < sum.size(); ++j) sum[j] += stats[i][j];
-    scores.push_back(metric.score_from_stats(sum));
+    scores.push_back(score(sum));
   }
   return scores;
 }
@@ -66,14 +66,25 @@ void check(int samples, size_t segments) {
   require(segments > 0, "bootstrap needs at least one segment");
 }
 
+
+ScoreFromStats score_of(const StatsMetric& metric) {
+  return [&metric](const std::vector<double>& summed) { return metric.score_from_stats(summed); };
+}
+
 }  // namespace
 
-ConfidenceInterval bootstrap_ci(const StatsMetric& metric,
+ConfidenceInterval bootstrap_ci(const ScoreFromStats& score,
                                 const std::vector<std::vector<double>>& segment_stats, int samples,
                                 uint64_t seed) {
   check(samples, segment_stats.size());
   auto indices = draw_indices(segment_stats.size(), samples, seed);
-  return estimate_ci(resampled_scores(metric, segment_stats, indices));
+  return estimate_ci(resampled_scores(score, segment_stats, indices));
+}
+
+ConfidenceInterval bootstrap_ci(const StatsMetric& metric,
+                                const std::vector<std::vector<double>>& segment_stats, int samples,
+                                uint64_t seed) {
+  return bootstrap_ci(score_of(metric), segment_stats, samples, seed);
 }
 
 PairedBootstrapResult paired_bootstrap(const StatsMetric& metric,
@@ -89,8 +100,8 @@ PairedBootstrapResult paired_bootstrap(const StatsMetric& metric,
   r.baseline_score = metric.score_from_stats(sum_stats(baseline_stats));
   r.system_score = metric.score_from_stats(sum_stats(system_stats));
   auto indices = draw_indices(baseline_stats.size(), samples, seed);
-  std::vector<double> bl = resampled_scores(metric, baseline_stats, indices);
-  std::vector<double> sys = resampled_scores(metric, system_stats, indices);
+  std::vector<double> bl = resampled_scores(score_of(metric), baseline_stats, indices);
+  std::vector<double> sys = resampled_scores(score_of(metric), system_stats, indices);
   r.baseline_ci = estimate_ci(bl);
   r.system_ci = estimate_ci(sys);
   // Centre the resampled |differences| on 0 (the null hypothesis) and count how often they

@@ -6,6 +6,7 @@
 // The random streams differ from numpy's, so resampled numbers agree with the Python tools
 // statistically, not digit for digit.
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -25,6 +26,13 @@ struct ConfidenceInterval {
 
 // Resamples segments with replacement `samples` times and rescores each resample.
 ConfidenceInterval bootstrap_ci(const StatsMetric& metric,
+                                const std::vector<std::vector<double>>& segment_stats,
+                                int samples = 1000, uint64_t seed = kDefaultBootstrapSeed);
+
+// The same for any corpus score computed from summed per-segment statistics (perplexity is
+// exp(sum nll / sum tokens) of segments {nll, tokens}).
+using ScoreFromStats = std::function<double(const std::vector<double>& summed)>;
+ConfidenceInterval bootstrap_ci(const ScoreFromStats& score,
                                 const std::vector<std::vector<double>>& segment_stats,
                                 int samples = 1000, uint64_t seed = kDefaultBootstrapSeed);
 

@@ -9,6 +9,7 @@
 #include <torch/nn/modules/normalization.h>
 #include <torch/nn/pimpl.h>
 
+#include "core/tokens.h"
 #include "model/kv_cache.h"
 #include "model/model_config.h"
 
@@ -77,7 +78,7 @@ struct ForwardArgs {
   at::Tensor position_ids;    // (B, T); undefined = past + arange(T)
   KVCache* cache = nullptr;   // attend to its past keys/values and append this call's
   at::Tensor targets;         // (B, T) next-token ids; entries == ignore_index are not scored
-  int64_t ignore_index = -100;
+  int64_t ignore_index = kIgnoreIndex;
   bool last_logits_only = false;  // logits of the last position only: (B, 1, V)
 };
 

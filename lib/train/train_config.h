@@ -6,6 +6,7 @@
 #include <string>
 
 #include "config/fields.h"
+#include "train/lr_schedule.h"
 
 namespace gpt2 {
 
@@ -80,7 +81,7 @@ struct TrainConfig {
     v.field("dropout", dropout, "dropout for embeddings, attention, residuals (< 0 = model's)",
             Rule{"must be < 1", [](double x) { return x < 1; }, {}});
     v.field("schedule", schedule, "learning-rate schedule",
-            Rule::one_of({"constant", "linear", "cosine", "wsd"}));
+            Rule::one_of(schedule_names()));
     v.field("warmup_steps", warmup_steps, "linear warmup steps", Rule::non_negative());
     v.field("decay_steps", decay_steps, "cosine/linear: step reaching min_lr (0 = max_steps)",
             Rule::non_negative());

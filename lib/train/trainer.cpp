@@ -14,6 +14,8 @@
 #include "core/files.h"
 #include "core/progress.h"
 #include "core/strings.h"
+#include "core/tokens.h"
+#include "eval/scorer.h"
 #include "io/checkpoint.h"
 #include "runtime/runtime.h"
 #include "tokenizer/tokenizer_io.h"
@@ -63,9 +65,9 @@ DeviceBatch to_device(const Batch& batch, c10::Device device, int64_t vocab_size
     return at::tensor(v, at::kLong).view({batch.rows, batch.cols}).to(device);  // (B, T)
   };
   out.inputs = make(batch.inputs);
-  out.targets = make(batch.targets);  // -1 = not scored (the loss's ignore_index)
+  out.targets = make(batch.targets);  // kIgnoreIndex = not scored
   out.scored = 0;
-  for (int64_t t : batch.targets) out.scored += t >= 0;
+  for (int64_t t : batch.targets) out.scored += t != kIgnoreIndex;
   return out;
 }
 
@@ -112,325 +114,416 @@ std::string TrainResult::summary() const {
   return out.str();
 }
 
-TrainResult train(TrainSections s, const TrainOptions& options) {
-  const TrainConfig& tc = s.train;
-  const DistributedEnv env = distributed_env_from_environment();
-  Runtime runtime = apply_runtime(s.runtime);
+namespace {
+
+// One training run, read top to bottom: set-up (constructor), then run()'s loop of step(),
+// log(), evaluate() and save_checkpoint().
+class Trainer {
+ public:
+  Trainer(TrainSections sections, const TrainOptions& options);
+  TrainResult run();
+
+ private:
+  struct StepOutcome {
+    double loss = 0, lr = 0, grad_norm = 0;
+    bool stop = false;  // a rank asked to stop (SIGINT/SIGTERM)
+  };
+
+  void resume_or_start();
+  void print_banner() const;
+  StepOutcome step();
+  void stop_if_nonfinite_too_long() const;
+  void log(const StepOutcome& outcome, bool last_step);
+  bool evaluate_and_log(double lr);  // true when the validation loss improved
+  double evaluate();
+  void save_checkpoint();
+  void finish();
+
+  TrainSections s_;
+  const TrainConfig& tc_ = s_.train;
+  const TrainOptions& options_;
+  const DistributedEnv env_;
+  Runtime runtime_;
+  c10::Device device_;
+  Precision precision_;
+  Distributed dist_;
+  const bool main_;
+  const int world_;
+  RunDirectory run_;
+  std::string checkpoint_;  // resumed from; empty for a new run
+  PreparedModel prepared_;
+  GPT2LMHeadModel model_{nullptr};
+  std::vector<at::Tensor> params_;
+  std::unique_ptr<torch::optim::AdamW> optimizer_;
+  std::unique_ptr<LrSchedule> schedule_;
+  std::unique_ptr<LossScaler> scaler_;
+  std::unique_ptr<TrainBatches> data_;
+  std::vector<Batch> val_batches_;
+  int64_t accum_ = 1, step_tokens_ = 0;
+  double flops_per_token_ = 0, peak_flops_ = 0;
+  TrainerState state_;
+  TrainResult result_;
+  c10::ScalarType save_dtype_;
+  int64_t saved_step_ = -1;
+
+  // Progress of this session (a resumed run counts from its checkpoint).
+  int64_t start_step_ = 0;
+  double elapsed_before_ = 0;
+  std::unique_ptr<ProgressBar> progress_;
+  Clock::time_point session_start_, log_start_;
+  int64_t log_tokens_ = 0;
+  double mfu_ = 0;
+};
+
+Runtime runtime_for(const RuntimeConfig& config, const DistributedEnv& env) {
+  Runtime runtime = apply_runtime(config);
   if (runtime.device.is_cuda() && env.active())
     runtime.device = c10::Device(c10::kCUDA, static_cast<c10::DeviceIndex>(env.local_rank));
   require(runtime.dtype == c10::kFloat,
           "training keeps fp32 weights: set runtime.dtype float32 and choose mixed precision "
           "with train.precision (bf16 or fp16)");
-  const c10::Device device = runtime.device;
-  const Precision precision = resolve_precision(tc.precision, device);
-  Distributed dist(env, tc.backend, device);
-  const bool main = dist.is_main();
-  const int world = dist.world_size();
+  return runtime;
+}
 
-  RunDirectory run(tc.out_dir, {"loss", "val_loss", "val_ppl", "lr", "grad_norm", "tokens",
-                                "tokens_per_s", "mfu", "seconds"});
-  std::string checkpoint;
-  if (options.resume) {
-    checkpoint = run.latest_checkpoint();
-    require(!checkpoint.empty(), tc.out_dir + " holds no complete checkpoint to resume from");
+Trainer::Trainer(TrainSections sections, const TrainOptions& options)
+    : s_(std::move(sections)),
+      options_(options),
+      env_(distributed_env_from_environment()),
+      runtime_(runtime_for(s_.runtime, env_)),
+      device_(runtime_.device),
+      precision_(resolve_precision(tc_.precision, device_)),
+      dist_(env_, tc_.backend, device_),
+      main_(dist_.is_main()),
+      world_(dist_.world_size()),
+      run_(tc_.out_dir, {"loss", "val_loss", "val_ppl", "lr", "grad_norm", "tokens",
+                         "tokens_per_s", "mfu", "seconds"}),
+      save_dtype_(parse_dtype(tc_.save_dtype)) {
+  if (options_.resume) {
+    checkpoint_ = run_.latest_checkpoint();
+    require(!checkpoint_.empty(), tc_.out_dir + " holds no complete checkpoint to resume from");
   } else {
-    require(run.checkpoint_steps().empty(),
-            tc.out_dir +
+    require(run_.checkpoint_steps().empty(),
+            tc_.out_dir +
                 " already holds checkpoints of a run; resume it with gpt2 train "
                 "--resume " +
-                tc.out_dir + " or choose another train.out_dir");
+                tc_.out_dir + " or choose another train.out_dir");
   }
 
-  PreparedModel prepared = prepare_model(s, checkpoint);
-  GPT2LMHeadModel model = prepared.model;
-  const ModelConfig& mc = model->config();
-  model->to(device);
-  model->train();
-  std::vector<at::Tensor> params = model->parameters();
-  ParamGroups groups = split_param_groups(*model);
-  auto optimizer = make_adamw(groups, {tc.lr, tc.weight_decay, tc.beta1, tc.beta2, tc.eps});
+  prepared_ = prepare_model(s_, checkpoint_);
+  model_ = prepared_.model;
+  model_->to(device_);
+  model_->train();
+  params_ = model_->parameters();
+  ParamGroups groups = split_param_groups(*model_);
+  optimizer_ = make_adamw(groups, {tc_.lr, tc_.weight_decay, tc_.beta1, tc_.beta2, tc_.eps});
   ScheduleParams sp;
-  sp.lr = tc.lr;
-  sp.min_lr = tc.min_lr;
-  sp.warmup_steps = tc.warmup_steps;
-  sp.decay_steps = tc.decay_steps;
-  sp.total_steps = tc.max_steps;
-  sp.cooldown_fraction = tc.cooldown_fraction;
-  auto schedule = make_schedule(tc.schedule, sp);
-  LossScaler scaler(precision.loss_scaling, tc.loss_scale, tc.loss_scale_window);
+  sp.lr = tc_.lr;
+  sp.min_lr = tc_.min_lr;
+  sp.warmup_steps = tc_.warmup_steps;
+  sp.decay_steps = tc_.decay_steps;
+  sp.total_steps = tc_.max_steps;
+  sp.cooldown_fraction = tc_.cooldown_fraction;
+  schedule_ = make_schedule(tc_.schedule, sp);
+  scaler_ =
+      std::make_unique<LossScaler>(precision_.loss_scaling, tc_.loss_scale, tc_.loss_scale_window);
 
-  auto data = make_train_batches(s.data, prepared.tokenizer.get(), dist.rank(), world);
-  const std::vector<Batch> val_batches =
-      make_val_batches(s.data, prepared.tokenizer.get(), tc.eval_batches);
+  data_ = make_train_batches(s_.data, prepared_.tokenizer.get(), dist_.rank(), world_);
+  val_batches_ = make_val_batches(s_.data, prepared_.tokenizer.get(), tc_.eval_batches);
 
-  const int64_t micro_tokens = s.data.batch_size * s.data.block_size * world;
-  const int64_t accum = tc.batch_tokens == 0 ? 1 : tc.batch_tokens / micro_tokens;
-  require(tc.batch_tokens % micro_tokens == 0 && accum >= 1,
-          "train.batch_tokens (" + std::to_string(tc.batch_tokens) +
+  const int64_t micro_tokens = s_.data.batch_size * s_.data.block_size * world_;
+  accum_ = tc_.batch_tokens == 0 ? 1 : tc_.batch_tokens / micro_tokens;
+  require(tc_.batch_tokens % micro_tokens == 0 && accum_ >= 1,
+          "train.batch_tokens (" + std::to_string(tc_.batch_tokens) +
               ") must be a multiple of data.batch_size * data.block_size * ranks = " +
               std::to_string(micro_tokens) + " (e.g. " +
-              std::to_string(micro_tokens * std::max<int64_t>(1, tc.batch_tokens / micro_tokens)) +
+              std::to_string(micro_tokens * std::max<int64_t>(1, tc_.batch_tokens / micro_tokens)) +
               ")");
-  const int64_t step_tokens = micro_tokens * accum;
+  step_tokens_ = micro_tokens * accum_;
 
-  TrainerState state;
-  state.world_size = world;
-  if (!checkpoint.empty()) {
-    state = load_trainer_state(checkpoint, *optimizer, device);
-    data->restore(state.data_state);
-    scaler.restore(state.loss_scale, state.loss_scale_growth);
-    if (state.world_size != world)
-      prepared.notes.push_back("the checkpoint was written by " + std::to_string(state.world_size) +
-                               " rank(s), this run has " + std::to_string(world) +
-                               ": batches will differ from the original");
-    state.world_size = world;
-    if (main) run.truncate_logs(state.step);
-  } else if (main) {
-    run.write_config(dump_train_config(s));
+  resume_or_start();
+  dist_.broadcast(params_, tc_.bucket_mb * (1 << 20));
+
+  flops_per_token_ = training_flops_per_token(model_->config(), s_.data.block_size);
+  peak_flops_ = tc_.peak_flops > 0 ? tc_.peak_flops
+                                   : measure_matmul_flops(device_, precision_.autocast
+                                                                       ? precision_.dtype
+                                                                       : c10::kFloat);
+  print_banner();
+  result_.run_dir = tc_.out_dir;
+}
+
+void Trainer::resume_or_start() {
+  state_.world_size = world_;
+  if (checkpoint_.empty()) {
+    if (main_) run_.write_config(dump_train_config(s_));
+    return;
   }
-  dist.broadcast(params, tc.bucket_mb * (1 << 20));
+  state_ = load_trainer_state(checkpoint_, *optimizer_, device_);
+  data_->restore(state_.data_state);
+  scaler_->restore(state_.loss_scale, state_.loss_scale_growth);
+  if (state_.world_size != world_)
+    prepared_.notes.push_back("the checkpoint was written by " +
+                              std::to_string(state_.world_size) + " rank(s), this run has " +
+                              std::to_string(world_) + ": batches will differ from the original");
+  state_.world_size = world_;
+  if (main_) run_.truncate_logs(state_.step);
+}
 
-  const double flops_per_token = training_flops_per_token(mc, s.data.block_size);
-  const double peak =
-      tc.peak_flops > 0
-          ? tc.peak_flops
-          : measure_matmul_flops(device, precision.autocast ? precision.dtype : c10::kFloat);
-  if (main) {
-    const std::string ranks =
-        world > 1 ? std::to_string(world) + " rank(s) over " + dist.backend() : "1 process";
-    std::fprintf(stderr, "train: %s, %s parameters, %s on %s, %s, threads %ld\n",
-                 prepared.source.c_str(), human_count(double(mc.parameter_count())).c_str(),
-                 precision.name.c_str(), device.str().c_str(), ranks.c_str(),
-                 long(runtime.threads));
+void Trainer::print_banner() const {
+  if (!main_) return;
+  const ModelConfig& mc = model_->config();
+  const std::string ranks =
+      world_ > 1 ? std::to_string(world_) + " rank(s) over " + dist_.backend() : "1 process";
+  std::fprintf(stderr, "train: %s, %s parameters, %s on %s, %s, threads %ld\n",
+               prepared_.source.c_str(), human_count(double(mc.parameter_count())).c_str(),
+               precision_.name.c_str(), device_.str().c_str(), ranks.c_str(),
+               long(runtime_.threads));
+  std::fprintf(stderr,
+               "train: %s; %ld tokens/step (%ld x %ld x %d ranks x %ld accum); %zu "
+               "validation batches\n",
+               data_->describe().c_str(), long(step_tokens_), long(s_.data.batch_size),
+               long(s_.data.block_size), world_, long(accum_), val_batches_.size());
+  for (const auto& note : prepared_.notes) std::fprintf(stderr, "train: note: %s\n", note.c_str());
+  if (!prepared_.tokenizer)
     std::fprintf(stderr,
-                 "train: %s; %ld tokens/step (%ld x %ld x %d ranks x %ld accum); %zu "
-                 "validation batches\n",
-                 data->describe().c_str(), long(step_tokens), long(s.data.batch_size),
-                 long(s.data.block_size), world, long(accum), val_batches.size());
-    for (const auto& note : prepared.notes) std::fprintf(stderr, "train: note: %s\n", note.c_str());
-    if (!prepared.tokenizer)
-      std::fprintf(stderr,
-                   "train: note: no tokenizer (set tokenizer.path); checkpoints will "
-                   "hold the model only\n");
-  }
+                 "train: note: no tokenizer (set tokenizer.path); checkpoints will "
+                 "hold the model only\n");
+}
 
-  auto evaluate = [&]() -> double {
-    if (val_batches.empty()) return std::numeric_limits<double>::quiet_NaN();
-    model->eval();
-    at::NoGradGuard no_grad;
-    double sums[2] = {0, 0};  // loss * scored, scored
-    for (size_t i = dist.rank(); i < val_batches.size(); i += world) {
-      DeviceBatch b = to_device(val_batches[i], device, mc.vocab_size);
-      if (b.scored == 0) continue;
-      AutocastScope autocast(precision, device);
-      ForwardArgs args;
-      args.targets = b.targets;
-      args.ignore_index = -1;
-      sums[0] += model->forward(b.inputs, args).loss.item<double>() * double(b.scored);
-      sums[1] += double(b.scored);
-    }
-    model->train();
-    at::Tensor t = at::tensor({sums[0], sums[1]}, at::kDouble).to(device);  // (2)
-    dist.all_reduce_sum(t);
-    t = t.cpu();
-    return t[1].item<double>() > 0 ? t[0].item<double>() / t[1].item<double>()
-                                   : std::numeric_limits<double>::quiet_NaN();
-  };
-
-  TrainResult result;
-  result.run_dir = tc.out_dir;
-  const c10::ScalarType save_dtype = parse_dtype(tc.save_dtype);
-  int64_t saved_step = -1;
-  auto save_checkpoint = [&]() {
-    if (saved_step == state.step) return;
-    saved_step = state.step;
-    state.data_state = data->state();
-    state.loss_scale = scaler.scale();
-    state.loss_scale_growth = scaler.growth_tracker();
-    if (!main) return;
-    std::string temp = run.begin_checkpoint(state.step);
-    save_model_dir(*model, temp, save_dtype);
-    if (prepared.tokenizer) save_tokenizer(*prepared.tokenizer, temp);
-    save_trainer_state(temp, state, *optimizer);
-    result.last_checkpoint = run.commit_checkpoint(state.step, temp);
-    if (tc.keep_best && state.best_step == state.step) run.link_best(state.step);
-    run.rotate(tc.keep_last, tc.keep_best ? state.best_step : -1);
-  };
-
+TrainResult Trainer::run() {
   StopSignalGuard signal_guard;
-  const int64_t start_step = state.step;
-  const double elapsed_before = state.elapsed_seconds;
-  std::unique_ptr<ProgressBar> progress;
-  if (main && tc.progress)
-    progress = std::make_unique<ProgressBar>("train", double(tc.max_steps - start_step), "steps");
-  const auto session_start = Clock::now();
-  auto log_start = session_start;
-  int64_t log_tokens = 0;
-  double mfu = 0, tokens_per_s = 0;
+  start_step_ = state_.step;
+  elapsed_before_ = state_.elapsed_seconds;
+  if (main_ && tc_.progress)
+    progress_ =
+        std::make_unique<ProgressBar>("train", double(tc_.max_steps - start_step_), "steps");
+  session_start_ = log_start_ = Clock::now();
 
-  while (state.step < tc.max_steps) {
-    const int64_t step = state.step;
-    at::manual_seed(step_seed(s.runtime.seed, dist.rank(), step));
-    const double lr = schedule->lr(step);
-    set_learning_rate(*optimizer, lr);
-    zero_grads(params);
-    double loss_sum = 0;
-    bool local_nonfinite = false;
-    for (int64_t micro = 0; micro < accum; ++micro) {
-      DeviceBatch b = to_device(data->next(), device, mc.vocab_size);
-      at::Tensor loss;
-      {
-        AutocastScope autocast(precision, device);
-        ForwardArgs args;
-        args.targets = b.targets;
-        args.ignore_index = -1;
-        loss = model->forward(b.inputs, args).loss / double(accum);  // ()
-      }
-      if (options.poison_step && options.poison_step(step)) loss = loss * NAN;
-      scaler.scale_loss(loss).backward();
-      double value = loss.item<double>();
-      local_nonfinite |= !std::isfinite(value);
-      loss_sum += value;
-    }
-    dist.average_gradients(params, tc.bucket_mb * (1 << 20));
-    // One all-reduce for the step's loss, non-finite flag and stop request of every rank.
-    at::Tensor stats = at::tensor({local_nonfinite ? 0.0 : loss_sum, local_nonfinite ? 1.0 : 0.0,
-                                   stop_requested() ? 1.0 : 0.0},
-                                  at::kDouble)
-                           .to(device);  // (3)
-    dist.all_reduce_sum(stats);
-    stats = stats.cpu();
-    const bool any_nonfinite = stats[1].item<double>() > 0;
-    const bool stop = stats[2].item<double>() > 0;
-    const double loss = any_nonfinite ? NAN : stats[0].item<double>() / world;
-
-    bool finite = scaler.unscale(params) && !any_nonfinite;
-    const double norm = global_grad_norm(params);
-    finite = finite && std::isfinite(norm);
-    const bool apply = scaler.update(finite);
-    if (apply) {
-      clip_grads(params, norm, tc.grad_clip);
-      optimizer->step();
-      state.nonfinite_in_row = 0;
-    } else if (!scaler.enabled() || any_nonfinite) {
-      ++state.nonfinite_in_row;
-      ++state.nonfinite_total;
-      if (main)
-        run.log({"event",
-                 step + 1,
-                 {{"nonfinite_in_row", double(state.nonfinite_in_row)}},
-                 {{"message", "non-finite loss or gradient: step skipped"}}});
-    }
-    state.step = step + 1;
-    state.tokens_seen += step_tokens;
-    log_tokens += step_tokens;
-    result.last_train_loss = loss;
-    if (options.on_step) options.on_step(state.step, loss);
-
-    if (state.nonfinite_in_row >= tc.max_nonfinite) {
-      std::string last = run.latest_checkpoint();
-      throw Error("training stopped: " + std::to_string(state.nonfinite_in_row) +
-                  " non-finite losses/gradients in a row (up to step " +
-                  std::to_string(state.step) + "). " +
-                  (last.empty() ? "No checkpoint was written yet."
-                                : "The last good checkpoint is " + last + ".") +
-                  " Lower train.lr, raise train.warmup_steps or check the data, then resume "
-                  "with gpt2 train --resume " +
-                  tc.out_dir);
-    }
-
-    const bool last_step = state.step == tc.max_steps;
-    if (main && (state.step % tc.log_interval == 0 || last_step || state.step == start_step + 1)) {
-      double seconds = seconds_since(log_start);
-      tokens_per_s = seconds > 0 ? double(log_tokens) / seconds : 0;
-      mfu = peak > 0 ? flops_per_token * tokens_per_s / world / peak : 0;
-      run.log({"train",
-               state.step,
-               {{"loss", loss},
-                {"lr", lr},
-                {"grad_norm", norm},
-                {"tokens", double(state.tokens_seen)},
-                {"tokens_per_s", tokens_per_s},
-                {"mfu", mfu},
-                {"seconds", elapsed_before + seconds_since(session_start)},
-                {"loss_scale", scaler.scale()}},
-               {}});
-      log_start = Clock::now();
-      log_tokens = 0;
-    }
-    if (progress) {
-      char extra[160];
-      std::snprintf(extra, sizeof extra, "step %ld  loss %.4f  lr %s  mfu %.1f%%", long(state.step),
-                    loss, format_lr(lr).c_str(), 100 * mfu);
-      progress->set_rate_units("tok", double(state.tokens_seen - start_step * step_tokens));
-      progress->update(double(state.step - start_step), extra);
-    }
-
-    bool improved = false;
-    if ((tc.eval_interval > 0 && state.step % tc.eval_interval == 0) || last_step) {
-      const double val = evaluate();
-      result.last_val_loss = val;
-      if (std::isfinite(val)) {
-        improved = val < state.best_val_loss - tc.min_delta;
-        if (improved) {
-          state.best_val_loss = val;
-          state.best_step = state.step;
-          state.evals_since_best = 0;
-        } else {
-          ++state.evals_since_best;
-        }
-        if (main) {
-          run.log({"eval",
-                   state.step,
-                   {{"val_loss", val}, {"val_ppl", std::exp(val)}, {"lr", lr}},
-                   {}});
-          if (progress) progress->update(double(state.step - start_step));
-          std::fprintf(stderr, "%sstep %ld: val loss %.4f (ppl %.2f)%s\n",
-                       progress && ::isatty(STDERR_FILENO) ? "\n" : "", long(state.step), val,
-                       std::exp(val), improved ? " best" : "");
-        }
-      }
-    }
-    state.elapsed_seconds = elapsed_before + seconds_since(session_start);
-    const bool early = tc.patience > 0 && state.evals_since_best >= tc.patience;
-    const bool on_schedule = tc.checkpoint_interval > 0
-                                 ? state.step % tc.checkpoint_interval == 0
-                                 : tc.eval_interval > 0 && state.step % tc.eval_interval == 0;
+  while (state_.step < tc_.max_steps) {
+    const StepOutcome outcome = step();
+    stop_if_nonfinite_too_long();
+    const bool last_step = state_.step == tc_.max_steps;
+    log(outcome, last_step);
+    const bool improved =
+        ((tc_.eval_interval > 0 && state_.step % tc_.eval_interval == 0) || last_step) &&
+        evaluate_and_log(outcome.lr);
+    state_.elapsed_seconds = elapsed_before_ + seconds_since(session_start_);
+    const bool early = tc_.patience > 0 && state_.evals_since_best >= tc_.patience;
+    const bool on_schedule = tc_.checkpoint_interval > 0
+                                 ? state_.step % tc_.checkpoint_interval == 0
+                                 : tc_.eval_interval > 0 && state_.step % tc_.eval_interval == 0;
     // No scheduled checkpoint inside a run of skipped steps: the last good one stays the newest.
-    const bool healthy = state.nonfinite_in_row == 0;
-    if (stop || (healthy && (on_schedule || last_step || early || (improved && tc.keep_best))))
+    const bool healthy = state_.nonfinite_in_row == 0;
+    if (outcome.stop ||
+        (healthy && (on_schedule || last_step || early || (improved && tc_.keep_best))))
       save_checkpoint();
-    if (stop) {
-      result.interrupted = true;
+    if (outcome.stop) {
+      result_.interrupted = true;
       break;
     }
     if (early) {
-      result.early_stopped = true;
+      result_.early_stopped = true;
       break;
     }
   }
-  if (state.step > start_step && saved_step != state.step) save_checkpoint();
-  if (progress) progress->finish();
+  if (state_.step > start_step_ && saved_step_ != state_.step) save_checkpoint();
+  finish();
+  return result_;
+}
 
-  result.steps = state.step;
-  result.tokens = state.tokens_seen;
-  result.best_val_loss = state.best_val_loss;
-  result.best_step = state.best_step;
-  result.skipped_steps = state.nonfinite_total;
-  result.seconds = seconds_since(session_start);
-  result.tokens_per_second =
-      result.seconds > 0 ? double(state.tokens_seen - start_step * step_tokens) / result.seconds
-                         : 0;
-  if (result.last_checkpoint.empty()) result.last_checkpoint = run.latest_checkpoint();
-  if (main)
-    run.log({"event",
-             state.step,
-             {{"seconds", result.seconds}},
-             {{"message", result.interrupted     ? "interrupted"
-                          : result.early_stopped ? "early stop"
-                                                 : "finished"}}});
-  dist.barrier();
-  return result;
+Trainer::StepOutcome Trainer::step() {
+  const int64_t step = state_.step;
+  const int64_t vocab_size = model_->config().vocab_size;
+  StepOutcome outcome;
+  at::manual_seed(step_seed(s_.runtime.seed, dist_.rank(), step));
+  outcome.lr = schedule_->lr(step);
+  set_learning_rate(*optimizer_, outcome.lr);
+  zero_grads(params_);
+  double loss_sum = 0;
+  bool local_nonfinite = false;
+  for (int64_t micro = 0; micro < accum_; ++micro) {
+    DeviceBatch b = to_device(data_->next(), device_, vocab_size);
+    at::Tensor loss;
+    {
+      AutocastScope autocast(precision_, device_);
+      ForwardArgs args;
+      args.targets = b.targets;
+      args.ignore_index = kIgnoreIndex;
+      loss = model_->forward(b.inputs, args).loss / double(accum_);  // ()
+    }
+    if (options_.poison_step && options_.poison_step(step)) loss = loss * NAN;
+    scaler_->scale_loss(loss).backward();
+    double value = loss.item<double>();
+    local_nonfinite |= !std::isfinite(value);
+    loss_sum += value;
+  }
+  dist_.average_gradients(params_, tc_.bucket_mb * (1 << 20));
+  // One all-reduce for the step's loss, non-finite flag and stop request of every rank.
+  at::Tensor stats = at::tensor({local_nonfinite ? 0.0 : loss_sum, local_nonfinite ? 1.0 : 0.0,
+                                 stop_requested() ? 1.0 : 0.0},
+                                at::kDouble)
+                         .to(device_);  // (3)
+  dist_.all_reduce_sum(stats);
+  stats = stats.cpu();
+  const bool any_nonfinite = stats[1].item<double>() > 0;
+  outcome.stop = stats[2].item<double>() > 0;
+  outcome.loss = any_nonfinite ? NAN : stats[0].item<double>() / world_;
+
+  bool finite = scaler_->unscale(params_) && !any_nonfinite;
+  outcome.grad_norm = global_grad_norm(params_);
+  finite = finite && std::isfinite(outcome.grad_norm);
+  const bool apply = scaler_->update(finite);
+  if (apply) {
+    clip_grads(params_, outcome.grad_norm, tc_.grad_clip);
+    optimizer_->step();
+    state_.nonfinite_in_row = 0;
+  } else if (!scaler_->enabled() || any_nonfinite) {
+    ++state_.nonfinite_in_row;
+    ++state_.nonfinite_total;
+    if (main_)
+      run_.log({"event",
+                step + 1,
+                {{"nonfinite_in_row", double(state_.nonfinite_in_row)}},
+                {{"message", "non-finite loss or gradient: step skipped"}}});
+  }
+  state_.step = step + 1;
+  state_.tokens_seen += step_tokens_;
+  log_tokens_ += step_tokens_;
+  result_.last_train_loss = outcome.loss;
+  if (options_.on_step) options_.on_step(state_.step, outcome.loss);
+  return outcome;
+}
+
+void Trainer::stop_if_nonfinite_too_long() const {
+  if (state_.nonfinite_in_row < tc_.max_nonfinite) return;
+  std::string last = run_.latest_checkpoint();
+  throw Error("training stopped: " + std::to_string(state_.nonfinite_in_row) +
+              " non-finite losses/gradients in a row (up to step " + std::to_string(state_.step) +
+              "). " +
+              (last.empty() ? "No checkpoint was written yet."
+                            : "The last good checkpoint is " + last + ".") +
+              " Lower train.lr, raise train.warmup_steps or check the data, then resume "
+              "with gpt2 train --resume " +
+              tc_.out_dir);
+}
+
+void Trainer::log(const StepOutcome& outcome, bool last_step) {
+  if (main_ &&
+      (state_.step % tc_.log_interval == 0 || last_step || state_.step == start_step_ + 1)) {
+    double seconds = seconds_since(log_start_);
+    double tokens_per_s = seconds > 0 ? double(log_tokens_) / seconds : 0;
+    mfu_ = peak_flops_ > 0 ? flops_per_token_ * tokens_per_s / world_ / peak_flops_ : 0;
+    run_.log({"train",
+              state_.step,
+              {{"loss", outcome.loss},
+               {"lr", outcome.lr},
+               {"grad_norm", outcome.grad_norm},
+               {"tokens", double(state_.tokens_seen)},
+               {"tokens_per_s", tokens_per_s},
+               {"mfu", mfu_},
+               {"seconds", elapsed_before_ + seconds_since(session_start_)},
+               {"loss_scale", scaler_->scale()}},
+              {}});
+    log_start_ = Clock::now();
+    log_tokens_ = 0;
+  }
+  if (progress_) {
+    char extra[160];
+    std::snprintf(extra, sizeof extra, "step %ld  loss %.4f  lr %s  mfu %.1f%%", long(state_.step),
+                  outcome.loss, format_lr(outcome.lr).c_str(), 100 * mfu_);
+    progress_->set_rate_units("tok", double(state_.tokens_seen - start_step_ * step_tokens_));
+    progress_->update(double(state_.step - start_step_), extra);
+  }
+}
+
+bool Trainer::evaluate_and_log(double lr) {
+  const double val = evaluate();
+  result_.last_val_loss = val;
+  if (!std::isfinite(val)) return false;
+  const bool improved = val < state_.best_val_loss - tc_.min_delta;
+  if (improved) {
+    state_.best_val_loss = val;
+    state_.best_step = state_.step;
+    state_.evals_since_best = 0;
+  } else {
+    ++state_.evals_since_best;
+  }
+  if (main_) {
+    run_.log({"eval", state_.step, {{"val_loss", val}, {"val_ppl", std::exp(val)}, {"lr", lr}}, {}});
+    if (progress_) progress_->update(double(state_.step - start_step_));
+    std::fprintf(stderr, "%sstep %ld: val loss %.4f (ppl %.2f)%s\n",
+                 progress_ && ::isatty(STDERR_FILENO) ? "\n" : "", long(state_.step), val,
+                 std::exp(val), improved ? " best" : "");
+  }
+  return improved;
+}
+
+// Mean loss per scored target over the validation batches, each rank scoring its share.
+double Trainer::evaluate() {
+  if (val_batches_.empty()) return std::numeric_limits<double>::quiet_NaN();
+  model_->eval();
+  at::NoGradGuard no_grad;
+  double sums[2] = {0, 0};  // nll, scored targets
+  for (size_t i = dist_.rank(); i < val_batches_.size(); i += world_) {
+    DeviceBatch b = to_device(val_batches_[i], device_, model_->config().vocab_size);
+    if (b.scored == 0) continue;
+    AutocastScope autocast(precision_, device_);
+    for (const RowScore& row : score_batch(*model_, b.inputs, b.targets)) {
+      sums[0] += row.nll;
+      sums[1] += double(row.tokens);
+    }
+  }
+  model_->train();
+  at::Tensor t = at::tensor({sums[0], sums[1]}, at::kDouble).to(device_);  // (2)
+  dist_.all_reduce_sum(t);
+  t = t.cpu();
+  return t[1].item<double>() > 0 ? t[0].item<double>() / t[1].item<double>()
+                                 : std::numeric_limits<double>::quiet_NaN();
+}
+
+void Trainer::save_checkpoint() {
+  if (saved_step_ == state_.step) return;
+  saved_step_ = state_.step;
+  state_.data_state = data_->state();
+  state_.loss_scale = scaler_->scale();
+  state_.loss_scale_growth = scaler_->growth_tracker();
+  if (!main_) return;
+  std::string temp = run_.begin_checkpoint(state_.step);
+  save_model_dir(*model_, temp, save_dtype_);
+  if (prepared_.tokenizer) save_tokenizer(*prepared_.tokenizer, temp);
+  save_trainer_state(temp, state_, *optimizer_);
+  result_.last_checkpoint = run_.commit_checkpoint(state_.step, temp);
+  if (tc_.keep_best && state_.best_step == state_.step) run_.link_best(state_.step);
+  run_.rotate(tc_.keep_last, tc_.keep_best ? state_.best_step : -1);
+}
+
+void Trainer::finish() {
+  if (progress_) progress_->finish();
+  result_.steps = state_.step;
+  result_.tokens = state_.tokens_seen;
+  result_.best_val_loss = state_.best_val_loss;
+  result_.best_step = state_.best_step;
+  result_.skipped_steps = state_.nonfinite_total;
+  result_.seconds = seconds_since(session_start_);
+  result_.tokens_per_second =
+      result_.seconds > 0
+          ? double(state_.tokens_seen - start_step_ * step_tokens_) / result_.seconds
+          : 0;
+  if (result_.last_checkpoint.empty()) result_.last_checkpoint = run_.latest_checkpoint();
+  if (main_)
+    run_.log({"event",
+              state_.step,
+              {{"seconds", result_.seconds}},
+              {{"message", result_.interrupted     ? "interrupted"
+                           : result_.early_stopped ? "early stop"
+                                                   : "finished"}}});
+  dist_.barrier();
+}
+
+}  // namespace
+
+TrainResult train(TrainSections sections, const TrainOptions& options) {
+  return Trainer(std::move(sections), options).run();
 }
 
 }  // namespace gpt2

@@ -51,7 +51,7 @@ TEST_CASE("fine-tuning with padding: the loss covers only completion tokens and 
     for (int t = 0; t < 16; ++t) {
       CHECK(batch.at(batch.inputs, r, t) == tokens[t]);
       CHECK(batch.loss_mask[r * 16 + t] == counts[t + 1]);
-      CHECK(batch.at(batch.targets, r, t) == (counts[t + 1] ? tokens[t + 1] : -1));
+      CHECK(batch.at(batch.targets, r, t) == (counts[t + 1] ? tokens[t + 1] : kIgnoreIndex));
     }
   }
 }

@@ -3,7 +3,9 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 
+#include "config/loader.h"
 #include "core/error.h"
+#include "train/train_config.h"
 #include "train/lr_schedule.h"
 
 using namespace gpt2;
@@ -73,4 +75,12 @@ TEST_CASE("schedules are looked up by name and new ones can be registered") {
   register_schedule("half", [](const ScheduleParams& p) { return std::make_unique<Half>(p); });
   CHECK(at("half", 10) == Approx(0.5));
   CHECK(at("half", 1) == Approx(0.5));  // warmup still applies
+
+  // The config's rule reads the registry: a registered schedule can be selected.
+  TrainConfig config;
+  std::vector<SectionRef> sections = {section_ref(config)};
+  CHECK_THROWS_WITH(apply_override(sections, "train.schedule=halve"),
+                    Contains("must be one of: ") && Contains("half"));
+  apply_override(sections, "train.schedule=half");
+  CHECK(config.schedule == "half");
 }

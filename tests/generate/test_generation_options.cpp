@@ -1,0 +1,41 @@
+// make_generation_options: the one way every command turns settings and a tokenizer into
+// GenerationOptions (end-of-text, detokenizer, banned words), checked against GPT-2's ids.
+#include <catch2/catch.hpp>
+
+#include "core/error.h"
+#include "generate/generation_options.h"
+#include "test_support.h"
+#include "tokenizer/tokenizer_io.h"
+
+using namespace gpt2;
+using Catch::Matchers::Contains;
+
+TEST_CASE("generation options take end-of-text, the detokenizer and banned words from the tokenizer") {
+  auto tokenizer = load_tokenizer(test::data_path(nullptr, "gpt2"));
+  GenerateConfig config;
+  config.banned_words = {" world", "Hello"};
+  GenerationOptions options = make_generation_options(config, *tokenizer, 7);
+  CHECK(options.seed == 7);
+  CHECK(options.eos_id == 50256);
+  // GPT-2 BPE (tiktoken): " world" is 995, "Hello" is 15496.
+  REQUIRE(options.banned.size() == 2);
+  CHECK(options.banned[0] == std::vector<int64_t>{995});
+  CHECK(options.banned[1] == std::vector<int64_t>{15496});
+  REQUIRE(options.decode);
+  CHECK(options.decode({15496, 995}) == "Hello world");
+  CHECK(resolved_stop_ids(options) == std::vector<int64_t>{50256});
+
+  config.banned_words = {""};
+  CHECK_THROWS_WITH(make_generation_options(config, *tokenizer, 0),
+                    Contains("banned_words: an entry is empty"));
+  config.banned_words = {};
+  config.num_return_sequences = 2;  // greedy gives one answer: validated here, not by callers
+  CHECK_THROWS_WITH(make_generation_options(config, *tokenizer, 0),
+                    Contains("num_return_sequences > 1"));
+}
+
+TEST_CASE("an empty prompt is end-of-text alone") {
+  auto tokenizer = load_tokenizer(test::data_path(nullptr, "gpt2"));
+  CHECK(encode_prompt(*tokenizer, "") == std::vector<int64_t>{50256});
+  CHECK(encode_prompt(*tokenizer, "Hello world") == std::vector<int64_t>({15496, 995}));
+}
