@@ -18,14 +18,14 @@ std::vector<RowScore> score_batch(GPT2LMHeadModelImpl& model, const at::Tensor& 
   const int64_t B = logits.size(0), T = logits.size(1), V = logits.size(2);
   auto flat_targets = targets.to(device).reshape({-1});  // (B*T)
   // The trainer's loss, per token: cross-entropy is -log_softmax at the target.
-  auto nll = at::cross_entropy_loss(logits.reshape({-1, V}), flat_targets, {},
-                                    at::Reduction::None, kIgnoreIndex)
-                 .view({B, T});                               // (B, T), 0 where ignored
-  auto scored = flat_targets.ne(kIgnoreIndex).view({B, T});   // (B, T)
+  auto nll = at::cross_entropy_loss(logits.reshape({-1, V}), flat_targets, {}, at::Reduction::None,
+                                    kIgnoreIndex)
+                 .view({B, T});                              // (B, T), 0 where ignored
+  auto scored = flat_targets.ne(kIgnoreIndex).view({B, T});  // (B, T)
   auto missed = logits.argmax(-1).ne(targets.to(device)).logical_and(scored);  // (B, T)
-  auto sums = nll.to(at::kDouble).sum(1).cpu();               // (B)
-  auto counts = scored.sum(1).cpu();                          // (B)
-  auto misses = missed.sum(1).cpu();                          // (B)
+  auto sums = nll.to(at::kDouble).sum(1).cpu();                                // (B)
+  auto counts = scored.sum(1).cpu();                                           // (B)
+  auto misses = missed.sum(1).cpu();                                           // (B)
   std::vector<RowScore> out(B);
   for (int64_t b = 0; b < B; ++b) {
     out[b].nll = sums[b].item<double>();
@@ -49,17 +49,16 @@ ScoreRequest continuation_request(const std::vector<int64_t>& context,
 }
 
 std::vector<RowScore> score_requests(GPT2LMHeadModelImpl& model,
-                                     const std::vector<ScoreRequest>& requests,
-                                     int64_t batch_size,
+                                     const std::vector<ScoreRequest>& requests, int64_t batch_size,
                                      const std::function<void(size_t done)>& on_batch) {
   require(batch_size > 0, "scoring needs a batch size > 0");
   const int64_t window = model.config().n_positions;
   for (const ScoreRequest& r : requests)
-    require(r.scored >= 0 && r.scored < int64_t(r.tokens.size()) &&
-                int64_t(r.tokens.size()) <= window,
-            "a scoring request of " + std::to_string(r.tokens.size()) + " tokens (" +
-                std::to_string(r.scored) + " scored) does not fit the model's window of " +
-                std::to_string(window));
+    require(
+        r.scored >= 0 && r.scored < int64_t(r.tokens.size()) && int64_t(r.tokens.size()) <= window,
+        "a scoring request of " + std::to_string(r.tokens.size()) + " tokens (" +
+            std::to_string(r.scored) + " scored) does not fit the model's window of " +
+            std::to_string(window));
   at::NoGradGuard no_grad;
   model.eval();
   std::vector<RowScore> scores;

@@ -40,8 +40,7 @@ ScoreRequest continuation_request(const std::vector<int64_t>& context,
 // pads come after every real token, so causal attention never sees them. `on_batch(done)` is
 // called after each batch with the number of requests scored so far.
 std::vector<RowScore> score_requests(GPT2LMHeadModelImpl& model,
-                                     const std::vector<ScoreRequest>& requests,
-                                     int64_t batch_size,
+                                     const std::vector<ScoreRequest>& requests, int64_t batch_size,
                                      const std::function<void(size_t done)>& on_batch = {});
 
 }  // namespace gpt2

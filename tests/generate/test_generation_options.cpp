@@ -10,7 +10,8 @@
 using namespace gpt2;
 using Catch::Matchers::Contains;
 
-TEST_CASE("generation options take end-of-text, the detokenizer and banned words from the tokenizer") {
+TEST_CASE(
+    "generation options take end-of-text, the detokenizer and banned words from the tokenizer") {
   auto tokenizer = load_tokenizer(test::data_path(nullptr, "gpt2"));
   GenerateConfig config;
   config.banned_words = {" world", "Hello"};
