@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
+#include "config/json_fields.h"
 #include "config/loader.h"
 #include "config/presets.h"
 #include "core/error.h"
@@ -56,20 +57,7 @@ ModelConfig read_hf_config(const std::string& path) {
   require(model_type == "gpt2",
           path + ": model_type is \"" + model_type + "\"; only GPT-2 (\"gpt2\") is supported");
   ModelConfig config;
-  read_field(json, path, "vocab_size", config.vocab_size);
-  read_field(json, path, "n_positions", config.n_positions);
-  read_field(json, path, "n_embd", config.n_embd);
-  read_field(json, path, "n_layer", config.n_layer);
-  read_field(json, path, "n_head", config.n_head);
-  read_field(json, path, "n_inner", config.n_inner);
-  read_field(json, path, "layer_norm_epsilon", config.layer_norm_epsilon);
-  read_field(json, path, "activation_function", config.activation_function);
-  read_field(json, path, "embd_pdrop", config.embd_pdrop);
-  read_field(json, path, "attn_pdrop", config.attn_pdrop);
-  read_field(json, path, "resid_pdrop", config.resid_pdrop);
-  read_field(json, path, "initializer_range", config.initializer_range);
-  read_field(json, path, "bos_token_id", config.bos_token_id);
-  read_field(json, path, "eos_token_id", config.eos_token_id);
+  read_json_fields(section_ref(config), json, path);  // GPT2Config's names are ModelConfig's
   bool tied = true, scale_attn = true, scale_by_layer = false, upcast_reorder = false;
   read_field(json, path, "tie_word_embeddings", tied);
   read_field(json, path, "scale_attn_weights", scale_attn);
@@ -94,21 +82,11 @@ std::string hf_config_json(const ModelConfig& config, c10::ScalarType dtype) {
   nlohmann::ordered_json json;
   json["model_type"] = "gpt2";
   json["architectures"] = {"GPT2LMHeadModel"};
-  json["vocab_size"] = config.vocab_size;
-  json["n_positions"] = config.n_positions;
-  json["n_ctx"] = config.n_positions;
-  json["n_embd"] = config.n_embd;
-  json["n_layer"] = config.n_layer;
-  json["n_head"] = config.n_head;
-  json["n_inner"] = config.n_inner > 0 ? nlohmann::ordered_json(config.n_inner) : nullptr;
-  json["activation_function"] = config.activation_function;
-  json["layer_norm_epsilon"] = config.layer_norm_epsilon;
-  json["resid_pdrop"] = config.resid_pdrop;
-  json["embd_pdrop"] = config.embd_pdrop;
-  json["attn_pdrop"] = config.attn_pdrop;
-  json["initializer_range"] = config.initializer_range;
-  json["bos_token_id"] = config.bos_token_id;
-  json["eos_token_id"] = config.eos_token_id;
+  ModelConfig fields = config;
+  write_json_fields(section_ref(fields), json);
+  json["n_ctx"] = config.n_positions;  // older readers' name for the context
+  // GPT2Config: n_inner null means 4 * n_embd (0 would build an empty MLP).
+  if (config.n_inner == 0) json["n_inner"] = nullptr;
   json["tie_word_embeddings"] = true;
   json["torch_dtype"] = dtype == c10::kBFloat16 ? "bfloat16" : "float32";
   return json.dump(2) + "\n";

@@ -18,7 +18,9 @@ using Catch::Matchers::Contains;
 
 namespace {
 
-ModelConfig tiny_config() { return test::tiny_model_config(50, 16, 8); }
+ModelConfig tiny_config() {
+  return test::tiny_model_config(50, 16, 8);
+}
 
 using TensorList = std::vector<std::pair<std::string, at::Tensor>>;
 
@@ -153,13 +155,16 @@ TEST_CASE("bad checkpoints are refused with the file, the tensor and the reason"
     write_file_atomic(tmp.file("config.json"), "{\"n_embd\": 8, \"n_head\": 3}");
     require_load_error(dir, "config.json: config: model.n_head (3) must divide model.n_embd (8)");
     write_file_atomic(tmp.file("config.json"), "{\"n_layer\": \"two\"}");
-    require_load_error(dir, "field \"n_layer\" has value \"two\" of the wrong type");
+    require_load_error(dir, "field \"n_layer\" has value \"two\", which must be an integer");
+    write_file_atomic(tmp.file("config.json"), "{\"n_embd\": 64.5}");
+    require_load_error(dir, "field \"n_embd\" has value 64.5, which must be an integer");
     write_file_atomic(tmp.file("config.json"), "{\"model_type\": \"llama\"}");
     require_load_error(dir, "only GPT-2");
     write_file_atomic(tmp.file("config.json"), "{\"n_layer\": 2,");
     require_load_error(dir, "config.json: not valid JSON");
     write_file_atomic(tmp.file("config.json"), "{\"activation_function\": \"relu\"}");
-    require_load_error(dir, "activation_function: value \"relu\" is invalid");
+    require_load_error(dir,
+                       "field \"activation_function\" has value \"relu\", which must be one of");
   }
   SECTION("untied lm_head") {
     TensorList tensors = good;
