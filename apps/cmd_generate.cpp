@@ -68,32 +68,27 @@ int cmd_generate(const std::vector<std::string>& argv) {
   require(prompt.empty() != prompts_path.empty(), "give --prompt TEXT or --prompts FILE.jsonl");
   require(prompts_path.empty() || !out_path.empty(), "--prompts needs --out OUT.jsonl");
 
-  // generate.* and tokenizer.* settings are this command's; the rest go to the model loader.
-  ConfigArgs ours{args.files, {}, args.dump, "", "", ""}, model_args = args;
-  model_args.overrides.clear();
-  for (const auto& o : args.overrides)
-    (starts_with(o, "generate.") || starts_with(o, "tokenizer.") ? ours : model_args)
-        .overrides.push_back(o);
   for (size_t i = 0; i < kFlagCount; ++i)
     if (!flag_values[i].empty())
-      ours.overrides.push_back("generate." + kFlagKeys[i] + "=" + flag_values[i]);
+      args.overrides.push_back("generate." + kFlagKeys[i] + "=" + flag_values[i]);
   std::vector<std::string> quoted;
   for (const auto& s : stops) quoted.push_back(yaml_quoted(s));
   if (!stops.empty())
-    ours.overrides.push_back("generate.stop_strings=[" + join(quoted, ", ") + "]");
-  if (no_cache) ours.overrides.push_back("generate.use_cache=false");
-  if (ignore_eos) ours.overrides.push_back("generate.ignore_eos=true");
-  GenerationOptions opts;
+    args.overrides.push_back("generate.stop_strings=[" + join(quoted, ", ") + "]");
+  if (no_cache) args.overrides.push_back("generate.use_cache=false");
+  if (ignore_eos) args.overrides.push_back("generate.ignore_eos=true");
+  GenerateConfig config;
   TokenizerConfig tokenizer_config;
-  if (!load_sections(ours, {section_ref(opts.config), section_ref(tokenizer_config)})) return 0;
-  auto loaded = load_model_from_args(spec, model_args);
+  auto loaded =
+      load_model_from_args(spec, args, {section_ref(config), section_ref(tokenizer_config)});
   if (!loaded.model) return 0;
 
   require(!tokenizer_config.path.empty() || is_directory(spec),
           "a preset model has no tokenizer: add --set tokenizer.path=DIR (e.g. a GPT-2 model "
           "directory, or the folder with encoder.json and vocab.bpe)");
   auto tokenizer = load_tokenizer(tokenizer_config.path.empty() ? spec : tokenizer_config.path);
-  opts = make_generation_options(opts.config, *tokenizer, uint64_t(loaded.runtime.seed));
+  const GenerationOptions opts =
+      make_generation_options(config, *tokenizer, uint64_t(loaded.runtime.seed));
   auto encode = [&](const std::string& text) { return encode_prompt(*tokenizer, text); };
   ModelSource source(loaded.model, opts.config.use_cache);
 

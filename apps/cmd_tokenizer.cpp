@@ -18,13 +18,13 @@ std::string read_stdin() {
 }
 
 int train(const std::vector<std::string>& argv) {
-  SentencePieceTrainOptions o;
+  SentencePieceTrainOptions o;  // its member initialisers are the flags' defaults
   std::string out;
   bool no_eos = false, sp_normalization = false;
   po::options_description options("gpt2 tokenizer train");
   options.add_options()                                                                       //
-      ("type", po::value(&o.model_type)->default_value("bpe"), "bpe, unigram, char or word")  //
-      ("vocab-size", po::value(&o.vocab_size)->default_value(8000),
+      ("type", po::value(&o.model_type)->default_value(o.model_type), "bpe, unigram, char or word")  //
+      ("vocab-size", po::value(&o.vocab_size)->default_value(o.vocab_size),
        "vocabulary size (char/word: every character/word is kept)")                        //
       ("input", po::value(&o.inputs)->multitoken()->required(), "training text files")     //
       ("out", po::value(&out)->required(), "directory for tokenizer.model")                //
@@ -32,13 +32,13 @@ int train(const std::vector<std::string>& argv) {
       ("no-eos", po::bool_switch(&no_eos), "no end-of-text token </s>")                    //
       ("bos", po::bool_switch(&o.bos), "add a <s> token")                                  //
       ("pad", po::bool_switch(&o.pad), "add a <pad> token")                                //
-      ("character-coverage", po::value(&o.character_coverage)->default_value(1.0),
+      ("character-coverage", po::value(&o.character_coverage)->default_value(o.character_coverage),
        "share of characters kept")  //
-      ("max-sentences", po::value(&o.max_sentences)->default_value(0),
+      ("max-sentences", po::value(&o.max_sentences)->default_value(o.max_sentences),
        "train on this many sampled lines (0 = all)")  //
       ("sp-normalization", po::bool_switch(&sp_normalization),
        "SentencePiece's NFKC and whitespace folding instead of lossless text")  //
-      ("threads", po::value(&o.threads)->default_value(2), "training threads")  //
+      ("threads", po::value(&o.threads)->default_value(o.threads), "training threads")  //
       ("verbose", po::bool_switch(&o.verbose), "show SentencePiece's training log");
   if (!parse("gpt2 tokenizer train --type bpe --vocab-size 8000 --input a.txt b.txt --out DIR",
              argv, options))

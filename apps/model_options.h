@@ -4,6 +4,7 @@
 // fixed by its weights.
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "cli.h"
 #include "model/model_config.h"
@@ -23,7 +24,11 @@ struct LoadedModel {
   std::string source;  // "directory DIR" or "preset NAME (PATH)"
 };
 
-// Loads the runtime section and the model; returns an empty model after --dump-config.
-LoadedModel load_model_from_args(const std::string& spec, ConfigArgs args);
+// Loads the command's own sections, the runtime section and the model's configuration in one
+// pass over the config files and --set overrides, then the model; returns an empty model after
+// --dump-config (which prints all of them). A directory's config.json is read once and fixes
+// the model section: a setting that would change it is an error.
+LoadedModel load_model_from_args(const std::string& spec, ConfigArgs args,
+                                 std::vector<SectionRef> command_sections = {});
 
 }  // namespace gpt2::cli

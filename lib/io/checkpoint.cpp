@@ -143,8 +143,12 @@ void load_weights(GPT2LMHeadModelImpl& model, const std::string& path) {
 
 GPT2LMHeadModel load_model_dir(const std::string& dir) {
   const std::string config_path = dir + "/config.json";
-  const std::string weights_path = dir + "/model.safetensors";
   require(file_exists(config_path), dir + " is not a model directory: config.json is missing");
+  return load_model_dir(dir, read_hf_config(config_path));
+}
+
+GPT2LMHeadModel load_model_dir(const std::string& dir, const ModelConfig& config) {
+  const std::string weights_path = dir + "/model.safetensors";
   if (!file_exists(weights_path)) {
     std::string hint = file_exists(dir + "/pytorch_model.bin")
                            ? " (only pytorch_model.bin is there: save it as safetensors with "
@@ -152,7 +156,7 @@ GPT2LMHeadModel load_model_dir(const std::string& dir) {
                            : "";
     throw Error(dir + ": model.safetensors is missing" + hint);
   }
-  GPT2LMHeadModel model(read_hf_config(config_path));
+  GPT2LMHeadModel model(config);
   load_weights(*model, weights_path);
   return model;
 }

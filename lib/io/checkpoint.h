@@ -18,6 +18,8 @@ std::string hf_config_json(const ModelConfig& config, c10::ScalarType dtype = c1
 // with and without the "transformer." prefix, ignores attn.bias / attn.masked_bias buffers,
 // and accepts a stored lm_head.weight equal to transformer.wte.weight.
 GPT2LMHeadModel load_model_dir(const std::string& dir);
+// The same with config.json already read (read_hf_config).
+GPT2LMHeadModel load_model_dir(const std::string& dir, const ModelConfig& config);
 
 // Copies a safetensors state dict into `model`, checking names and shapes; `path` names the
 // file in errors.
