@@ -48,6 +48,20 @@ void DecodeBatch::select_rows(const std::vector<int64_t>& index) {
   model_.select_rows(rows);
 }
 
+at::Tensor DecodeBatch::next_logits(std::unique_ptr<DecodeBatch>& batch,
+                                    const std::vector<int64_t>& rows, const at::Tensor& tokens,
+                                    const std::vector<TokenHistory>& histories,
+                                    int64_t max_new_tokens) {
+  if (batch->full()) {
+    std::vector<std::vector<int64_t>> sequences;
+    for (const auto& h : histories) sequences.push_back(h.tokens);
+    batch = std::make_unique<DecodeBatch>(batch->model_, sequences, max_new_tokens);
+    return batch->prefill();
+  }
+  if (!rows.empty()) batch->select_rows(rows);
+  return batch->advance(tokens);
+}
+
 at::Tensor DecodeBatch::advance(const at::Tensor& tokens) {
   auto column = tokens.to(at::kCPU, at::kLong).reshape({-1, 1});             // (B, 1)
   auto next_position = positions_.narrow(1, positions_.size(1) - 1, 1) + 1;  // (B, 1)

@@ -4,8 +4,10 @@
 // leaving, beams reordering) kept in step with the model's cache.
 #include <ATen/core/Tensor.h>
 
+#include <memory>
 #include <vector>
 
+#include "generate/logits_processor.h"
 #include "generate/logits_source.h"
 
 namespace gpt2 {
@@ -26,6 +28,14 @@ class DecodeBatch {
   // True when the padded width fills the model's context, so advance() cannot append: shorter
   // rows may still have room; decode loops then start a new batch from the rows' tokens.
   bool full() const { return mask_.size(1) >= model_.context_length(); }
+
+  // One decoding step for every strategy: rows `rows` of `batch` (old indices in their new
+  // order; empty = all, unchanged) each append `tokens` (one per kept row), and the next logits
+  // (B', V) come back. `histories` are the kept rows' whole sequences, tokens appended: when
+  // left padding has used up the context, the batch is rebuilt from them.
+  static at::Tensor next_logits(std::unique_ptr<DecodeBatch>& batch,
+                                const std::vector<int64_t>& rows, const at::Tensor& tokens,
+                                const std::vector<TokenHistory>& histories, int64_t max_new_tokens);
 
  private:
   at::Tensor run(const at::Tensor& ids, const at::Tensor& positions);

@@ -37,12 +37,15 @@ std::vector<std::string> GenerateConfig::strategy_names() {
   std::vector<std::string> names;
   for (const auto& entry : strategy_entries()) names.push_back(entry.name);
   for (const auto& alias : kAliases) names.push_back(alias.name);
+  names.push_back("group_beam");
   return names;
 }
 
 std::string GenerateConfig::search() const {
   for (const auto& alias : kAliases)
     if (strategy == alias.name) return "sample";
+  // Diverse (group) beam search is beam search with num_beam_groups > 1.
+  if (strategy == "group_beam") return "beam";
   return strategy;
 }
 
@@ -53,7 +56,7 @@ bool GenerateConfig::is_sampling() const {
 
 bool GenerateConfig::is_beam() const {
   std::string s = search();
-  return s == "beam" || s == "group_beam" || s == "stochastic_beam";
+  return s == "beam" || s == "stochastic_beam";
 }
 
 std::vector<std::vector<int64_t>> GenerateConfig::banned_sequences() const {
@@ -105,7 +108,7 @@ void GenerateConfig::validate() const {
   } else if (num_beams != 1) {
     fail("num_beams only applies to beam, group_beam and stochastic_beam, not " + strategy);
   }
-  if (s == "group_beam") {
+  if (strategy == "group_beam") {
     if (num_beam_groups < 2) fail("num_beam_groups must be >= 2 for group_beam");
     if (num_beams % num_beam_groups != 0)
       fail("num_beam_groups (" + std::to_string(num_beam_groups) + ") must divide num_beams (" +

@@ -58,6 +58,10 @@ std::optional<StopReason> StopPolicy::stop_if_appended(const TokenHistory& row,
 std::optional<StopReason> StopPolicy::check(const TokenHistory& row) const {
   if (row.generated() > 0 && is_stop_id(row.tokens.back())) return StopReason::stop_token;
   if (hits_stop_string(row)) return StopReason::stop_string;
+  return limit_reached(row);
+}
+
+std::optional<StopReason> StopPolicy::limit_reached(const TokenHistory& row) const {
   if (row.generated() >= settings_.max_new_tokens) return StopReason::length;
   if (settings_.context_length > 0 &&
       static_cast<int64_t>(row.tokens.size()) >= settings_.context_length)

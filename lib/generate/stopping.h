@@ -32,8 +32,10 @@ class StopPolicy {
   bool has_stop_strings() const { return !settings_.stop_strings.empty(); }
   // True when the generated text contains a stop string.
   bool hits_stop_string(const TokenHistory& row) const;
+  // Whether `row` has reached max_new_tokens or the model's context (check()'s limits alone).
+  std::optional<StopReason> limit_reached(const TokenHistory& row) const;
   // Beam candidates: whether appending `token` to `row` would end it on a stop id or a stop
-  // string (length and context are the search's business); nullopt when it would go on.
+  // string (limit_reached() covers length and context); nullopt when it would go on.
   std::optional<StopReason> stop_if_appended(const TokenHistory& row, int64_t token) const;
   // The text of a finished sequence: a final stop id left out, cut before a stop string.
   // Empty when there is no detokenizer.

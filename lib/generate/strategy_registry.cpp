@@ -21,7 +21,6 @@ const std::vector<StrategyEntry>& strategy_entries() {
       {"greedy", make<GreedySearch>},
       {"sample", make<SampleSearch>},
       {"beam", make<BeamSearch>},
-      {"group_beam", make<GroupBeamSearch>},
       {"stochastic_beam", make<StochasticBeamSearch>},
   };
   return entries;

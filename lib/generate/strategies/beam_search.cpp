@@ -183,12 +183,8 @@ std::vector<std::vector<GenerationResult>> BeamSearch::run(
         chosen_history.back().tokens.push_back(c.token);
       }
       if (!prompt.done) {
-        const int64_t total = prompt.prompt_length + generated;
-        std::optional<StopReason> reason;
-        if (generated >= config.max_new_tokens)
-          reason = StopReason::length;
-        else if (total >= context.model.context_length())
-          reason = StopReason::context;
+        // Every beam of a prompt has the same length, so one history tells the limits.
+        auto reason = context.stop.limit_reached(chosen_history.front());
         if (reason) {
           for (size_t j = 0; j < chosen.size(); ++j)
             if (chosen[j].state.score != kDead)
@@ -210,15 +206,8 @@ std::vector<std::vector<GenerationResult>> BeamSearch::run(
     if (active.empty()) break;
     history = std::move(next_history);
     rows = std::move(next_rows);
-    if (batch->full()) {  // left padding used up the context: re-pad the live prompts' beams
-      std::vector<std::vector<int64_t>> sequences;
-      for (const auto& h : history) sequences.push_back(h.tokens);
-      batch = std::make_unique<DecodeBatch>(context.model, sequences, config.max_new_tokens);
-      logits = batch->prefill();
-    } else {
-      batch->select_rows(parents);
-      logits = batch->advance(at::tensor(tokens, at::kLong));
-    }
+    logits = DecodeBatch::next_logits(batch, parents, at::tensor(tokens, at::kLong), history,
+                                      config.max_new_tokens);
   }
 
   std::vector<std::vector<GenerationResult>> results(prompts.size());

@@ -80,10 +80,4 @@ class BeamSearch : public SearchStrategy {
   static double length_normalised(double sum, int64_t length, double penalty);
 };
 
-// group_beam: BeamSearch with config.num_beam_groups groups.
-class GroupBeamSearch : public BeamSearch {
- public:
-  std::string name() const override { return "group_beam"; }
-};
-
 }  // namespace gpt2

@@ -60,8 +60,8 @@ std::vector<std::vector<GenerationResult>> RowSearch::run(
         keep.push_back(static_cast<int64_t>(b));
     }
     if (keep.empty()) break;
-    if (keep.size() < history.size()) {
-      batch->select_rows(keep);
+    const bool shrink = keep.size() < history.size();
+    if (shrink) {
       tokens = tokens.index_select(0, at::tensor(keep, at::kLong).to(tokens.device()));
       std::vector<TokenHistory> kept_history;
       std::vector<RandomStream*> kept_streams;
@@ -75,14 +75,8 @@ std::vector<std::vector<GenerationResult>> RowSearch::run(
       streams = std::move(kept_streams);
       origin = std::move(kept_origin);
     }
-    if (batch->full()) {  // left padding used up the context: re-pad the rows still going
-      std::vector<std::vector<int64_t>> sequences;
-      for (const auto& h : history) sequences.push_back(h.tokens);
-      batch = std::make_unique<DecodeBatch>(context.model, sequences, max_new);
-      logits = batch->prefill();
-    } else {
-      logits = batch->advance(tokens);
-    }
+    logits = DecodeBatch::next_logits(batch, shrink ? keep : std::vector<int64_t>{}, tokens,
+                                      history, max_new);
   }
 
   std::vector<std::vector<GenerationResult>> grouped(prompts.size());
