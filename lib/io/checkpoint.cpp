@@ -156,7 +156,7 @@ GPT2LMHeadModel load_model_dir(const std::string& dir, const ModelConfig& config
                            : "";
     throw Error(dir + ": model.safetensors is missing" + hint);
   }
-  GPT2LMHeadModel model(config);
+  GPT2LMHeadModel model(config, ModelInit::uninitialised);  // every parameter is loaded below
   load_weights(*model, weights_path);
   return model;
 }

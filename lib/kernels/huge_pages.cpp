@@ -26,7 +26,8 @@ size_t aligned(size_t bytes, size_t to) {
 
 }  // namespace
 
-void place_parameters_in_huge_pages([[maybe_unused]] torch::nn::Module& module) {
+void place_parameters_in_huge_pages([[maybe_unused]] torch::nn::Module& module,
+                                    [[maybe_unused]] bool keep_values) {
 #if defined(__linux__)
   std::vector<at::Tensor> parameters;
   size_t total = 0;
@@ -47,7 +48,7 @@ void place_parameters_in_huge_pages([[maybe_unused]] torch::nn::Module& module) 
   for (auto& p : parameters) {
     auto placed = at::from_blob(
         next, p.sizes(), [block](void*) {}, p.options().requires_grad(false));
-    placed.copy_(p);
+    if (keep_values) placed.copy_(p);
     p.set_data(placed);
     next += aligned(p.nbytes(), kAlign);
   }

@@ -13,9 +13,10 @@ class Module;
 namespace gpt2 {
 
 // Moves the module's CPU parameters into one block of memory, aligned to 2 MiB and advised
-// as huge pages, keeping their values, autograd settings and identity (tensor.set_data), so
-// optimizers and references taken before stay valid. Does nothing for less than 4 MiB of
-// parameters or off Linux.
-void place_parameters_in_huge_pages(torch::nn::Module& module);
+// as huge pages, keeping their values (unless `keep_values` is false: parameters about to be
+// overwritten, e.g. by loading, skip a copy of every byte), autograd settings and identity
+// (tensor.set_data), so optimizers and references taken before stay valid. Does nothing for
+// less than 4 MiB of parameters or off Linux.
+void place_parameters_in_huge_pages(torch::nn::Module& module, bool keep_values = true);
 
 }  // namespace gpt2

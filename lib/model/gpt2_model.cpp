@@ -122,9 +122,14 @@ at::Tensor BlockImpl::forward(const at::Tensor& x, const AttentionContext& conte
   return h + mlp(normalized(ln_2, h));              // (B, T, C)
 }
 
-GPT2ModelImpl::GPT2ModelImpl(const ModelConfig& config) : config_(config) {
-  wte = register_module("wte", torch::nn::Embedding(config.vocab_size, config.n_embd));
-  wpe = register_module("wpe", torch::nn::Embedding(config.n_positions, config.n_embd));
+GPT2ModelImpl::GPT2ModelImpl(const ModelConfig& config, bool initialise) : config_(config) {
+  auto embedding = [&](int64_t rows) {
+    torch::nn::EmbeddingOptions options(rows, config.n_embd);
+    if (!initialise) options._weight(at::empty({rows, config.n_embd}));  // (rows, C)
+    return torch::nn::Embedding(options);
+  };
+  wte = register_module("wte", embedding(config.vocab_size));
+  wpe = register_module("wpe", embedding(config.n_positions));
   h = register_module("h", torch::nn::ModuleList());
   for (int64_t i = 0; i < config.n_layer; ++i) h->push_back(Block(config, i));
   ln_f = register_module(
@@ -196,11 +201,13 @@ at::Tensor GPT2ModelImpl::forward(const at::Tensor& input_ids, const ForwardArgs
   return normalized(ln_f, x);  // (B, T, C)
 }
 
-GPT2LMHeadModelImpl::GPT2LMHeadModelImpl(const ModelConfig& config) : config_(config) {
+GPT2LMHeadModelImpl::GPT2LMHeadModelImpl(const ModelConfig& config, ModelInit init)
+    : config_(config) {
   config_.validate();
-  transformer = register_module("transformer", GPT2Model(config_));
-  reset_parameters();
-  place_parameters_in_huge_pages(*this);
+  const bool random = init == ModelInit::random;
+  transformer = register_module("transformer", GPT2Model(config_, random));
+  if (random) reset_parameters();
+  place_parameters_in_huge_pages(*this, /*keep_values=*/random);
 }
 
 ForwardResult GPT2LMHeadModelImpl::forward(const at::Tensor& input_ids, const ForwardArgs& args) {

@@ -73,6 +73,11 @@ class BlockImpl : public torch::nn::Module {
 };
 TORCH_MODULE(Block);
 
+// random: GPT-2's initialisation (initializer_range, scaled residual projections).
+// uninitialised: parameters allocated but not written, for load_model_dir to fill; it
+// saves drawing (and then overwriting) every weight at start-up.
+enum class ModelInit { random, uninitialised };
+
 struct ForwardArgs {
   at::Tensor attention_mask;  // (B, past + T): 1 = real token, 0 = padding; undefined = all real
   at::Tensor position_ids;    // (B, T); undefined = past + arange(T)
@@ -90,7 +95,8 @@ struct ForwardResult {
 // The trunk: embeddings, blocks, final LayerNorm ("transformer" in the HF state dict).
 class GPT2ModelImpl : public torch::nn::Module {
  public:
-  explicit GPT2ModelImpl(const ModelConfig& config);
+  // initialise = false leaves the embeddings uninitialised (for loading weights over them).
+  explicit GPT2ModelImpl(const ModelConfig& config, bool initialise = true);
   // Returns hidden states (B, T, C).
   at::Tensor forward(const at::Tensor& input_ids, const ForwardArgs& args);
 
@@ -105,7 +111,7 @@ TORCH_MODULE(GPT2Model);
 
 class GPT2LMHeadModelImpl : public torch::nn::Module {
  public:
-  explicit GPT2LMHeadModelImpl(const ModelConfig& config);
+  explicit GPT2LMHeadModelImpl(const ModelConfig& config, ModelInit init = ModelInit::random);
   ForwardResult forward(const at::Tensor& input_ids, const ForwardArgs& args = {});
 
   const ModelConfig& config() const { return config_; }
