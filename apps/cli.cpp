@@ -1,5 +1,6 @@
 #include "cli.h"
 
+#include <algorithm>
 #include <iostream>
 
 #include "config/sections.h"
@@ -17,6 +18,56 @@ void add_config_options(po::options_description& options, ConfigArgs& args) {
       ("threads", po::value(&args.threads), "intra-op threads (0 = all cores)")         //
       ("device", po::value(&args.device), "cpu, cuda, cuda:N or auto")                  //
       ("seed", po::value(&args.seed), "random seed");
+}
+
+namespace {
+
+// The number and text fields of a section, with their help.
+class ScalarFields : public FieldVisitor {
+ public:
+  void field(const char*, bool&, const char*) override {}
+  void field(const char* key, int64_t&, const char* help, const Rule&) override { add(key, help); }
+  void field(const char* key, double&, const char* help, const Rule&) override { add(key, help); }
+  void field(const char* key, std::string&, const char* help, const Rule&) override {
+    add(key, help);
+  }
+  void field(const char*, std::vector<std::string>&, const char*, const Rule&) override {}
+  void field(const char*, std::vector<int64_t>&, const char*, const Rule&) override {}
+  void field(const char*, std::vector<double>&, const char*, const Rule&) override {}
+  std::vector<std::pair<std::string, std::string>> fields;
+
+ private:
+  void add(const char* key, const char* help) { fields.emplace_back(key, help); }
+};
+
+}  // namespace
+
+FieldFlags::FieldFlags(const SectionRef& section, const std::vector<std::string>& keys)
+    : section_(section.name) {
+  ScalarFields scalars;
+  section.visit(scalars);
+  for (const auto& [key, help] : scalars.fields) {
+    if (!keys.empty() && std::find(keys.begin(), keys.end(), key) == keys.end()) continue;
+    std::string name = key;
+    std::replace(name.begin(), name.end(), '_', '-');
+    flags_.push_back({key, name, help + (" (" + section_ + "." + key + ")"), ""});
+  }
+  for (const auto& key : keys) {
+    bool found = false;
+    for (const auto& flag : flags_) found |= flag.key == key;
+    require(found, "internal: " + section_ + "." + key + " is not a number or text field");
+  }
+}
+
+void FieldFlags::add_to(po::options_description& options) {
+  for (auto& flag : flags_)
+    options.add_options()(flag.name.c_str(), po::value(&flag.value), flag.help.c_str());
+}
+
+void FieldFlags::collect(ConfigArgs& args) const {
+  for (const auto& flag : flags_)
+    if (!flag.value.empty())
+      args.assignments.push_back({section_ + "." + flag.key, {flag.value}, "--" + flag.name});
 }
 
 bool parse(const std::string& usage, const std::vector<std::string>& argv,
@@ -40,10 +91,12 @@ bool parse(const std::string& usage, const std::vector<std::string>& argv,
 }
 
 bool load_sections(const ConfigArgs& args, const std::vector<SectionRef>& sections) {
-  ConfigSources sources{args.files, args.overrides};
-  if (!args.threads.empty()) sources.overrides.push_back("runtime.threads=" + args.threads);
-  if (!args.device.empty()) sources.overrides.push_back("runtime.device=" + args.device);
-  if (!args.seed.empty()) sources.overrides.push_back("runtime.seed=" + args.seed);
+  ConfigSources sources{args.files, args.overrides, args.assignments};
+  if (!args.threads.empty())
+    sources.assignments.push_back({"runtime.threads", {args.threads}, "--threads"});
+  if (!args.device.empty())
+    sources.assignments.push_back({"runtime.device", {args.device}, "--device"});
+  if (!args.seed.empty()) sources.assignments.push_back({"runtime.seed", {args.seed}, "--seed"});
   load_config(sections, sources, known_section_names());
   if (args.dump) {
     std::cout << dump_config(sections);

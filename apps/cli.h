@@ -16,11 +16,31 @@ namespace po = boost::program_options;
 struct ConfigArgs {
   std::vector<std::string> files;
   std::vector<std::string> overrides;
+  std::vector<FieldAssignment> assignments;  // flags bound to fields (FieldFlags), applied last
   bool dump = false;
   std::string threads, device, seed;  // empty = not given
 };
 
 void add_config_options(po::options_description& options, ConfigArgs& args);
+
+// A --flag VALUE for each number and text field of a section (the key with '-' for '_'),
+// with the field's own help, bound to the field after the config files and --set. Keeps the
+// CLI's shorthands in step with the fields they set: a new field is a new flag.
+class FieldFlags {
+ public:
+  // `keys` limits the flags to those fields; empty = every number and text field.
+  explicit FieldFlags(const SectionRef& section, const std::vector<std::string>& keys = {});
+  void add_to(po::options_description& options);
+  // The flags given, as assignments.
+  void collect(ConfigArgs& args) const;
+
+ private:
+  struct Flag {
+    std::string key, name, help, value;
+  };
+  std::string section_;
+  std::vector<Flag> flags_;  // sized once: po binds to each value's address
+};
 
 // Parses `argv` (the subcommand's own arguments). Prints usage and returns false on --help.
 // Throws gpt2::Error on bad arguments.

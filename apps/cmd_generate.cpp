@@ -21,19 +21,20 @@ namespace gpt2::cli {
 
 namespace {
 
-// --top-p etc.: shorthands for --set generate.top_p=... (the key with '-' for '_').
-const std::vector<std::string> kFlagKeys = split(
-    "strategy temperature top_k top_p typical_p min_p epsilon eta max_new_tokens "
-    "min_new_tokens num_return_sequences num_beams num_beam_groups diversity_penalty "
-    "length_penalty early_stopping repetition_penalty frequency_penalty presence_penalty "
-    "no_repeat_ngram_size batch_size",
-    ' ');
-const size_t kFlagCount = kFlagKeys.size();
-
-std::string yaml_quoted(const std::string& text) {
-  std::string out = "\"";
-  for (char c : text) out += c == '"' ? std::string("\\\"") : std::string(1, c);
-  return out + "\"";
+// --stop "\n\nQ:": a shell passes backslash-n; \n, \t and \\ stand for newline, tab and
+// backslash, and everything else is taken as typed.
+std::string unescaped(const std::string& text) {
+  std::string out;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char next = i + 1 < text.size() ? text[i + 1] : '\0';
+    if (text[i] == '\\' && (next == 'n' || next == 't' || next == '\\')) {
+      out += next == 'n' ? '\n' : next == 't' ? '\t' : '\\';
+      ++i;
+    } else {
+      out += text[i];
+    }
+  }
+  return out;
 }
 
 }  // namespace
@@ -42,24 +43,19 @@ int cmd_generate(const std::vector<std::string>& argv) {
   std::string spec, prompt, prompts_path, out_path;
   std::vector<std::string> stops;
   bool no_cache = false, ignore_eos = false;
-  std::vector<std::string> flag_values(kFlagCount), flag_names, flag_help;
   ConfigArgs args;
+  GenerateConfig config;  // its fields declare the --top-p etc. shorthands
+  FieldFlags generate_flags(section_ref(config));
   po::options_description options("gpt2 generate");
   options.add_options()                                                                    //
       ("model,m", po::value(&spec)->required(), "model directory or preset (gpt2, tiny)")  //
       ("prompt,p", po::value(&prompt), "prompt text; the completion streams to stdout")    //
       ("prompts", po::value(&prompts_path), "JSONL file of {\"prompt\": ...} objects")     //
       ("out,o", po::value(&out_path), "JSONL output for --prompts")                        //
-      ("stop", po::value(&stops)->composing(), "stop string, repeatable (YAML escapes: \\n)")(
+      ("stop", po::value(&stops)->composing(), "stop string, repeatable (\\n newline, \\t tab)")(
           "no-cache", po::bool_switch(&no_cache), "recompute the whole sequence every step")  //
       ("ignore-eos", po::bool_switch(&ignore_eos), "do not stop at end-of-text");
-  for (const auto& key : kFlagKeys) {
-    flag_names.push_back(key);
-    std::replace(flag_names.back().begin(), flag_names.back().end(), '_', '-');
-    flag_help.push_back("--set generate." + key);
-  }
-  for (size_t i = 0; i < kFlagCount; ++i)
-    options.add_options()(flag_names[i].c_str(), po::value(&flag_values[i]), flag_help[i].c_str());
+  generate_flags.add_to(options);
   add_config_options(options, args);
   if (!parse("gpt2 generate --model DIR (--prompt TEXT | --prompts IN.jsonl --out OUT.jsonl) "
              "[--strategy top_p --top-p 0.9 ...]",
@@ -68,16 +64,14 @@ int cmd_generate(const std::vector<std::string>& argv) {
   require(prompt.empty() != prompts_path.empty(), "give --prompt TEXT or --prompts FILE.jsonl");
   require(prompts_path.empty() || !out_path.empty(), "--prompts needs --out OUT.jsonl");
 
-  for (size_t i = 0; i < kFlagCount; ++i)
-    if (!flag_values[i].empty())
-      args.overrides.push_back("generate." + kFlagKeys[i] + "=" + flag_values[i]);
-  std::vector<std::string> quoted;
-  for (const auto& s : stops) quoted.push_back(yaml_quoted(s));
-  if (!stops.empty())
-    args.overrides.push_back("generate.stop_strings=[" + join(quoted, ", ") + "]");
-  if (no_cache) args.overrides.push_back("generate.use_cache=false");
-  if (ignore_eos) args.overrides.push_back("generate.ignore_eos=true");
-  GenerateConfig config;
+  generate_flags.collect(args);
+  if (!stops.empty()) {
+    std::vector<std::string> texts;
+    for (const auto& s : stops) texts.push_back(unescaped(s));
+    args.assignments.push_back({"generate.stop_strings", texts, "--stop"});
+  }
+  if (no_cache) args.assignments.push_back({"generate.use_cache", {"false"}, "--no-cache"});
+  if (ignore_eos) args.assignments.push_back({"generate.ignore_eos", {"true"}, "--ignore-eos"});
   TokenizerConfig tokenizer_config;
   auto loaded =
       load_model_from_args(spec, args, {section_ref(config), section_ref(tokenizer_config)});

@@ -242,6 +242,34 @@ class YamlDumper : public FieldVisitor {
   YAML::Emitter& out_;
 };
 
+// Whether a section's field is a list (and so takes a sequence), for binding flag values.
+class ListFieldFinder : public FieldVisitor {
+ public:
+  explicit ListFieldFinder(std::string key) : key_(std::move(key)) {}
+  void field(const char* key, bool&, const char*) override { see(key, false); }
+  void field(const char* key, int64_t&, const char*, const Rule&) override { see(key, false); }
+  void field(const char* key, double&, const char*, const Rule&) override { see(key, false); }
+  void field(const char* key, std::string&, const char*, const Rule&) override { see(key, false); }
+  void field(const char* key, std::vector<std::string>&, const char*, const Rule&) override {
+    see(key, true);
+  }
+  void field(const char* key, std::vector<int64_t>&, const char*, const Rule&) override {
+    see(key, true);
+  }
+  void field(const char* key, std::vector<double>&, const char*, const Rule&) override {
+    see(key, true);
+  }
+  bool found = false, list = false;
+
+ private:
+  void see(const char* key, bool is_list) {
+    if (key_ != key) return;
+    found = true;
+    list = is_list;
+  }
+  std::string key_;
+};
+
 const SectionRef* find_section(const std::vector<SectionRef>& sections, const std::string& name) {
   for (const auto& section : sections)
     if (section.name == name) return &section;
@@ -320,6 +348,29 @@ void apply_override(const std::vector<SectionRef>& sections, const std::string& 
   apply_yaml_mapping(mapping, *section, "--set", name + ".");
 }
 
+void apply_assignment(const std::vector<SectionRef>& sections, const FieldAssignment& assignment) {
+  const size_t dot = assignment.key.find('.');
+  const SectionRef* section =
+      dot == std::string::npos ? nullptr : find_section(sections, assignment.key.substr(0, dot));
+  require(section != nullptr, assignment.origin + ": no section for " + assignment.key);
+  const std::string key = assignment.key.substr(dot + 1);
+  ListFieldFinder finder(key);
+  section->visit(finder);
+  require(finder.found, assignment.origin + ": " + assignment.key + " is not a field");
+  require(finder.list || assignment.values.size() == 1, assignment.origin + " takes one value");
+  // Nodes built from the texts, not parsed from them: a stop string such as "a: b" or "\n"
+  // arrives as typed.
+  YAML::Node mapping;
+  if (finder.list) {
+    YAML::Node sequence(YAML::NodeType::Sequence);
+    for (const auto& value : assignment.values) sequence.push_back(YAML::Node(value));
+    mapping[key] = sequence;
+  } else {
+    mapping[key] = YAML::Node(assignment.values.front());
+  }
+  apply_yaml_mapping(mapping, *section, assignment.origin, section->name + ".");
+}
+
 void validate_config(const std::vector<SectionRef>& sections) {
   for (const auto& section : sections) {
     RuleChecker checker(section.name);
@@ -339,6 +390,13 @@ void load_config(const std::vector<SectionRef>& sections, const ConfigSources& s
         !find_section(sections, name) &&
         std::find(ignored_sections.begin(), ignored_sections.end(), name) != ignored_sections.end();
     if (!ignored) apply_override(sections, assignment);
+  }
+  for (const auto& assignment : sources.assignments) {
+    const std::string name = assignment.key.substr(0, assignment.key.find('.'));
+    bool ignored =
+        !find_section(sections, name) &&
+        std::find(ignored_sections.begin(), ignored_sections.end(), name) != ignored_sections.end();
+    if (!ignored) apply_assignment(sections, assignment);
   }
   validate_config(sections);
 }

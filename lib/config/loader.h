@@ -9,9 +9,19 @@
 
 namespace gpt2 {
 
+// A value given for one field by a command-line flag, bound to the field as it is: a text
+// field gets the text itself (no YAML quoting or parsing), a list field one element per
+// value, a number or switch field its text read as that type and checked by its rule.
+struct FieldAssignment {
+  std::string key;                  // "section.key"
+  std::vector<std::string> values;  // exactly one for a field that is not a list
+  std::string origin;               // the flag, for errors: "--top-p"
+};
+
 struct ConfigSources {
-  std::vector<std::string> files;      // YAML files, applied left to right
-  std::vector<std::string> overrides;  // "section.key=value", applied after the files
+  std::vector<std::string> files;            // YAML files, applied left to right
+  std::vector<std::string> overrides;        // "section.key=value", applied after the files
+  std::vector<FieldAssignment> assignments;  // flags, applied last
 };
 
 // Fills `sections` from `sources`, then checks every field's rule and each section's
@@ -26,6 +36,9 @@ void apply_config_file(const std::vector<SectionRef>& sections, const std::strin
 
 // Applies one "section.key=value" override (value is parsed as YAML: 3, 1e-3, [2, 4], text).
 void apply_override(const std::vector<SectionRef>& sections, const std::string& assignment);
+
+// Applies one flag's values to its field.
+void apply_assignment(const std::vector<SectionRef>& sections, const FieldAssignment& assignment);
 
 // Checks each field against its rule and runs validate(); throws Error on the first failure.
 void validate_config(const std::vector<SectionRef>& sections);
