@@ -84,18 +84,15 @@ void GenerateConfig::validate() const {
       fail("strategy " + strategy + " needs " + alias.needs);
 
   // Warpers reshape a distribution to sample from; a deterministic search would ignore them.
+  // The registry says which processors are warpers and whether this config enables each.
   if (!is_sampling()) {
-    const char* warper = temperature != 1 ? "temperature"
-                         : top_k > 0      ? "top_k"
-                         : top_p < 1      ? "top_p"
-                         : typical_p < 1  ? "typical_p"
-                         : min_p > 0      ? "min_p"
-                         : epsilon > 0    ? "epsilon"
-                         : eta > 0        ? "eta"
-                                          : nullptr;
-    if (warper)
-      fail(std::string(warper) + " only applies to sampling strategies (sample, top_k, top_p, " +
-           "typical, min_p, epsilon, eta, stochastic_beam), not " + strategy);
+    const ProcessorContext context{*this};
+    for (const auto& entry : processor_entries())
+      if (entry.warper && entry.make(context))
+        fail(std::string(entry.name) +
+             " only applies to sampling strategies (sample, top_k, top_p, typical, min_p, "
+             "epsilon, eta, stochastic_beam), not " +
+             strategy);
   }
 
   std::string s = search();
