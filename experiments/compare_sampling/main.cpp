@@ -8,16 +8,12 @@
 //   settings:
 //     - {name: greedy, strategy: greedy}
 //     - {name: top-p 0.9, strategy: top_p, top_p: 0.9}
-#include <yaml-cpp/yaml.h>
-
 #include <boost/program_options.hpp>
 #include <iostream>
 
 #include "compare/comparison.h"
 #include "config/loader.h"
-#include "config/yaml_section.h"
 #include "core/error.h"
-#include "core/files.h"
 #include "runtime/runtime.h"
 
 namespace po = boost::program_options;
@@ -28,66 +24,21 @@ namespace {
 struct Experiment {
   RuntimeConfig runtime;
   CompareConfig compare;
-  YAML::Node shared_generate, settings;
-  std::string path;
+  std::vector<NamedSetting> settings;
 };
 
-Experiment read_experiment(const std::string& path, const std::vector<std::string>& overrides) {
+// The experiment file through the one config loader: the runtime and compare sections, and
+// the settings list, each entry a GenerateConfig that starts from max_new_tokens =
+// compare.reference_tokens, then the file's generate section, then its own keys.
+Experiment load_experiment(const std::string& path, const std::vector<std::string>& overrides) {
   Experiment e;
-  e.path = path;
-  YAML::Node root;
-  try {
-    root = YAML::Load(read_file(path));
-  } catch (const YAML::Exception& error) {
-    throw Error(path + ":" + std::to_string(error.mark.line + 1) +
-                ": not valid YAML: " + error.msg);
-  }
-  require(root.IsMap(), path + ": expected sections runtime, compare, generate and settings");
-  for (const auto& entry : root) {
-    const std::string name = entry.first.as<std::string>();
-    if (name == "runtime")
-      apply_yaml_mapping(entry.second, section_ref(e.runtime), path, "runtime.");
-    else if (name == "compare")
-      apply_yaml_mapping(entry.second, section_ref(e.compare), path, "compare.");
-    else if (name == "generate")
-      e.shared_generate = entry.second;
-    else if (name == "settings")
-      e.settings = entry.second;
-    else
-      throw Error(path + ":" + std::to_string(entry.first.Mark().line + 1) +
-                  ": unknown section \"" + name +
-                  "\"; valid sections: runtime, compare, generate, settings");
-  }
-  std::vector<SectionRef> sections = {section_ref(e.runtime), section_ref(e.compare)};
-  for (const auto& assignment : overrides) apply_override(sections, assignment);
-  validate_config(sections);
-  require(e.settings.IsSequence() && e.settings.size() > 0,
-          path + ": \"settings\" must be a list of decoding settings, each with a name");
+  VariantList settings{"settings", "generate", [&e](const std::string& name) {
+                         e.settings.push_back({name, {}});
+                         e.settings.back().generate.max_new_tokens = e.compare.reference_tokens;
+                         return section_ref(e.settings.back().generate);
+                       }};
+  load_config({section_ref(e.runtime), section_ref(e.compare)}, {{path}, overrides}, {settings});
   return e;
-}
-
-std::vector<NamedSetting> read_settings(const Experiment& e) {
-  std::vector<NamedSetting> settings;
-  for (size_t i = 0; i < e.settings.size(); ++i) {
-    const std::string where = "settings[" + std::to_string(i) + "].";
-    YAML::Node node = YAML::Clone(e.settings[i]);
-    require(node.IsMap() && node["name"] && node["name"].IsScalar(),
-            e.path + ":" + std::to_string(e.settings[i].Mark().line + 1) + ": " + where +
-                "name is missing: each setting needs a name");
-    NamedSetting setting{node["name"].as<std::string>(), {}};
-    node.remove("name");
-    setting.generate.max_new_tokens = e.compare.reference_tokens;
-    if (e.shared_generate)
-      apply_yaml_mapping(e.shared_generate, section_ref(setting.generate), e.path, "generate.");
-    apply_yaml_mapping(node, section_ref(setting.generate), e.path, where);
-    try {
-      setting.generate.validate();
-    } catch (const Error& error) {
-      throw Error(e.path + ": " + where + " (" + setting.name + "): " + error.what());
-    }
-    settings.push_back(setting);
-  }
-  return settings;
 }
 
 }  // namespace
@@ -100,7 +51,7 @@ int main(int argc, char** argv) {
   options.add_options()                                                                  //
       ("experiment", po::value(&path), "experiment file (compare, generate, settings)")  //
       ("set,s", po::value(&overrides)->composing(),
-       "override: --set compare.num_prompts=10 (sections runtime, compare)")  //
+       "override: --set compare.num_prompts=10 (sections runtime, compare, generate)")  //
       ("help,h", po::bool_switch(&help), "show this help");
   po::positional_options_description positional;
   positional.add("experiment", 1);
@@ -113,10 +64,9 @@ int main(int argc, char** argv) {
       std::cout << options << "\n";
       return help ? 0 : 2;
     }
-    Experiment experiment = read_experiment(path, overrides);
-    auto settings = read_settings(experiment);
+    Experiment experiment = load_experiment(path, overrides);
     apply_runtime(experiment.runtime);
-    auto result = run_comparison(experiment.compare, settings);
+    auto result = run_comparison(experiment.compare, experiment.settings);
     std::cout << comparison_table_text(result);
     write_comparison_outputs(result, experiment.compare);
     std::cout << "report: " << experiment.compare.out_dir << "/report.html\n";

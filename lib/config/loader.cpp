@@ -35,6 +35,8 @@ class YamlApplier : public FieldVisitor {
  public:
   YamlApplier(const YAML::Node& mapping, std::string where, std::string prefix)
       : mapping_(mapping), where_(std::move(where)), prefix_(std::move(prefix)) {}
+  // A key of the mapping that is not a field but is not unknown either (a variant's name).
+  void allow(const char* key) { known_.insert(key); }
 
   void field(const char* key, bool& value, const char* /*help*/) override {
     YAML::Node node = take(key);
@@ -295,33 +297,105 @@ void apply_yaml_mapping(const YAML::Node& mapping, const SectionRef& section,
   applier.reject_unknown_keys();
 }
 
-void apply_config_file(const std::vector<SectionRef>& sections, const std::string& path,
-                       const std::vector<std::string>& ignored_sections) {
-  YAML::Node root;
+namespace {
+
+// What a file or the command line gives the variant lists, kept to be replayed per entry.
+struct VariantLayers {
+  std::vector<std::pair<std::string, YAML::Node>> lists;  // (file, the key's sequence)
+  std::vector<std::pair<std::string, YAML::Node>> base;   // (file, base_section's mapping)
+  std::vector<std::string> overrides;                     // --set base_section.*
+  std::vector<FieldAssignment> assignments;               // flags for base_section
+};
+
+YAML::Node read_yaml_file(const std::string& path) {
   try {
-    root = YAML::Load(read_file(path));
+    return YAML::Load(read_file(path));
   } catch (const YAML::Exception& e) {
     throw Error(path + ":" + std::to_string(e.mark.line + 1) + ": not valid YAML: " + e.msg);
   }
+}
+
+// Applies a file's sections; variant lists' keys and bases go to `layers`.
+void apply_file_root(const std::vector<SectionRef>& sections, const YAML::Node& root,
+                     const std::string& path, const std::vector<std::string>& ignored_sections,
+                     const std::vector<VariantList>& variants, std::vector<VariantLayers>& layers) {
   if (root.IsNull()) return;
   if (!root.IsMap())
     throw Error(path + ": a config file must be a mapping of sections (e.g. \"model:\")");
   std::vector<std::string> valid = section_names(sections);
+  for (const auto& v : variants) valid.insert(valid.end(), {v.key, v.base_section});
   valid.insert(valid.end(), ignored_sections.begin(), ignored_sections.end());
   for (const auto& entry : root) {
     std::string name = entry.first.as<std::string>();
     const SectionRef* section = find_section(sections, name);
-    if (!section) {
-      bool ignored = false;
-      for (const auto& other : ignored_sections) ignored |= other == name;
-      if (ignored) continue;
-      std::string message = location(path, entry.first) + ": unknown section \"" + name + "\"";
-      std::string suggestion = closest_match(name, valid);
-      if (!suggestion.empty()) message += " (did you mean \"" + suggestion + "\"?)";
-      throw Error(message + "; valid sections: " + join(valid, ", "));
+    if (section) {
+      apply_yaml_mapping(entry.second, *section, path, name + ".");
+      continue;
     }
-    apply_yaml_mapping(entry.second, *section, path, name + ".");
+    bool taken = false;
+    for (size_t i = 0; i < variants.size(); ++i) {
+      if (name == variants[i].key) layers[i].lists.emplace_back(path, entry.second);
+      if (name == variants[i].base_section) layers[i].base.emplace_back(path, entry.second);
+      taken |= name == variants[i].key || name == variants[i].base_section;
+    }
+    if (taken ||
+        std::find(ignored_sections.begin(), ignored_sections.end(), name) != ignored_sections.end())
+      continue;
+    std::string message = location(path, entry.first) + ": unknown section \"" + name + "\"";
+    std::string suggestion = closest_match(name, valid);
+    if (!suggestion.empty()) message += " (did you mean \"" + suggestion + "\"?)";
+    throw Error(message + "; valid sections: " + join(valid, ", "));
   }
+}
+
+// The index of the variant list whose base is `name` (and no section is), or -1.
+int variant_base(const std::vector<SectionRef>& sections, const std::vector<VariantList>& variants,
+                 const std::string& name) {
+  if (find_section(sections, name)) return -1;
+  for (size_t i = 0; i < variants.size(); ++i)
+    if (variants[i].base_section == name) return int(i);
+  return -1;
+}
+
+void load_variants(const VariantList& variant, const VariantLayers& layers) {
+  require(!layers.lists.empty(), "the configuration has no \"" + variant.key +
+                                     "\" list: add one, e.g. " + variant.key + ": [{name: first}]");
+  for (const auto& [path, list] : layers.lists) {
+    require(list.IsSequence() && list.size() > 0,
+            location(path, list) + ": \"" + variant.key + "\" must be a list of " +
+                variant.base_section + " settings, each with a name");
+    for (size_t i = 0; i < list.size(); ++i) {
+      const YAML::Node& item = list[i];
+      const std::string where = variant.key + "[" + std::to_string(i) + "].";
+      require(item.IsMap() && item["name"] && item["name"].IsScalar(),
+              location(path, item) + ": " + where + "name is missing: each entry needs a name");
+      const std::string name = item["name"].as<std::string>();
+      SectionRef section = variant.add(name);
+      section.name = variant.base_section;
+      for (const auto& [base_path, base] : layers.base)
+        apply_yaml_mapping(base, section, base_path, variant.base_section + ".");
+      for (const auto& o : layers.overrides) apply_override({section}, o);
+      for (const auto& a : layers.assignments) apply_assignment({section}, a);
+      YamlApplier applier(item, path, where);  // the item itself: its lines stay known
+      applier.allow("name");
+      section.visit(applier);
+      applier.reject_unknown_keys();
+      try {
+        validate_config({section});
+      } catch (const Error& e) {
+        throw Error(location(path, item) + ": " + where.substr(0, where.size() - 1) + " (" + name +
+                    "): " + e.what());
+      }
+    }
+  }
+}
+
+}  // namespace
+
+void apply_config_file(const std::vector<SectionRef>& sections, const std::string& path,
+                       const std::vector<std::string>& ignored_sections) {
+  std::vector<VariantLayers> none;
+  apply_file_root(sections, read_yaml_file(path), path, ignored_sections, {}, none);
 }
 
 void apply_override(const std::vector<SectionRef>& sections, const std::string& assignment) {
@@ -381,24 +455,38 @@ void validate_config(const std::vector<SectionRef>& sections) {
 
 void load_config(const std::vector<SectionRef>& sections, const ConfigSources& sources,
                  const std::vector<std::string>& ignored_sections) {
-  for (const auto& path : sources.files) apply_config_file(sections, path, ignored_sections);
+  load_config(sections, sources, {}, ignored_sections);
+}
+
+void load_config(const std::vector<SectionRef>& sections, const ConfigSources& sources,
+                 const std::vector<VariantList>& variants,
+                 const std::vector<std::string>& ignored_sections) {
+  std::vector<VariantLayers> layers(variants.size());
+  for (const auto& path : sources.files)
+    apply_file_root(sections, read_yaml_file(path), path, ignored_sections, variants, layers);
+  // An override for a section another program reads (e.g. generate.* given to a command that
+  // only loads runtime and model here) is skipped like that section in a file.
+  auto skipped = [&](const std::string& name) {
+    return !find_section(sections, name) &&
+           std::find(ignored_sections.begin(), ignored_sections.end(), name) !=
+               ignored_sections.end();
+  };
   for (const auto& assignment : sources.overrides) {
-    // An override for a section another program reads (e.g. generate.* given to a command
-    // that only loads runtime and model here) is skipped like that section in a file.
     const std::string name = assignment.substr(0, assignment.find('.'));
-    bool ignored =
-        !find_section(sections, name) &&
-        std::find(ignored_sections.begin(), ignored_sections.end(), name) != ignored_sections.end();
-    if (!ignored) apply_override(sections, assignment);
+    if (int v = variant_base(sections, variants, name); v >= 0)
+      layers[size_t(v)].overrides.push_back(assignment);
+    else if (!skipped(name))
+      apply_override(sections, assignment);
   }
   for (const auto& assignment : sources.assignments) {
     const std::string name = assignment.key.substr(0, assignment.key.find('.'));
-    bool ignored =
-        !find_section(sections, name) &&
-        std::find(ignored_sections.begin(), ignored_sections.end(), name) != ignored_sections.end();
-    if (!ignored) apply_assignment(sections, assignment);
+    if (int v = variant_base(sections, variants, name); v >= 0)
+      layers[size_t(v)].assignments.push_back(assignment);
+    else if (!skipped(name))
+      apply_assignment(sections, assignment);
   }
   validate_config(sections);
+  for (size_t i = 0; i < variants.size(); ++i) load_variants(variants[i], layers[i]);
 }
 
 std::string dump_config(const std::vector<SectionRef>& sections) {

@@ -2,6 +2,7 @@
 // The one config loader. Precedence: defaults < YAML files (left to right) < --set overrides.
 // YAML is read strictly: an unknown key is an error naming file, line and key (with the
 // closest valid key), and a bad value names file, line, key, value and the rule.
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,26 @@ struct ConfigSources {
 // validate(). Top-level YAML keys must name one of `sections`; `ignored_sections` are
 // accepted and skipped (sections that belong to another program reading the same file).
 void load_config(const std::vector<SectionRef>& sections, const ConfigSources& sources,
+                 const std::vector<std::string>& ignored_sections = {});
+
+// A top-level list of named variants of a section, for files that compare settings:
+//   generate: {batch_size: 16}     # the base every variant starts from (base_section)
+//   settings:                      # key
+//     - {name: greedy, strategy: greedy}
+//     - {name: top-p 0.9, strategy: top_p, top_p: 0.9}
+// Each entry gets a fresh section from add(name) (its defaults are the caller's), then the
+// base's layers in precedence order (files' base_section mappings, --set base_section.*,
+// flags) and last the entry's own keys; errors name the file, line and "settings[i]".
+struct VariantList {
+  std::string key;           // "settings"
+  std::string base_section;  // "generate": a top-level key that is not itself a section
+  // A new variant named `name`; its SectionRef need only stay valid until the next call.
+  std::function<SectionRef(const std::string& name)> add;
+};
+
+// load_config, then the variant lists (each must have at least one entry).
+void load_config(const std::vector<SectionRef>& sections, const ConfigSources& sources,
+                 const std::vector<VariantList>& variants,
                  const std::vector<std::string>& ignored_sections = {});
 
 // Applies one YAML file to the sections (no final validation); exposed for layering tools.
