@@ -164,9 +164,7 @@ void write_eval_outputs(const std::vector<EvalRow>& rows, const std::string& out
          {"bits_per_byte", nan_to_null(row.result.bits_per_byte())},
          {"word_perplexity", nan_to_null(row.result.word_perplexity())}});
   }
-  write_file_atomic(out_dir + "/eval.json", json.dump(2) + "\n");
   Table table = eval_table(rows);
-  write_file_atomic(out_dir + "/eval.csv", table.to_csv());
 
   HtmlReport report("Perplexity");
   report.table(table);
@@ -191,7 +189,10 @@ void write_eval_outputs(const std::vector<EvalRow>& rows, const std::string& out
   std::map<std::string, int> signatures;
   for (const auto& row : rows) signatures[row.signature]++;
   for (const auto& [signature, count] : signatures) report.paragraph("signature: " + signature);
-  report.write(out_dir + "/report.html");
+  // All or nothing (a full disk leaves no eval.json without its report).
+  write_files_atomic({{out_dir + "/eval.json", json.dump(2) + "\n"},
+                      {out_dir + "/eval.csv", table.to_csv()},
+                      {out_dir + "/report.html", report.html()}});
 }
 
 }  // namespace gpt2
