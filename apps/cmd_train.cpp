@@ -4,6 +4,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "config/presets.h"
+#include "core/dir_lock.h"
 #include "core/error.h"
 #include "core/files.h"
 #include "train/distributed.h"
@@ -15,6 +16,16 @@ namespace {
 std::vector<SectionRef> section_refs(TrainSections& s) {
   return {section_ref(s.runtime), section_ref(s.model), section_ref(s.tokenizer),
           section_ref(s.data), section_ref(s.train)};
+}
+
+// A run directory another trainer is writing is refused before the model is built (the
+// trainer's RunDirectory takes the lock itself; this only fails sooner).
+void refuse_locked_run_directory(const std::string& dir) {
+  if (distributed_env_from_environment().rank != 0) return;
+  if (auto holder = DirectoryLock::holder(dir))
+    throw Error("the run directory " + dir + " is in use by another gpt2 process (" +
+                describe(*holder) + "); wait for it to finish or stop it, then resume with gpt2 " +
+                "train --resume " + dir + "; or choose another train.out_dir");
 }
 
 }  // namespace
@@ -35,6 +46,7 @@ int cmd_train(const std::vector<std::string>& argv) {
   if (!resume.empty()) {
     require(file_exists(resume + "/config.yaml"),
             resume + " is not a run directory (no config.yaml); pass the train.out_dir of a run");
+    refuse_locked_run_directory(resume);
     args.files.insert(args.files.begin(), resume + "/config.yaml");
     args.overrides.push_back("train.out_dir=" + resume);
   } else {
@@ -58,6 +70,8 @@ int cmd_train(const std::vector<std::string>& argv) {
   }
   args.dump = dump;
   if (!load_sections(args, section_refs(sections))) return 0;
+
+  refuse_locked_run_directory(sections.train.out_dir);
 
   TrainOptions train_options;
   train_options.resume = !resume.empty();

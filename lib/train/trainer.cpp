@@ -248,11 +248,12 @@ TrainResult train(TrainSections s, const TrainOptions& options) {
     state.loss_scale = scaler.scale();
     state.loss_scale_growth = scaler.growth_tracker();
     if (!main) return;
-    std::string temp = run.begin_checkpoint(state.step);
-    save_model_dir(*model, temp, save_dtype);
-    if (prepared.tokenizer) save_tokenizer(*prepared.tokenizer, temp);
-    save_trainer_state(temp, state, *optimizer);
-    result.last_checkpoint = run.commit_checkpoint(state.step, temp);
+    // A failed write (disk full) throws Error naming the file and the last good checkpoint.
+    result.last_checkpoint = run.write_checkpoint(state.step, [&](const std::string& temp) {
+      save_model_dir(*model, temp, save_dtype);
+      if (prepared.tokenizer) save_tokenizer(*prepared.tokenizer, temp);
+      save_trainer_state(temp, state, *optimizer);
+    });
     if (tc.keep_best && state.best_step == state.step) run.link_best(state.step);
     run.rotate(tc.keep_last, tc.keep_best ? state.best_step : -1);
   };
