@@ -16,6 +16,7 @@
 
 #include "config/loader.h"
 #include "config/yaml_section.h"
+#include "core/dir_lock.h"
 #include "core/error.h"
 #include "core/files.h"
 #include "sweep/ablation.h"
@@ -97,6 +98,10 @@ int main(int argc, char** argv) {
     auto runs = plan_ablation(config, axes);
     std::cout << plan_text(runs);
     if (dry_run) return 0;
+    // One sweep at a time in a sweep directory (each trainer locks its own run directory).
+    DirectoryLock lock(config.out_dir, "sweep directory",
+                       "wait for that gpt2-ablate to finish or stop it (its runs resume when "
+                       "the sweep is started again), or choose another ablation.out_dir");
     bool complete = true;
     if (!report_only) {
       std::string program = config.gpt2.empty() ? find_sibling_program("gpt2") : config.gpt2;
