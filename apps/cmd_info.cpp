@@ -8,6 +8,7 @@
 
 #include "commands.h"
 #include "core/strings.h"
+#include "io/checkpoint.h"
 #include "model/gpt2_model.h"
 #include "model_options.h"
 #include "runtime/runtime.h"
@@ -50,6 +51,8 @@ int cmd_info(const std::vector<std::string>& argv) {
               human_count(double(parameters - embedding)).c_str());
   std::printf("memory       %s of %s weights\n", human_bytes(bytes).c_str(),
               dtype_name(loaded.runtime.dtype).c_str());
+  const std::string nonfinite = describe_nonfinite(nonfinite_parameters(*loaded.model));
+  std::printf("non-finite   %s\n", nonfinite.empty() ? "none" : nonfinite.c_str());
   std::printf("runtime      %s, %ld threads\n", loaded.runtime.device.str().c_str(),
               long(loaded.runtime.threads));
   if (!timing) return 0;

@@ -2,6 +2,7 @@
 
 #include <ATen/ATen.h>
 
+#include <cstdio>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
@@ -153,6 +154,12 @@ void load_weights(GPT2LMHeadModelImpl& model, const std::string& path) {
   for (const auto& [name, done] : loaded)
     if (!done) missing.push_back(name);
   if (!missing.empty()) throw Error(path + ": missing tensor(s) " + join(missing, ", "));
+  const std::string nonfinite = describe_nonfinite(nonfinite_parameters(model));
+  if (!nonfinite.empty())
+    std::fprintf(stderr,
+                 "warning: %s: non-finite weights (NaN or inf): %s; outputs will not be "
+                 "finite (a diverged run? try an earlier checkpoint)\n",
+                 path.c_str(), nonfinite.c_str());
   if (stored_lm_head.defined()) {
     const auto& wte = model.transformer->wte->weight;
     require(
@@ -161,6 +168,28 @@ void load_weights(GPT2LMHeadModelImpl& model, const std::string& path) {
             ": lm_head.weight differs from transformer.wte.weight; GPT-2 ties them and "
             "untied heads are not supported");
   }
+}
+
+std::vector<std::pair<std::string, int64_t>> nonfinite_parameters(
+    const GPT2LMHeadModelImpl& model) {
+  at::NoGradGuard no_grad;
+  std::vector<std::pair<std::string, int64_t>> counts;
+  for (const auto& item : model.named_parameters()) {
+    const int64_t n = item.value().isfinite().logical_not().sum().item<int64_t>();
+    if (n > 0) counts.emplace_back(item.key(), n);
+  }
+  return counts;
+}
+
+std::string describe_nonfinite(const std::vector<std::pair<std::string, int64_t>>& counts) {
+  if (counts.empty()) return "";
+  int64_t total = 0;
+  std::vector<std::string> parts;
+  for (const auto& [name, n] : counts) {
+    total += n;
+    parts.push_back(name + " (" + std::to_string(n) + ")");
+  }
+  return std::to_string(total) + " in " + join(parts, ", ");
 }
 
 GPT2LMHeadModel load_model_dir(const std::string& dir) {
