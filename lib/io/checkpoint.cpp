@@ -2,9 +2,12 @@
 
 #include <ATen/ATen.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <type_traits>
 
 #include "config/loader.h"
 #include "config/presets.h"
@@ -23,6 +26,18 @@ const char* kPrefix = "transformer.";
 template <class T>
 void read_field(const nlohmann::json& json, const std::string& path, const char* key, T& out) {
   if (!json.contains(key) || json[key].is_null()) return;
+  if constexpr (std::is_same_v<T, int64_t>) {
+    // nlohmann would truncate 64.5 to 64; an integral float (1e12) is an integer.
+    const auto& value = json[key];
+    if (value.is_number_float()) {
+      const double x = value.get<double>();
+      if (!(x == std::floor(x) && std::fabs(x) < 9.2e18))
+        throw Error(path + ": field \"" + key + "\" has value " + value.dump() +
+                    "; it must be an integer");
+      out = static_cast<int64_t>(x);
+      return;
+    }
+  }
   try {
     out = json[key].get<T>();
   } catch (const nlohmann::json::exception&) {
@@ -192,6 +207,42 @@ std::string describe_nonfinite(const std::vector<std::pair<std::string, int64_t>
   return std::to_string(total) + " in " + join(parts, ", ");
 }
 
+// config.json against the weights' shapes, before the model is built from config.json (a wrong
+// or absurd size would otherwise allocate first and fail after).
+void check_config_against_weights(const ModelConfig& config, const std::string& config_path,
+                                  const SafetensorsFile& file) {
+  auto entry = [&](const std::string& name) -> const SafetensorsEntry* {
+    for (const std::string& key : {std::string(kPrefix) + name, name})
+      if (file.contains(key)) return &file.entries().at(key);
+    return nullptr;
+  };
+  auto expect = [&](const std::string& name, std::vector<int64_t> shape, const char* fields) {
+    const SafetensorsEntry* stored = entry(name);
+    if (!stored || stored->shape == shape) return;  // missing ones are named by load_weights
+    throw Error(config_path + ": " + fields + " give " + name + " the shape " + shape_text(shape) +
+                " but " + file.path() + " stores it as " + shape_text(stored->shape) +
+                " (is config.json from the same model?)");
+  };
+  expect("wte.weight", {config.vocab_size, config.n_embd}, "vocab_size and n_embd");
+  expect("wpe.weight", {config.n_positions, config.n_embd}, "n_positions and n_embd");
+  expect("h.0.mlp.c_fc.weight", {config.n_embd, config.inner_size()}, "n_embd and n_inner");
+  int64_t blocks = 0;
+  for (const auto& [stored_name, stored] : file.entries()) {
+    std::string name = starts_with(stored_name, kPrefix) ? stored_name.substr(12) : stored_name;
+    if (!starts_with(name, "h.")) continue;
+    const size_t dot = name.find('.', 2);
+    const std::string digits = name.substr(2, dot == std::string::npos ? dot : dot - 2);
+    if (digits.empty() || digits.size() > 9 ||
+        digits.find_first_not_of("0123456789") != std::string::npos)
+      continue;
+    blocks = std::max<int64_t>(blocks, std::stoll(digits) + 1);
+  }
+  require(blocks == config.n_layer,
+          config_path + ": n_layer is " + std::to_string(config.n_layer) + " but " + file.path() +
+              " holds " + std::to_string(blocks) +
+              " transformer blocks (is config.json from the same model?)");
+}
+
 GPT2LMHeadModel load_model_dir(const std::string& dir) {
   const std::string config_path = dir + "/config.json";
   const std::string weights_path = dir + "/model.safetensors";
@@ -203,7 +254,9 @@ GPT2LMHeadModel load_model_dir(const std::string& dir) {
                            : "";
     throw Error(dir + ": model.safetensors is missing" + hint);
   }
-  GPT2LMHeadModel model(read_hf_config(config_path));
+  const ModelConfig config = read_hf_config(config_path);
+  check_config_against_weights(config, config_path, SafetensorsFile(weights_path));
+  GPT2LMHeadModel model(config);
   load_weights(*model, weights_path);
   return model;
 }
