@@ -110,3 +110,22 @@ TEST_CASE("prepare refuses several documents without an end-of-text token, and b
   CHECK_THROWS_WITH(prepare_shards(o, *tokenizer),
                     Catch::Contains("no end-of-text token to put between the 2 documents"));
 }
+
+TEST_CASE("prepare -o naming an existing file is refused; --threads beyond the cores is capped") {
+  test::TempDir dir;
+  write_file_atomic(dir.file("in.txt"), "Hello world. Hello again.\n");
+  write_file_atomic(dir.file("a_file"), "x");
+  auto result = prepare("-i " + q(dir.file("in.txt")) + " -o " + q(dir.file("a_file")));
+  CHECK(result.exit_code == 1);
+  CHECK_THAT(result.output,
+             Catch::Contains("--out " + dir.file("a_file") + " is a file, not a directory") &&
+                 !Catch::Contains("filesystem error"));
+  CHECK(read_file(dir.file("a_file")) == "x");
+
+  auto capped = prepare("-i " + q(dir.file("in.txt")) + " -o " + q(dir.file("out")) +
+                        " --val-fraction 0 --threads 1000");
+  INFO(capped.output);
+  CHECK(capped.exit_code == 0);
+  CHECK_THAT(capped.output, Catch::Contains("warning: --threads 1000 exceeds the"));
+  CHECK_THAT(capped.output, !Catch::Contains("1000 threads"));
+}
