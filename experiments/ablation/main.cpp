@@ -36,6 +36,7 @@ std::vector<Axis> read_sweep_file(const std::string& path, AblationConfig& confi
   } catch (const YAML::Exception& e) {
     throw Error(path + ":" + std::to_string(e.mark.line + 1) + ": not valid YAML: " + e.msg);
   }
+  reject_duplicate_keys(root, path);
   require(root.IsMap(), path + ": expected the sections \"ablation\" and \"axes\"");
   std::vector<Axis> axes;
   for (const auto& entry : root) {

@@ -17,6 +17,8 @@ namespace fs = std::filesystem;
 namespace gpt2 {
 
 std::string read_file(const std::string& path) {
+  // A folder opens as a stream on Linux and reads as empty: say so instead.
+  if (is_directory(path)) throw Error("cannot read " + path + ": it is a folder, not a file");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw Error("cannot read " + path + ": " + std::strerror(errno));
   std::ostringstream buffer;
