@@ -51,6 +51,14 @@ int cmd_prepare(const std::vector<std::string>& argv) {
   o.progress = !quiet;
   auto tokenizer = load_tokenizer(tokenizer_path);
   PrepareSummary summary = prepare_shards(o, *tokenizer);
+  if (summary.invalid_utf8_bytes > 0)
+    std::fprintf(
+        stderr,
+        "gpt2 prepare: warning: %lld byte(s) of the input are not valid UTF-8 (first "
+        "in %s); the tokenizer encodes them as raw bytes or replaces them, so decoded "
+        "text will differ there (convert the files to UTF-8, e.g. with iconv)\n",
+        static_cast<long long>(summary.invalid_utf8_bytes),
+        summary.invalid_utf8_file.empty() ? "the input" : summary.invalid_utf8_file.c_str());
   std::printf("%s\nwrote %s (vocab_size %lld)\n", format_summary(summary).c_str(),
               o.out_dir.c_str(), static_cast<long long>(tokenizer->vocab_size()));
   return 0;

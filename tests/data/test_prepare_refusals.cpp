@@ -129,3 +129,20 @@ TEST_CASE("prepare -o naming an existing file is refused; --threads beyond the c
   CHECK_THAT(capped.output, Catch::Contains("warning: --threads 1000 exceeds the"));
   CHECK_THAT(capped.output, !Catch::Contains("1000 threads"));
 }
+
+TEST_CASE("prepare warns with the count of bytes that are not valid UTF-8") {
+  test::TempDir dir;
+  write_file_atomic(dir.file("latin1.txt"), "caf\xe9 na\xefve, and more text.\n");
+  auto result = prepare("-i " + q(dir.file("latin1.txt")) + " -o " + q(dir.file("out")) +
+                        " --val-fraction 0");
+  INFO(result.output);
+  CHECK(result.exit_code == 0);
+  CHECK_THAT(result.output, Catch::Contains("warning: 2 byte(s) of the input are not valid UTF-8 "
+                                            "(first in " +
+                                            dir.file("latin1.txt") + ")"));
+  write_file_atomic(dir.file("clean.txt"), "caf\xc3\xa9 na\xc3\xafve.\n");
+  auto clean = prepare("-i " + q(dir.file("clean.txt")) + " -o " + q(dir.file("out2")) +
+                       " --val-fraction 0");
+  CHECK(clean.exit_code == 0);
+  CHECK_THAT(clean.output, !Catch::Contains("UTF-8"));
+}
