@@ -112,6 +112,13 @@ PrepareSummary prepare_shards(const PrepareOptions& options, const Tokenizer& to
   std::vector<std::string> all_files = train_files;
   all_files.insert(all_files.end(), val_files.begin(), val_files.end());
   refuse_overwriting_inputs(all_files, options.out_dir);
+  for (const auto& file : all_files)
+    if (!is_jsonl_file(file) && looks_like_shard(file)) {
+      read_shard_header(file);  // a damaged shard: the same message as gpt2 train gives
+      throw Error(file +
+                  " is a token shard already, not text; train on it with "
+                  "data.train_shards, or give the text it was made from");
+    }
 
   PrepareSummary summary;
   summary.threads =
