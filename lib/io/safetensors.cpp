@@ -118,13 +118,17 @@ SafetensorsFile::SafetensorsFile(const std::string& path) : path_(path) {
                   " (supported: F64, F32, F16, BF16, I64, I32, I16, I8, U8, BOOL)");
     const auto& shape = spec["shape"];
     if (!shape.is_array()) fail(where + " has a shape that is not a list");
-    uint64_t numel = 1;
+    uint64_t numel = 1, strides = 1;
     bool overflow = false;
     for (const auto& d : shape) {
       if (!unsigned_integer(d))
         fail(where + " has shape " + shape.dump() + "; dimensions must be non-negative integers");
       const uint64_t size = d.get<uint64_t>();
-      if (size > uint64_t(INT64_MAX) || (size != 0 && numel > UINT64_MAX / size)) overflow = true;
+      // Also the product of the non-zero dimensions: torch's strides would overflow.
+      if (size > uint64_t(INT64_MAX) || (size != 0 && numel > UINT64_MAX / size) ||
+          (size != 0 && strides > uint64_t(INT64_MAX) / size))
+        overflow = true;
+      if (size != 0) strides *= size;
       entry.shape.push_back(static_cast<int64_t>(size));
       numel *= size;
     }
