@@ -190,9 +190,16 @@ std::string RunDirectory::commit_checkpoint(int64_t step, const std::string& tem
 
 void RunDirectory::relink(const std::string& name, int64_t step) const {
   const std::string link = root_ + "/" + name, temp = link + ".tmp";
-  fs::remove(temp);
-  fs::create_symlink("checkpoints/" + step_name(step), temp);
-  fs::rename(temp, link);  // atomic replacement of the old link
+  std::error_code error;
+  fs::remove(temp, error);
+  fs::create_symlink("checkpoints/" + step_name(step), temp, error);
+  if (!error) fs::rename(temp, link, error);  // atomic replacement of the old link
+  if (error) {
+    std::error_code ignored;
+    fs::remove(temp, ignored);
+    throw Error("write failed for " + link + " (disk full?): cannot point it at " +
+                step_name(step) + ": " + error.message());
+  }
 }
 
 std::string RunDirectory::write_checkpoint(
