@@ -120,7 +120,7 @@ TEST_CASE_METHOD(Fixture, "a key given twice is an error naming both lines, at a
   CHECK(sample.n_layer == 2);  // nothing applied
 }
 
-TEST_CASE_METHOD(Fixture, "--config naming a folder is refused, not read as an empty file") {
+TEST_CASE_METHOD(Fixture, "a --config naming a folder is refused, not read as an empty file") {
   REQUIRE_THROWS_WITH(load_config(sections, {{tmp.path()}, {}}),
                       Contains(tmp.path() + " is a folder, not a config file"));
 }

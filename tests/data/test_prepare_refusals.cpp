@@ -111,7 +111,8 @@ TEST_CASE("prepare refuses several documents without an end-of-text token, and b
                     Catch::Contains("no end-of-text token to put between the 2 documents"));
 }
 
-TEST_CASE("prepare -o naming an existing file is refused; --threads beyond the cores is capped") {
+TEST_CASE(
+    "prepare -o naming an existing file is refused, and --threads beyond the cores is capped") {
   test::TempDir dir;
   write_file_atomic(dir.file("in.txt"), "Hello world. Hello again.\n");
   write_file_atomic(dir.file("a_file"), "x");

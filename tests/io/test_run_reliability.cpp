@@ -129,7 +129,7 @@ void limit_file_size(rlim_t bytes) {
 }  // namespace
 
 TEST_CASE(
-    "a second writer of a run directory is refused naming the holder; a dead one's lock "
+    "a second writer of a run directory is refused naming the holder, and a dead one's lock "
     "is taken over with a warning") {
   test::TempDir dir;
   const std::string run_dir = dir.file("run");

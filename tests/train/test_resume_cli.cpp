@@ -11,7 +11,7 @@
 using namespace gpt2;
 using Catch::Matchers::Contains;
 
-TEST_CASE("gpt2 train --resume refuses --config; resuming a finished run changes nothing") {
+TEST_CASE("gpt2 train --resume refuses --config, and resuming a finished run changes nothing") {
   test::TempDir dir;
   test::write_tiny_shards(dir.path());
   write_file_atomic(dir.file("tiny.yaml"), test::tiny_yaml(dir.path()));
