@@ -33,7 +33,7 @@ void read_field(const nlohmann::json& json, const std::string& path, const char*
       const double x = value.get<double>();
       if (!(x == std::floor(x) && std::fabs(x) < 9.2e18))
         throw Error(path + ": field \"" + key + "\" has value " + value.dump() +
-                    "; it must be an integer");
+                    ", which must be an integer");
       out = static_cast<int64_t>(x);
       return;
     }

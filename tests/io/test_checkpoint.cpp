@@ -182,7 +182,8 @@ TEST_CASE("bad checkpoints are refused with the file, the tensor and the reason"
   SECTION("absurd or fractional sizes in config.json are refused before any allocation") {
     write_safetensors(weights, good);
     write_file_atomic(tmp.file("config.json"), "{\"n_embd\": 64.5, \"n_head\": 2}");
-    require_load_error(dir, "config.json: field \"n_embd\" has value 64.5; it must be an integer");
+    require_load_error(dir,
+                       "config.json: field \"n_embd\" has value 64.5, which must be an integer");
     write_file_atomic(tmp.file("config.json"), "{\"vocab_size\": 2147483648}");
     require_load_error(dir,
                        "config.json: config: the model (vocab_size 2147483648, n_positions "
