@@ -247,13 +247,24 @@ TrainResult train(TrainSections s, const TrainOptions& options) {
     state.data_state = data->state();
     state.loss_scale = scaler.scale();
     state.loss_scale_growth = scaler.growth_tracker();
+    // A failed write (disk full) is an Error naming the file and the last good checkpoint; the
+    // other ranks learn of it and stop too instead of waiting in the next all-reduce.
+    std::string failure;
+    try {
+      if (main)
+        result.last_checkpoint = run.write_checkpoint(state.step, [&](const std::string& temp) {
+          save_model_dir(*model, temp, save_dtype);
+          if (prepared.tokenizer) save_tokenizer(*prepared.tokenizer, temp);
+          save_trainer_state(temp, state, *optimizer);
+        });
+    } catch (const Error& e) {
+      failure = e.what();
+    }
+    at::Tensor failed = at::full({1}, failure.empty() ? 0.0 : 1.0, at::kFloat).to(device);
+    if (world > 1) dist.all_reduce_sum(failed);
+    if (failed.cpu().item<float>() > 0)
+      throw Error(main ? failure : "rank 0 could not write the checkpoint; see its error");
     if (!main) return;
-    // A failed write (disk full) throws Error naming the file and the last good checkpoint.
-    result.last_checkpoint = run.write_checkpoint(state.step, [&](const std::string& temp) {
-      save_model_dir(*model, temp, save_dtype);
-      if (prepared.tokenizer) save_tokenizer(*prepared.tokenizer, temp);
-      save_trainer_state(temp, state, *optimizer);
-    });
     if (tc.keep_best && state.best_step == state.step) run.link_best(state.step);
     run.rotate(tc.keep_last, tc.keep_best ? state.best_step : -1);
   };

@@ -97,3 +97,29 @@ TEST_CASE(
   CHECK(resumed.exit_code == 0);
   CHECK_THAT(resumed.output, Contains("finished after"));
 }
+
+TEST_CASE("2 ranks: rank 0's failed checkpoint stops rank 1 too, with a clear error") {
+  test::TempDir dir;
+  test::write_tiny_shards(dir.path());
+  write_file_atomic(dir.file("tiny.yaml"), test::tiny_yaml(dir.path()));
+  const std::string run = dir.file("run");
+  const std::string env =
+      "WORLD_SIZE=2 MASTER_ADDR=127.0.0.1 MASTER_PORT=" + std::to_string(test::free_port());
+  auto rank = [&](int r) {
+    return "RANK=" + std::to_string(r) + " LOCAL_RANK=" + std::to_string(r) + " " + env +
+           " bash -c \"ulimit -f 160; exec timeout 120 '" + test::cli_path() + "' train --config " +
+           dir.file("tiny.yaml") + " --set data.batch_size=2 --set train.out_dir=" + run + "\" > " +
+           dir.file("rank" + std::to_string(r) + ".log") + " 2>&1; echo $? > " +
+           dir.file("rank" + std::to_string(r) + ".code");
+  };
+  std::string output;
+  test::shell("(" + rank(1) + ") & " + rank(0) + "; wait", output);
+  const std::string log0 = read_file(dir.file("rank0.log")),
+                    log1 = read_file(dir.file("rank1.log"));
+  INFO("rank 0:\n" << log0 << "\nrank 1:\n" << log1);
+  CHECK(std::stoi(read_file(dir.file("rank0.code"))) == 1);
+  CHECK(std::stoi(read_file(dir.file("rank1.code"))) == 1);  // not 124 (hung), not 3
+  CHECK_THAT(log0, Contains("trainer_state.pt (disk full?)"));
+  CHECK_THAT(log1, Contains("gpt2 train: error: rank 0 could not write the checkpoint"));
+  CHECK_THAT(log0 + log1, !Contains("internal error") && !Contains("terminate"));
+}
