@@ -209,8 +209,8 @@ std::string describe_nonfinite(const std::vector<std::pair<std::string, int64_t>
 
 // config.json against the weights' shapes, before the model is built from config.json (a wrong
 // or absurd size would otherwise allocate first and fail after).
-void check_config_against_weights(const ModelConfig& config, const std::string& config_path,
-                                  const SafetensorsFile& file) {
+static void check_config_against_weights(const ModelConfig& config, const std::string& config_path,
+                                         const SafetensorsFile& file) {
   auto entry = [&](const std::string& name) -> const SafetensorsEntry* {
     for (const std::string& key : {std::string(kPrefix) + name, name})
       if (file.contains(key)) return &file.entries().at(key);
