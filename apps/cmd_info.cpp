@@ -7,7 +7,9 @@
 #include <iostream>
 
 #include "commands.h"
+#include "core/error.h"
 #include "core/strings.h"
+#include "io/checkpoint.h"
 #include "model/gpt2_model.h"
 #include "model_options.h"
 #include "runtime/runtime.h"
@@ -16,21 +18,25 @@ namespace gpt2::cli {
 
 int cmd_info(const std::vector<std::string>& argv) {
   std::string spec;
-  int64_t batch = 1, seq = 128, repeats = 3;
+  int64_t batch = 1, seq = 0, repeats = 3;  // seq 0: min(128, n_positions)
   bool timing = true;
   ConfigArgs config_args;
   po::options_description options("gpt2 info");
   options.add_options()                                                                         //
       ("model,m", po::value(&spec)->required(), "model directory or preset (gpt2, tiny, ...)")  //
       ("batch", po::value(&batch)->default_value(1), "batch size of the timed forward pass")    //
-      ("seq", po::value(&seq)->default_value(128), "sequence length of the timed pass")         //
-      ("repeats", po::value(&repeats)->default_value(3), "timed passes (median reported)")      //
+      ("seq", po::value(&seq),
+       "sequence length of the timed pass (default min(128, n_positions))")                 //
+      ("repeats", po::value(&repeats)->default_value(3), "timed passes (median reported)")  //
       ("no-timing", po::bool_switch()->notifier([&](bool off) { timing = !off; }),
        "skip the forward pass");
   add_config_options(options, config_args);
   po::positional_options_description positional;
   positional.add("model", 1);
   if (!parse("gpt2 info --model DIR|PRESET [options]", argv, options, &positional)) return 0;
+  require(batch >= 1, "--batch must be at least 1 (got " + std::to_string(batch) + ")");
+  require(repeats >= 1, "--repeats must be at least 1 (got " + std::to_string(repeats) + ")");
+  require(seq >= 0, "--seq must be at least 1 (got " + std::to_string(seq) + ")");
   auto loaded = load_model_from_args(spec, config_args);
   if (!loaded.model) return 0;
   const ModelConfig& c = loaded.model->config();
@@ -50,11 +56,16 @@ int cmd_info(const std::vector<std::string>& argv) {
               human_count(double(parameters - embedding)).c_str());
   std::printf("memory       %s of %s weights\n", human_bytes(bytes).c_str(),
               dtype_name(loaded.runtime.dtype).c_str());
+  const std::string nonfinite = describe_nonfinite(nonfinite_parameters(*loaded.model));
+  std::printf("non-finite   %s\n", nonfinite.empty() ? "none" : nonfinite.c_str());
   std::printf("runtime      %s, %ld threads\n", loaded.runtime.device.str().c_str(),
               long(loaded.runtime.threads));
   if (!timing) return 0;
 
-  seq = std::min(seq, c.n_positions);
+  if (seq == 0) seq = std::min<int64_t>(128, c.n_positions);
+  require(seq <= c.n_positions, "--seq " + std::to_string(seq) + " exceeds the model's context (" +
+                                    "n_positions " + std::to_string(c.n_positions) +
+                                    "); give at most " + std::to_string(c.n_positions));
   loaded.model->eval();
   at::NoGradGuard no_grad;
   auto ids = at::randint(c.vocab_size, {batch, seq},

@@ -1,8 +1,12 @@
 // gpt2 prepare: tokenize text files / globs / JSONL into llm.c-layout token shards.
+#include <algorithm>
 #include <cstdio>
+#include <thread>
 
 #include "cli.h"
 #include "commands.h"
+#include "core/error.h"
+#include "core/files.h"
 #include "data/prepare.h"
 #include "tokenizer/tokenizer_io.h"
 
@@ -33,10 +37,28 @@ int cmd_prepare(const std::vector<std::string>& argv) {
       ("threads", po::value(&o.threads)->default_value(0), "encoding threads (0 = all cores)")  //
       ("quiet,q", po::bool_switch(&quiet), "no progress bar");
   if (!parse("gpt2 prepare -t TOKENIZER -i FILES... -o DIR [options]", argv, options)) return 0;
+  require(!file_exists(o.out_dir) || is_directory(o.out_dir),
+          "--out " + o.out_dir + " is a file, not a directory; give a new or existing folder");
+  require(o.threads >= 0, "--threads must be 0 (all cores) or more");
+  const int cores = int(std::max(1u, std::thread::hardware_concurrency()));
+  if (o.threads > cores) {
+    std::fprintf(stderr,
+                 "gpt2 prepare: warning: --threads %d exceeds the %d cores here; using %d\n",
+                 int(o.threads), cores, cores);
+    o.threads = cores;
+  }
   o.val_fraction = val_fraction >= 0 ? val_fraction : (o.val_inputs.empty() ? 0.1 : 0.0);
   o.progress = !quiet;
   auto tokenizer = load_tokenizer(tokenizer_path);
   PrepareSummary summary = prepare_shards(o, *tokenizer);
+  if (summary.invalid_utf8_bytes > 0)
+    std::fprintf(
+        stderr,
+        "gpt2 prepare: warning: %lld byte(s) of the input are not valid UTF-8 (first "
+        "in %s); the tokenizer encodes them as raw bytes or replaces them, so decoded "
+        "text will differ there (convert the files to UTF-8, e.g. with iconv)\n",
+        static_cast<long long>(summary.invalid_utf8_bytes),
+        summary.invalid_utf8_file.empty() ? "the input" : summary.invalid_utf8_file.c_str());
   std::printf("%s\nwrote %s (vocab_size %lld)\n", format_summary(summary).c_str(),
               o.out_dir.c_str(), static_cast<long long>(tokenizer->vocab_size()));
   return 0;

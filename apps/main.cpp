@@ -1,4 +1,6 @@
 // gpt2: the command-line program. Subcommands are git-style: gpt2 <command> [options].
+#include <signal.h>
+
 #include <exception>
 #include <iostream>
 #include <string>
@@ -19,6 +21,9 @@ void print_usage() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Over a file-size limit a write then fails (EFBIG) and is reported like a full disk, instead
+  // of the signal killing the process mid-checkpoint.
+  ::signal(SIGXFSZ, SIG_IGN);
   if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h") {
     print_usage();
     return argc < 2 ? 2 : 0;

@@ -16,6 +16,7 @@
 
 #include "config/loader.h"
 #include "config/yaml_section.h"
+#include "core/dir_lock.h"
 #include "core/error.h"
 #include "core/files.h"
 #include "sweep/ablation.h"
@@ -35,6 +36,7 @@ std::vector<Axis> read_sweep_file(const std::string& path, AblationConfig& confi
   } catch (const YAML::Exception& e) {
     throw Error(path + ":" + std::to_string(e.mark.line + 1) + ": not valid YAML: " + e.msg);
   }
+  reject_duplicate_keys(root, path);
   require(root.IsMap(), path + ": expected the sections \"ablation\" and \"axes\"");
   std::vector<Axis> axes;
   for (const auto& entry : root) {
@@ -97,6 +99,10 @@ int main(int argc, char** argv) {
     auto runs = plan_ablation(config, axes);
     std::cout << plan_text(runs);
     if (dry_run) return 0;
+    // One sweep at a time in a sweep directory (each trainer locks its own run directory).
+    DirectoryLock lock(config.out_dir, "sweep directory",
+                       "wait for that gpt2-ablate to finish or stop it (its runs resume when "
+                       "the sweep is started again), or choose another ablation.out_dir");
     bool complete = true;
     if (!report_only) {
       std::string program = config.gpt2.empty() ? find_sibling_program("gpt2") : config.gpt2;

@@ -8,6 +8,7 @@
 #include "core/error.h"
 #include "core/files.h"
 #include "core/strings.h"
+#include "data/shard_format.h"
 #include "data/token_stream.h"
 
 namespace gpt2 {
@@ -84,8 +85,14 @@ std::vector<PromptPair> load_prompt_pairs(const CompareConfig& config, const Tok
     tokens.resize(size_t(stream->size()));
     stream->read(0, stream->size(), tokens.data());
   } else {
-    for (const auto& path : config.text)
+    for (const auto& path : config.text) {
+      // A shard given as text would be tokenized as bytes; a damaged one gets train's message.
+      if (looks_like_shard(path)) {
+        read_shard_header(path);
+        throw Error("compare.text: " + path + " is a token shard; give it as compare.shards");
+      }
       for (int32_t id : tokenizer.encode(read_file(path))) tokens.push_back(id);
+    }
   }
   return windows_from_tokens(tokens, config, tokenizer);
 }

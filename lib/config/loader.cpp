@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -286,6 +287,27 @@ std::vector<std::string> section_names(const std::vector<SectionRef>& sections) 
 
 }  // namespace
 
+void reject_duplicate_keys(const YAML::Node& node, const std::string& where) {
+  if (node.IsSequence()) {
+    for (const auto& item : node) reject_duplicate_keys(item, where);
+    return;
+  }
+  if (!node.IsMap()) return;
+  std::map<std::string, int> first_line;
+  for (const auto& entry : node) {
+    const std::string key = entry.first.IsScalar() ? entry.first.Scalar() : "";
+    const int line = entry.first.Mark().line + 1;
+    if (!key.empty()) {
+      auto [it, fresh] = first_line.emplace(key, line);
+      if (!fresh)
+        throw Error(where + ":" + std::to_string(line) + ": duplicate key \"" + key +
+                    "\" (first given at line " + std::to_string(it->second) +
+                    "); keep only one of them");
+    }
+    reject_duplicate_keys(entry.second, where);
+  }
+}
+
 void apply_yaml_mapping(const YAML::Node& mapping, const SectionRef& section,
                         const std::string& where, const std::string& prefix) {
   if (mapping.IsNull()) return;
@@ -308,11 +330,16 @@ struct VariantLayers {
 };
 
 YAML::Node read_yaml_file(const std::string& path) {
+  require(!is_directory(path), path + " is a folder, not a config file; give a YAML file (e.g. " +
+                                   "configs/train/shakespeare_char.yaml)");
+  YAML::Node root;
   try {
-    return YAML::Load(read_file(path));
+    root = YAML::Load(read_file(path));
   } catch (const YAML::Exception& e) {
     throw Error(path + ":" + std::to_string(e.mark.line + 1) + ": not valid YAML: " + e.msg);
   }
+  reject_duplicate_keys(root, path);
+  return root;
 }
 
 // Applies a file's sections; variant lists' keys and bases go to `layers`.

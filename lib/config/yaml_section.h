@@ -15,4 +15,8 @@ namespace gpt2 {
 void apply_yaml_mapping(const YAML::Node& mapping, const SectionRef& section,
                         const std::string& where, const std::string& prefix = "");
 
+// Throws Error "<where>:<line>: duplicate key ... (first at line N)" for a key given twice in
+// one mapping, at any depth: yaml-cpp keeps both and lookups would silently take the first.
+void reject_duplicate_keys(const YAML::Node& node, const std::string& where);
+
 }  // namespace gpt2

@@ -5,6 +5,8 @@
 #include <functional>
 #include <iosfwd>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace gpt2 {
 
@@ -20,6 +22,11 @@ void write_file_atomic(const std::string& path, const std::string& content);
 
 // Same, for writers that stream: `write` fills the stream of the temp file.
 void write_file_atomic(const std::string& path, const std::function<void(std::ostream&)>& write);
+
+// Writes several files all-or-nothing: each goes to a temp file first, and only when every one
+// is written are they renamed into place. On a failure the temp files are removed and the Error
+// names the file that failed and says that none of them was written (old ones unchanged).
+void write_files_atomic(const std::vector<std::pair<std::string, std::string>>& files);
 
 bool file_exists(const std::string& path);
 bool is_directory(const std::string& path);

@@ -12,6 +12,7 @@
 #include "core/files.h"
 #include "core/progress.h"
 #include "core/strings.h"
+#include "core/utf8.h"
 #include "data/documents.h"
 #include "data/file_glob.h"
 #include "data/parallel_encode.h"
@@ -111,6 +112,13 @@ PrepareSummary prepare_shards(const PrepareOptions& options, const Tokenizer& to
   std::vector<std::string> all_files = train_files;
   all_files.insert(all_files.end(), val_files.begin(), val_files.end());
   refuse_overwriting_inputs(all_files, options.out_dir);
+  for (const auto& file : all_files)
+    if (!is_jsonl_file(file) && looks_like_shard(file)) {
+      read_shard_header(file);  // a damaged shard: the same message as gpt2 train gives
+      throw Error(file +
+                  " is a token shard already, not text; train on it with "
+                  "data.train_shards, or give the text it was made from");
+    }
 
   PrepareSummary summary;
   summary.threads =
@@ -125,6 +133,21 @@ PrepareSummary prepare_shards(const PrepareOptions& options, const Tokenizer& to
     require(!val_docs.texts.empty(),
             "no text in the validation input (" + join(val_files, ", ") + ")");
   }
+  for (const DocumentSet* set : {&docs, &val_docs})
+    for (size_t i = 0; i < set->texts.size(); ++i) {
+      const std::string_view text = set->texts[i];
+      int64_t invalid = 0;
+      for (size_t pos = 0; pos < text.size();) {
+        const size_t length = utf8::sequence_length(text, pos);
+        invalid += length == 0;
+        pos += length == 0 ? 1 : length;
+      }
+      // files[] matches texts[] one to one when every input is a non-empty text file.
+      if (invalid > 0 && summary.invalid_utf8_file.empty() &&
+          set->files.size() == set->texts.size())
+        summary.invalid_utf8_file = set->files[i];
+      summary.invalid_utf8_bytes += invalid;
+    }
   summary.documents = docs.texts.size();
   summary.val_documents = val_docs.texts.size();
   summary.bytes = docs.bytes + val_docs.bytes;

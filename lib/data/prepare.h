@@ -39,6 +39,10 @@ struct PrepareSummary {
   int token_bits = 16;
   int threads = 1;
   double seconds = 0;
+  // Bytes that are not valid UTF-8 (the tokenizer sees them as they are: GPT-2's byte-level
+  // BPE keeps them as byte tokens, others map them to their unknown / replacement token).
+  int64_t invalid_utf8_bytes = 0;
+  std::string invalid_utf8_file;  // the first file holding some
   std::vector<std::string> train_shards, val_shards;
 };
 

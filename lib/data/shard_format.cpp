@@ -75,6 +75,20 @@ ShardHeader read_shard_header(const std::string& path) {
   return result;
 }
 
+bool looks_like_shard(const std::string& path) {
+  if (path.size() > 4 && path.compare(path.size() - 4, 4, ".bin") == 0) return true;
+  const std::string head = read_file_prefix(path, kShardHeaderBytes);
+  if (head.size() < 4) return false;
+  uint32_t magic = 0;
+  std::memcpy(&magic, head.data(), 4);
+  if (int32_t(magic) == kShardMagic) return true;
+  if (head.size() < kShardHeaderBytes) return false;
+  const uint32_t swapped = __builtin_bswap32(magic);
+  // llm.c's magics are dates (20240326 for model files, 20240520 for shards).
+  auto near = [](uint32_t x) { return x >= 20000000u && x <= 20991231u; };
+  return near(magic) || near(swapped);
+}
+
 std::vector<uint32_t> read_shard_tokens(const std::string& path) {
   ShardHeader header = read_shard_header(path);
   std::string bytes = read_file(path);

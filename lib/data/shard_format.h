@@ -29,6 +29,12 @@ void write_shard(const std::string& path, const uint32_t* tokens, size_t count, 
 // file and what is wrong.
 ShardHeader read_shard_header(const std::string& path);
 
+// True when `path` is meant as a token shard: it has the shard magic, a .bin name, or a
+// header-sized prefix whose magic is a near miss (another llm.c file such as a model
+// checkpoint, a byte-swapped or damaged magic). Commands read such a file as a shard, so
+// read_shard_header's checks say what is wrong, instead of tokenizing binary data as text.
+bool looks_like_shard(const std::string& path);
+
 // The whole shard's tokens (for tests and small files; training uses ShardReader's mmap).
 std::vector<uint32_t> read_shard_tokens(const std::string& path);
 

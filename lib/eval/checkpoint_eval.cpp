@@ -35,14 +35,6 @@ int64_t step_from_name(const std::string& name) {
   return std::stoll(name.substr(begin, end - begin + 1));
 }
 
-bool is_token_shard(const std::string& path) {
-  std::string head = read_file_prefix(path, 4);
-  if (head.size() < 4) return false;
-  int32_t magic = 0;
-  std::memcpy(&magic, head.data(), 4);
-  return magic == kShardMagic;
-}
-
 std::string number_or_dash(double value, int decimals) {
   return std::isnan(value) ? "-" : format_number(value, decimals);
 }
@@ -88,7 +80,7 @@ std::vector<EvalRow> evaluate_models(const std::vector<ModelEntry>& models,
       EvalRow row{entry, data, "", {}};
       std::vector<int64_t> ids;
       std::string tokenizer_kind = "shard";
-      if (is_token_shard(data)) {
+      if (looks_like_shard(data)) {  // a damaged shard is refused, not read as text
         for (uint32_t id : read_shard_tokens(data)) ids.push_back(id);
       } else {
         auto tokenizer = load_tokenizer(entry.dir);
@@ -164,9 +156,7 @@ void write_eval_outputs(const std::vector<EvalRow>& rows, const std::string& out
          {"bits_per_byte", nan_to_null(row.result.bits_per_byte())},
          {"word_perplexity", nan_to_null(row.result.word_perplexity())}});
   }
-  write_file_atomic(out_dir + "/eval.json", json.dump(2) + "\n");
   Table table = eval_table(rows);
-  write_file_atomic(out_dir + "/eval.csv", table.to_csv());
 
   HtmlReport report("Perplexity");
   report.table(table);
@@ -191,7 +181,10 @@ void write_eval_outputs(const std::vector<EvalRow>& rows, const std::string& out
   std::map<std::string, int> signatures;
   for (const auto& row : rows) signatures[row.signature]++;
   for (const auto& [signature, count] : signatures) report.paragraph("signature: " + signature);
-  report.write(out_dir + "/report.html");
+  // All or nothing (a full disk leaves no eval.json without its report).
+  write_files_atomic({{out_dir + "/eval.json", json.dump(2) + "\n"},
+                      {out_dir + "/eval.csv", table.to_csv()},
+                      {out_dir + "/report.html", report.html()}});
 }
 
 }  // namespace gpt2

@@ -1,6 +1,8 @@
 #include "generate/jsonl_io.h"
 
+#include <cstdio>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
 
 #include "core/error.h"
@@ -12,6 +14,7 @@ namespace gpt2 {
 std::vector<PromptRecord> read_prompts_jsonl(const std::string& path) {
   std::istringstream in(read_file(path));
   std::vector<PromptRecord> records;
+  std::set<std::string> unread;  // fields that are neither the prompt nor an id
   std::string line;
   for (int number = 1; std::getline(in, line); ++number) {
     if (trim(line).empty()) continue;
@@ -24,9 +27,19 @@ std::vector<PromptRecord> read_prompts_jsonl(const std::string& path) {
     }
     require(object.is_object() && object.contains("prompt") && object["prompt"].is_string(),
             where + ": expected an object with a string \"prompt\", e.g. {\"prompt\": \"Hello\"}");
+    for (auto it = object.begin(); it != object.end(); ++it)
+      if (it.key() != "prompt" && it.key() != "id") unread.insert(it.key());
     records.push_back({object["prompt"].get<std::string>(), line});
   }
   require(!records.empty(), path + ": no prompts");
+  // Once per file: a per-line "max_new_tokens" or "temperature" would otherwise be believed
+  // to apply.
+  if (!unread.empty())
+    std::fprintf(stderr,
+                 "warning: %s: field(s) %s are not read (only \"prompt\" is); they are copied "
+                 "to the output unchanged. Set decoding options on the command line or in the "
+                 "config\n",
+                 path.c_str(), join({unread.begin(), unread.end()}, ", ").c_str());
   return records;
 }
 

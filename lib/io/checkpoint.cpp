@@ -2,8 +2,12 @@
 
 #include <ATen/ATen.h>
 
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <type_traits>
 
 #include "config/json_fields.h"
 #include "config/loader.h"
@@ -20,6 +24,7 @@ namespace {
 
 const char* kPrefix = "transformer.";
 
+// GPT2Config keys that are not ModelConfig fields (model_type, attention switches).
 template <class T>
 void read_field(const nlohmann::json& json, const std::string& path, const char* key, T& out) {
   if (!json.contains(key) || json[key].is_null()) return;
@@ -131,6 +136,12 @@ void load_weights(GPT2LMHeadModelImpl& model, const std::string& path) {
   for (const auto& [name, done] : loaded)
     if (!done) missing.push_back(name);
   if (!missing.empty()) throw Error(path + ": missing tensor(s) " + join(missing, ", "));
+  const std::string nonfinite = describe_nonfinite(nonfinite_parameters(model));
+  if (!nonfinite.empty())
+    std::fprintf(stderr,
+                 "warning: %s: non-finite weights (NaN or inf): %s; outputs will not be "
+                 "finite (a diverged run? try an earlier checkpoint)\n",
+                 path.c_str(), nonfinite.c_str());
   if (stored_lm_head.defined()) {
     const auto& wte = model.transformer->wte->weight;
     require(
@@ -139,6 +150,64 @@ void load_weights(GPT2LMHeadModelImpl& model, const std::string& path) {
             ": lm_head.weight differs from transformer.wte.weight; GPT-2 ties them and "
             "untied heads are not supported");
   }
+}
+
+std::vector<std::pair<std::string, int64_t>> nonfinite_parameters(
+    const GPT2LMHeadModelImpl& model) {
+  at::NoGradGuard no_grad;
+  std::vector<std::pair<std::string, int64_t>> counts;
+  for (const auto& item : model.named_parameters()) {
+    const int64_t n = item.value().isfinite().logical_not().sum().item<int64_t>();
+    if (n > 0) counts.emplace_back(item.key(), n);
+  }
+  return counts;
+}
+
+std::string describe_nonfinite(const std::vector<std::pair<std::string, int64_t>>& counts) {
+  if (counts.empty()) return "";
+  int64_t total = 0;
+  std::vector<std::string> parts;
+  for (const auto& [name, n] : counts) {
+    total += n;
+    parts.push_back(name + " (" + std::to_string(n) + ")");
+  }
+  return std::to_string(total) + " in " + join(parts, ", ");
+}
+
+// config.json against the weights' shapes, before the model is built from config.json (a wrong
+// or absurd size would otherwise allocate first and fail after).
+static void check_config_against_weights(const ModelConfig& config, const std::string& config_path,
+                                         const SafetensorsFile& file) {
+  auto entry = [&](const std::string& name) -> const SafetensorsEntry* {
+    for (const std::string& key : {std::string(kPrefix) + name, name})
+      if (file.contains(key)) return &file.entries().at(key);
+    return nullptr;
+  };
+  auto expect = [&](const std::string& name, std::vector<int64_t> shape, const char* fields) {
+    const SafetensorsEntry* stored = entry(name);
+    if (!stored || stored->shape == shape) return;  // missing ones are named by load_weights
+    throw Error(config_path + ": " + fields + " give " + name + " the shape " + shape_text(shape) +
+                " but " + file.path() + " stores it as " + shape_text(stored->shape) +
+                " (is config.json from the same model?)");
+  };
+  expect("wte.weight", {config.vocab_size, config.n_embd}, "vocab_size and n_embd");
+  expect("wpe.weight", {config.n_positions, config.n_embd}, "n_positions and n_embd");
+  expect("h.0.mlp.c_fc.weight", {config.n_embd, config.inner_size()}, "n_embd and n_inner");
+  int64_t blocks = 0;
+  for (const auto& [stored_name, stored] : file.entries()) {
+    std::string name = starts_with(stored_name, kPrefix) ? stored_name.substr(12) : stored_name;
+    if (!starts_with(name, "h.")) continue;
+    const size_t dot = name.find('.', 2);
+    const std::string digits = name.substr(2, dot == std::string::npos ? dot : dot - 2);
+    if (digits.empty() || digits.size() > 9 ||
+        digits.find_first_not_of("0123456789") != std::string::npos)
+      continue;
+    blocks = std::max<int64_t>(blocks, std::stoll(digits) + 1);
+  }
+  require(blocks == config.n_layer,
+          config_path + ": n_layer is " + std::to_string(config.n_layer) + " but " + file.path() +
+              " holds " + std::to_string(blocks) +
+              " transformer blocks (is config.json from the same model?)");
 }
 
 GPT2LMHeadModel load_model_dir(const std::string& dir) {
@@ -156,6 +225,7 @@ GPT2LMHeadModel load_model_dir(const std::string& dir, const ModelConfig& config
                            : "";
     throw Error(dir + ": model.safetensors is missing" + hint);
   }
+  check_config_against_weights(config, dir + "/config.json", SafetensorsFile(weights_path));
   GPT2LMHeadModel model(config, ModelInit::uninitialised);  // every parameter is loaded below
   load_weights(*model, weights_path);
   return model;

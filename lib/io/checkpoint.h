@@ -3,7 +3,10 @@
 // model.safetensors. A GPT-2 from the hub loads as it is; ours load in transformers unchanged.
 #include <c10/core/ScalarType.h>
 
+#include <cstdint>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "model/gpt2_model.h"
 
@@ -22,8 +25,13 @@ GPT2LMHeadModel load_model_dir(const std::string& dir);
 GPT2LMHeadModel load_model_dir(const std::string& dir, const ModelConfig& config);
 
 // Copies a safetensors state dict into `model`, checking names and shapes; `path` names the
-// file in errors.
+// file in errors. Non-finite weights (NaN, inf) are loaded but warned about once on stderr.
 void load_weights(GPT2LMHeadModelImpl& model, const std::string& path);
+
+// The parameters holding NaN or infinite values, with how many each (none: empty).
+std::vector<std::pair<std::string, int64_t>> nonfinite_parameters(const GPT2LMHeadModelImpl& model);
+// "12 in transformer.h.0.attn.c_attn.weight (10), transformer.wte.weight (2)"; "" when none.
+std::string describe_nonfinite(const std::vector<std::pair<std::string, int64_t>>& counts);
 
 // Writes config.json and model.safetensors atomically. dtype: kFloat (default) or kBFloat16.
 void save_model_dir(const GPT2LMHeadModelImpl& model, const std::string& dir,

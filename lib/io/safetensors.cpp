@@ -8,9 +8,11 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <nlohmann/json.hpp>
 #include <ostream>
+#include <vector>
 
 #include "core/error.h"
 #include "core/files.h"
@@ -88,11 +90,18 @@ SafetensorsFile::SafetensorsFile(const std::string& path) : path_(path) {
   data_ = bytes + 8 + header_size;
   const size_t data_size = mapping_->size - 8 - header_size;
 
+  // The format's rules (as the reference implementation enforces them): integer shapes and
+  // offsets, sizes that match dtype x shape, and tensors that tile the data section exactly.
+  auto unsigned_integer = [](const nlohmann::json& value) {
+    return value.is_number_unsigned() || (value.is_number_integer() && value.get<int64_t>() >= 0);
+  };
   for (auto it = header.begin(); it != header.end(); ++it) {
     if (it.key() == "__metadata__") {
-      if (it.value().is_object())
-        for (auto m = it.value().begin(); m != it.value().end(); ++m)
-          if (m.value().is_string()) metadata_[m.key()] = m.value().get<std::string>();
+      if (!it.value().is_object()) fail("__metadata__ is not a JSON object of strings");
+      for (auto m = it.value().begin(); m != it.value().end(); ++m) {
+        if (!m.value().is_string()) fail("__metadata__ value \"" + m.key() + "\" is not a string");
+        metadata_[m.key()] = m.value().get<std::string>();
+      }
       continue;
     }
     const std::string where = "tensor \"" + it.key() + "\"";
@@ -101,34 +110,72 @@ SafetensorsFile::SafetensorsFile(const std::string& path) : path_(path) {
         !spec.contains("data_offsets"))
       fail(where + " lacks dtype, shape or data_offsets");
     SafetensorsEntry entry;
-    try {
-      entry.dtype = spec["dtype"].get<std::string>();
-      entry.shape = spec["shape"].get<std::vector<int64_t>>();
-      auto offsets = spec["data_offsets"].get<std::vector<uint64_t>>();
-      if (offsets.size() != 2) fail(where + " has data_offsets of length != 2");
-      entry.begin = offsets[0];
-      entry.end = offsets[1];
-    } catch (const nlohmann::json::exception&) {
-      fail(where + " has malformed dtype, shape or data_offsets");
-    }
+    if (!spec["dtype"].is_string()) fail(where + " has a dtype that is not a string");
+    entry.dtype = spec["dtype"].get<std::string>();
     const DtypeInfo* dtype = dtype_by_name(entry.dtype);
     if (!dtype)
       throw Error(path + ": " + where + " has unsupported dtype " + entry.dtype +
                   " (supported: F64, F32, F16, BF16, I64, I32, I16, I8, U8, BOOL)");
-    uint64_t numel = 1;
-    for (auto d : entry.shape) {
-      if (d < 0) fail(where + " has a negative dimension");
-      numel *= static_cast<uint64_t>(d);
+    const auto& shape = spec["shape"];
+    if (!shape.is_array()) fail(where + " has a shape that is not a list");
+    uint64_t numel = 1, strides = 1;
+    bool overflow = false;
+    for (const auto& d : shape) {
+      if (!unsigned_integer(d))
+        fail(where + " has shape " + shape.dump() + "; dimensions must be non-negative integers");
+      const uint64_t size = d.get<uint64_t>();
+      // Also the product of the non-zero dimensions: torch's strides would overflow.
+      if (size > uint64_t(INT64_MAX) || (size != 0 && numel > UINT64_MAX / size) ||
+          (size != 0 && strides > uint64_t(INT64_MAX) / size))
+        overflow = true;
+      if (size != 0) strides *= size;
+      entry.shape.push_back(static_cast<int64_t>(size));
+      numel *= size;
     }
-    if (entry.begin > entry.end || entry.end > data_size)
-      fail(where + " has data_offsets [" + std::to_string(entry.begin) + ", " +
-           std::to_string(entry.end) + "] outside the data section of " +
-           std::to_string(data_size) + " bytes (truncated file?)");
-    if (entry.end - entry.begin != numel * dtype->bytes)
-      fail(where + " holds " + std::to_string(entry.end - entry.begin) + " bytes but its shape " +
-           "and dtype need " + std::to_string(numel * dtype->bytes));
+    const auto& offsets = spec["data_offsets"];
+    if (!offsets.is_array() || offsets.size() != 2 || !unsigned_integer(offsets[0]) ||
+        !unsigned_integer(offsets[1]))
+      fail(where + " has data_offsets " + offsets.dump() +
+           "; they must be two non-negative integers [begin, end]");
+    const uint64_t begin = offsets[0].get<uint64_t>(), end = offsets[1].get<uint64_t>();
+    if (begin > end || end > data_size)
+      fail(where + " has data_offsets [" + std::to_string(begin) + ", " + std::to_string(end) +
+           "] outside the data section of " + std::to_string(data_size) +
+           " bytes (truncated file?)");
+    if (overflow || numel > UINT64_MAX / dtype->bytes || end - begin != numel * dtype->bytes)
+      fail(where + " holds " + std::to_string(end - begin) + " bytes but its shape " +
+           shape.dump() + " and dtype " + entry.dtype + " need " +
+           (overflow || numel > UINT64_MAX / dtype->bytes ? std::string("more than 2^64")
+                                                          : std::to_string(numel * dtype->bytes)));
+    entry.begin = static_cast<size_t>(begin);
+    entry.end = static_cast<size_t>(end);
     entries_[it.key()] = entry;
   }
+  // Sorted by offset, each tensor must start where the previous one ended, and the last end
+  // at the end of the file: no gaps, no shared bytes, no trailing bytes.
+  std::vector<std::pair<const std::string*, const SafetensorsEntry*>> order;
+  for (const auto& [name, entry] : entries_) order.emplace_back(&name, &entry);
+  std::stable_sort(order.begin(), order.end(), [](const auto& a, const auto& b) {
+    return a.second->begin != b.second->begin ? a.second->begin < b.second->begin
+                                              : a.second->end < b.second->end;
+  });
+  size_t expected = 0;
+  const std::string* previous = nullptr;
+  for (const auto& [name, entry] : order) {
+    const std::string where = "tensor \"" + *name + "\"";
+    if (entry->begin < expected)
+      fail(where + " (bytes " + std::to_string(entry->begin) + " to " + std::to_string(entry->end) +
+           ") overlaps tensor \"" + *previous + "\"");
+    if (entry->begin > expected)
+      fail(where + " starts at byte " + std::to_string(entry->begin) + " but the data before " +
+           "it ends at byte " + std::to_string(expected) + " (a gap of unused bytes)");
+    expected = entry->end;
+    if (entry->end > entry->begin) previous = name;
+  }
+  if (expected != data_size)
+    fail("the tensors end at byte " + std::to_string(expected) + " of a data section of " +
+         std::to_string(data_size) + " bytes (" + std::to_string(data_size - expected) +
+         " unused trailing bytes)");
 }
 
 at::Tensor SafetensorsFile::tensor(const std::string& name) const {

@@ -76,7 +76,14 @@ void save_trainer_state(const std::string& dir, const TrainerState& state,
     auto cuda = at::globalContext().defaultGenerator(c10::Device(c10::kCUDA, 0));
     archive.write("rng_cuda0", cuda.get_state(), /*is_buffer=*/true);
   }
-  write_file_atomic(dir + "/trainer_state.pt", [&](std::ostream& out) { archive.save_to(out); });
+  write_file_atomic(dir + "/trainer_state.pt", [&](std::ostream& out) {
+    // torch's zip writer throws from its destructor after a short write (std::terminate on a
+    // full disk), so it is told every write succeeded; write_file_atomic checks the stream.
+    archive.save_to([&](const void* data, size_t bytes) {
+      out.write(static_cast<const char*>(data), static_cast<std::streamsize>(bytes));
+      return bytes;
+    });
+  });
   write_file_atomic(dir + "/trainer_state.json", trainer_state_json(state));
 }
 

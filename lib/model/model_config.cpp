@@ -1,10 +1,41 @@
 #include "model/model_config.h"
 
+#include <unistd.h>
+
+#include <cstdio>
+
 #include "core/error.h"
+#include "core/strings.h"
 
 namespace gpt2 {
+namespace {
+
+double physical_memory_bytes() {
+  const long pages = ::sysconf(_SC_PHYS_PAGES), page = ::sysconf(_SC_PAGE_SIZE);
+  return pages > 0 && page > 0 ? double(pages) * double(page) : 0;
+}
+
+}  // namespace
 
 void ModelConfig::validate() const {
+  // Before anything is allocated: absurd sizes (2^31 tokens, 1e12 positions, 1e9 blocks) would
+  // otherwise end in bad_alloc or the OOM killer. Counted in double, as int64 could overflow.
+  const double C = double(n_embd), H = n_inner > 0 ? double(n_inner) : 4 * C;
+  const double per_block = 4 * C + 3 * C * C + 3 * C + C * C + C + 2 * C * H + H + C;
+  const double parameters =
+      double(vocab_size) * C + double(n_positions) * C + double(n_layer) * per_block + 2 * C;
+  const double bytes = parameters * 4;  // float32 weights, as the model is built
+  const double memory = physical_memory_bytes();
+  if (memory > 0 && bytes > memory) {
+    char needed[64];
+    std::snprintf(needed, sizeof needed, "%.4g", bytes);
+    throw Error("config: the model (vocab_size " + std::to_string(vocab_size) + ", n_positions " +
+                std::to_string(n_positions) + ", n_embd " + std::to_string(n_embd) + ", n_layer " +
+                std::to_string(n_layer) + ") has " + human_count(parameters) +
+                " parameters, which need " + needed + " bytes (" + human_bytes(bytes) +
+                ") as float32, more than this machine's " + human_bytes(memory) +
+                " of memory; check these sizes");
+  }
   require(n_embd % n_head == 0, "config: model.n_head (" + std::to_string(n_head) +
                                     ") must divide model.n_embd (" + std::to_string(n_embd) + ")");
   require(bos_token_id < vocab_size && eos_token_id < vocab_size,

@@ -5,6 +5,7 @@
 #include <malloc.h>
 #include <sched.h>
 
+#include <cstdio>
 #include <limits>
 #include <thread>
 
@@ -62,6 +63,12 @@ Runtime apply_runtime(const RuntimeConfig& config) {
   keep_freed_memory();
   Runtime runtime;
   runtime.threads = config.threads > 0 ? config.threads : available_cores();
+  if (runtime.threads > available_cores()) {
+    // More threads than cores only adds contention (commands became many times slower).
+    std::fprintf(stderr, "warning: runtime.threads %ld exceeds the %ld cores here; using %ld\n",
+                 long(runtime.threads), long(available_cores()), long(available_cores()));
+    runtime.threads = available_cores();
+  }
   at::set_num_threads(static_cast<int>(runtime.threads));
   runtime.seed = config.seed;
   at::manual_seed(static_cast<uint64_t>(config.seed));

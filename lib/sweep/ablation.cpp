@@ -1,9 +1,11 @@
 #include "sweep/ablation.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
+#include "core/dir_lock.h"
 #include "core/error.h"
 #include "core/files.h"
 #include "core/strings.h"
@@ -73,8 +75,18 @@ bool run_ablation(const AblationConfig& config, const std::vector<PlannedRun>& r
 
   std::vector<ProcessJob> train_jobs;
   std::vector<const PlannedRun*> train_runs;
+  bool skipped = false;
   for (const auto& run : runs) {
     if (run.state == RunState::done) continue;
+    // A trainer left from an earlier sweep may still be writing it: not a second one.
+    if (auto holder = DirectoryLock::holder(run.dir)) {
+      std::fprintf(stderr,
+                   "sweep: skip %s: its run directory is in use by %s; start the sweep again "
+                   "once that process is done\n",
+                   run.spec.name.c_str(), describe(*holder).c_str());
+      skipped = true;
+      continue;
+    }
     ProcessJob job{{gpt2_program, "train"}, run.dir + "/train.log", run.spec.name};
     if (run.state == RunState::resume) {
       job.argv.insert(job.argv.end(), {"--resume", run.dir});
@@ -91,7 +103,7 @@ bool run_ablation(const AblationConfig& config, const std::vector<PlannedRun>& r
     train_runs.push_back(&run);
   }
 
-  bool all_ok = true;
+  bool all_ok = !skipped;
   std::vector<ProcessJob> eval_jobs;
   std::vector<const PlannedRun*> eval_runs;
   auto codes = run_processes(train_jobs, jobs_at_once, [&](size_t index, int code) {

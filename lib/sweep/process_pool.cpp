@@ -2,7 +2,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -17,8 +17,6 @@
 #include "core/error.h"
 #include "core/strings.h"
 
-extern char** environ;
-
 namespace fs = std::filesystem;
 
 namespace gpt2 {
@@ -31,24 +29,55 @@ void on_stop_signal(int signal) {
   g_stop_signal = signal;
 }
 
+// fork + exec rather than posix_spawn, for PR_SET_PDEATHSIG: a child gets SIGTERM when the
+// sweep dies, even by SIGKILL, so no trainer is left running (and writing) on its own.
 pid_t spawn(const ProcessJob& job) {
   if (!job.log_path.empty() && fs::path(job.log_path).has_parent_path())
     fs::create_directories(fs::path(job.log_path).parent_path());
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  if (!job.log_path.empty()) {
-    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, job.log_path.c_str(),
-                                     O_WRONLY | O_CREAT | O_APPEND, 0644);
-    posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
-  }
-  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
   std::vector<char*> argv;
   for (const auto& arg : job.argv) argv.push_back(const_cast<char*>(arg.c_str()));
   argv.push_back(nullptr);
-  pid_t pid = 0;
-  int error = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  if (error != 0) throw Error("cannot start " + job.argv[0] + ": " + std::strerror(error));
+  int report[2];  // the child's exec errno; closed on a successful exec
+  if (::pipe2(report, O_CLOEXEC) != 0)
+    throw Error(std::string("cannot create a pipe: ") + std::strerror(errno));
+  const pid_t parent = ::getpid();
+  const pid_t pid = ::fork();
+  if (pid < 0) {
+    const int error = errno;
+    ::close(report[0]);
+    ::close(report[1]);
+    throw Error("cannot start " + job.argv[0] + ": " + std::strerror(error));
+  }
+  if (pid == 0) {  // only async-signal-safe calls until exec
+    ::close(report[0]);
+    ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+    if (::getppid() != parent) ::_exit(127);  // the sweep died before prctl took effect
+    int in = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (in >= 0) ::dup2(in, STDIN_FILENO);
+    if (!job.log_path.empty()) {
+      int out = ::open(job.log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+      if (out >= 0) {
+        ::dup2(out, STDOUT_FILENO);
+        ::dup2(out, STDERR_FILENO);
+      }
+    }
+    ::execv(argv[0], argv.data());
+    const int error = errno;
+    if (::write(report[1], &error, sizeof error) < 0) {
+    }
+    ::_exit(127);
+  }
+  ::close(report[1]);
+  int error = 0;
+  ssize_t n;
+  do {
+    n = ::read(report[0], &error, sizeof error);
+  } while (n < 0 && errno == EINTR);
+  ::close(report[0]);
+  if (n == ssize_t(sizeof error)) {
+    ::waitpid(pid, nullptr, 0);
+    throw Error("cannot start " + job.argv[0] + ": " + std::strerror(error));
+  }
   return pid;
 }
 

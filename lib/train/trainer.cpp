@@ -17,6 +17,8 @@
 #include "core/tokens.h"
 #include "eval/scorer.h"
 #include "io/checkpoint.h"
+#include "io/run_directory.h"
+#include "io/trainer_state.h"
 #include "runtime/runtime.h"
 #include "tokenizer/tokenizer_io.h"
 #include "train/distributed.h"
@@ -26,11 +28,9 @@
 #include "train/lr_schedule.h"
 #include "train/param_groups.h"
 #include "train/precision.h"
-#include "io/run_directory.h"
 #include "train/signals.h"
 #include "train/train_data.h"
 #include "train/trainer_setup.h"
-#include "io/trainer_state.h"
 
 namespace gpt2 {
 namespace {
@@ -195,8 +195,8 @@ Trainer::Trainer(TrainSections sections, const TrainOptions& options)
       dist_(env_, tc_.backend, device_),
       main_(dist_.is_main()),
       world_(dist_.world_size()),
-      run_(tc_.out_dir, {"loss", "val_loss", "val_ppl", "lr", "grad_norm", "tokens",
-                         "tokens_per_s", "mfu", "seconds"}),
+      run_(tc_.out_dir, {"loss", "val_loss", "val_ppl", "lr", "grad_norm", "tokens", "tokens_per_s",
+                         "mfu", "seconds"}),
       save_dtype_(parse_dtype(tc_.save_dtype)) {
   if (options_.resume) {
     checkpoint_ = run_.latest_checkpoint();
@@ -244,10 +244,10 @@ Trainer::Trainer(TrainSections sections, const TrainOptions& options)
   dist_.broadcast(params_, tc_.bucket_mb * (1 << 20));
 
   flops_per_token_ = training_flops_per_token(model_->config(), s_.data.block_size);
-  peak_flops_ = tc_.peak_flops > 0 ? tc_.peak_flops
-                                   : measure_matmul_flops(device_, precision_.autocast
-                                                                       ? precision_.dtype
-                                                                       : c10::kFloat);
+  peak_flops_ =
+      tc_.peak_flops > 0
+          ? tc_.peak_flops
+          : measure_matmul_flops(device_, precision_.autocast ? precision_.dtype : c10::kFloat);
   print_banner();
   result_.run_dir = tc_.out_dir;
 }
@@ -262,9 +262,9 @@ void Trainer::resume_or_start() {
   data_->restore(state_.data_state);
   scaler_->restore(state_.loss_scale, state_.loss_scale_growth);
   if (state_.world_size != world_)
-    prepared_.notes.push_back("the checkpoint was written by " +
-                              std::to_string(state_.world_size) + " rank(s), this run has " +
-                              std::to_string(world_) + ": batches will differ from the original");
+    prepared_.notes.push_back("the checkpoint was written by " + std::to_string(state_.world_size) +
+                              " rank(s), this run has " + std::to_string(world_) +
+                              ": batches will differ from the original");
   state_.world_size = world_;
   if (main_) run_.truncate_logs(state_.step);
 }
@@ -408,8 +408,7 @@ void Trainer::stop_if_nonfinite_too_long() const {
 }
 
 void Trainer::log(const StepOutcome& outcome, bool last_step) {
-  if (main_ &&
-      (state_.step % tc_.log_interval == 0 || last_step || state_.step == start_step_ + 1)) {
+  if (main_ && (state_.step % tc_.log_interval == 0 || last_step || state_.step == 1)) {
     double seconds = seconds_since(log_start_);
     double tokens_per_s = seconds > 0 ? double(log_tokens_) / seconds : 0;
     mfu_ = peak_flops_ > 0 ? flops_per_token_ * tokens_per_s / world_ / peak_flops_ : 0;
@@ -449,7 +448,8 @@ bool Trainer::evaluate_and_log(double lr) {
     ++state_.evals_since_best;
   }
   if (main_) {
-    run_.log({"eval", state_.step, {{"val_loss", val}, {"val_ppl", std::exp(val)}, {"lr", lr}}, {}});
+    run_.log(
+        {"eval", state_.step, {{"val_loss", val}, {"val_ppl", std::exp(val)}, {"lr", lr}}, {}});
     if (progress_) progress_->update(double(state_.step - start_step_));
     std::fprintf(stderr, "%sstep %ld: val loss %.4f (ppl %.2f)%s\n",
                  progress_ && ::isatty(STDERR_FILENO) ? "\n" : "", long(state_.step), val,
@@ -487,12 +487,24 @@ void Trainer::save_checkpoint() {
   state_.data_state = data_->state();
   state_.loss_scale = scaler_->scale();
   state_.loss_scale_growth = scaler_->growth_tracker();
+  // A failed write (disk full) is an Error naming the file and the last good checkpoint; the
+  // other ranks learn of it and stop too instead of waiting in the next all-reduce.
+  std::string failure;
+  try {
+    if (main_)
+      result_.last_checkpoint = run_.write_checkpoint(state_.step, [&](const std::string& temp) {
+        save_model_dir(*model_, temp, save_dtype_);
+        if (prepared_.tokenizer) save_tokenizer(*prepared_.tokenizer, temp);
+        save_trainer_state(temp, state_, *optimizer_);
+      });
+  } catch (const Error& e) {
+    failure = e.what();
+  }
+  at::Tensor failed = at::full({1}, failure.empty() ? 0.0 : 1.0, at::kFloat).to(device_);  // (1)
+  if (world_ > 1) dist_.all_reduce_sum(failed);
+  if (failed.cpu().item<float>() > 0)
+    throw Error(main_ ? failure : "rank 0 could not write the checkpoint; see its error");
   if (!main_) return;
-  std::string temp = run_.begin_checkpoint(state_.step);
-  save_model_dir(*model_, temp, save_dtype_);
-  if (prepared_.tokenizer) save_tokenizer(*prepared_.tokenizer, temp);
-  save_trainer_state(temp, state_, *optimizer_);
-  result_.last_checkpoint = run_.commit_checkpoint(state_.step, temp);
   if (tc_.keep_best && state_.best_step == state_.step) run_.link_best(state_.step);
   run_.rotate(tc_.keep_last, tc_.keep_best ? state_.best_step : -1);
 }

@@ -109,3 +109,18 @@ TEST_CASE_METHOD(Fixture, "ignored sections are skipped and the dump reloads to 
   sample.top_p = 0.1;
   CHECK_THAT(dump_config(sections), Contains("top_p: 0.1 "));
 }
+
+TEST_CASE_METHOD(Fixture, "a key given twice is an error naming both lines, at any depth") {
+  auto path = write("twice.yaml", "sample:\n  n_layer: 4\n  top_p: 0.5\n  n_layer: 8\n");
+  REQUIRE_THROWS_WITH(load_config(sections, {{path}, {}}),
+                      Contains(path + ":4: duplicate key \"n_layer\" (first given at line 2)"));
+  auto sections_twice = write("sections.yaml", "sample: {n_layer: 4}\nsample: {n_layer: 8}\n");
+  REQUIRE_THROWS_WITH(load_config(sections, {{sections_twice}, {}}),
+                      Contains(sections_twice + ":2: duplicate key \"sample\""));
+  CHECK(sample.n_layer == 2);  // nothing applied
+}
+
+TEST_CASE_METHOD(Fixture, "a --config naming a folder is refused, not read as an empty file") {
+  REQUIRE_THROWS_WITH(load_config(sections, {{tmp.path()}, {}}),
+                      Contains(tmp.path() + " is a folder, not a config file"));
+}

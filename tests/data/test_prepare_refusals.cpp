@@ -110,3 +110,40 @@ TEST_CASE("prepare refuses several documents without an end-of-text token, and b
   CHECK_THROWS_WITH(prepare_shards(o, *tokenizer),
                     Catch::Contains("no end-of-text token to put between the 2 documents"));
 }
+
+TEST_CASE(
+    "prepare -o naming an existing file is refused, and --threads beyond the cores is capped") {
+  test::TempDir dir;
+  write_file_atomic(dir.file("in.txt"), "Hello world. Hello again.\n");
+  write_file_atomic(dir.file("a_file"), "x");
+  auto result = prepare("-i " + q(dir.file("in.txt")) + " -o " + q(dir.file("a_file")));
+  CHECK(result.exit_code == 1);
+  CHECK_THAT(result.output,
+             Catch::Contains("--out " + dir.file("a_file") + " is a file, not a directory") &&
+                 !Catch::Contains("filesystem error"));
+  CHECK(read_file(dir.file("a_file")) == "x");
+
+  auto capped = prepare("-i " + q(dir.file("in.txt")) + " -o " + q(dir.file("out")) +
+                        " --val-fraction 0 --threads 1000");
+  INFO(capped.output);
+  CHECK(capped.exit_code == 0);
+  CHECK_THAT(capped.output, Catch::Contains("warning: --threads 1000 exceeds the"));
+  CHECK_THAT(capped.output, !Catch::Contains("1000 threads"));
+}
+
+TEST_CASE("prepare warns with the count of bytes that are not valid UTF-8") {
+  test::TempDir dir;
+  write_file_atomic(dir.file("latin1.txt"), "caf\xe9 na\xefve, and more text.\n");
+  auto result = prepare("-i " + q(dir.file("latin1.txt")) + " -o " + q(dir.file("out")) +
+                        " --val-fraction 0");
+  INFO(result.output);
+  CHECK(result.exit_code == 0);
+  CHECK_THAT(result.output, Catch::Contains("warning: 2 byte(s) of the input are not valid UTF-8 "
+                                            "(first in " +
+                                            dir.file("latin1.txt") + ")"));
+  write_file_atomic(dir.file("clean.txt"), "caf\xc3\xa9 na\xc3\xafve.\n");
+  auto clean = prepare("-i " + q(dir.file("clean.txt")) + " -o " + q(dir.file("out2")) +
+                       " --val-fraction 0");
+  CHECK(clean.exit_code == 0);
+  CHECK_THAT(clean.output, !Catch::Contains("UTF-8"));
+}

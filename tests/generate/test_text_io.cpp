@@ -1,5 +1,9 @@
 // Streaming text (whole UTF-8 characters, stop strings never shown) and the JSONL files.
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
+#include <cstdio>
 
 #include "core/error.h"
 #include "core/files.h"
@@ -61,4 +65,26 @@ TEST_CASE("prompts JSONL in, results JSONL out, with other fields kept") {
   write_file_atomic(dir.file("bad.jsonl"), "{\"prompt\": \"a\"}\n{\"text\": \"b\"}\n");
   CHECK_THROWS_WITH(read_prompts_jsonl(dir.file("bad.jsonl")),
                     Catch::Contains("bad.jsonl:2") && Catch::Contains("\"prompt\""));
+}
+
+TEST_CASE("prompts JSONL: fields that are not read are warned about once per file") {
+  test::TempDir dir;
+  write_file_atomic(dir.file("in.jsonl"),
+                    "{\"prompt\": \"a\", \"id\": 1, \"max_new_tokens\": 5}\n"
+                    "{\"prompt\": \"b\", \"temperature\": 0.1, \"max_new_tokens\": 9}\n");
+  std::fflush(stderr);
+  const int saved = ::dup(STDERR_FILENO);
+  const int fd = ::open(dir.file("stderr.txt").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  ::dup2(fd, STDERR_FILENO);
+  ::close(fd);
+  auto records = read_prompts_jsonl(dir.file("in.jsonl"));
+  std::fflush(stderr);
+  ::dup2(saved, STDERR_FILENO);
+  ::close(saved);
+  CHECK(records.size() == 2);
+  const std::string warning = read_file(dir.file("stderr.txt"));
+  CHECK(warning == "warning: " + dir.file("in.jsonl") +
+                       ": field(s) max_new_tokens, temperature are not read (only \"prompt\" "
+                       "is); they are copied to the output unchanged. Set decoding options on "
+                       "the command line or in the config\n");
 }

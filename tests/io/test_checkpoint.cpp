@@ -6,6 +6,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "config/loader.h"
 #include "core/error.h"
 #include "core/files.h"
 #include "io/checkpoint.h"
@@ -42,6 +43,20 @@ void require_load_error(const std::string& dir, const std::string& fragment) {
 }
 
 }  // namespace
+
+TEST_CASE("absurd model sizes from YAML are refused with the bytes needed, not allocated") {
+  for (const char* set : {"model.vocab_size=2147483648", "model.n_positions=1000000000000",
+                          "model.n_layer=1000000000"}) {
+    INFO(set);
+    ModelConfig config;
+    CHECK_THROWS_WITH(load_config({section_ref(config)}, {{}, {set}}),
+                      Contains("bytes (") && Contains("as float32, more than this machine's"));
+  }
+  auto info = test::run_cli("info --model tiny --set model.n_embd=1000000000 --set model.n_head=1");
+  CHECK(info.exit_code == 1);
+  CHECK_THAT(info.output, Contains("gpt2 info: error: config: the model") &&
+                              Contains("n_embd 1000000000") && !Contains("internal error"));
+}
 
 TEST_CASE("a checkpoint written by save_model_dir loads back bit-identically") {
   test::TempDir tmp;
@@ -136,19 +151,50 @@ TEST_CASE("bad checkpoints are refused with the file, the tensor and the reason"
     for (auto& t : tensors)
       if (t.first == "transformer.wpe.weight") t.second = at::zeros({15, 8});
     write_dir(dir, tiny_config(), tensors);
-    require_load_error(dir,
-                       "\"transformer.wpe.weight\" has shape [15, 8] but config.json needs "
-                       "[16, 8]");
+    require_load_error(dir, "n_positions and n_embd give wpe.weight the shape [16, 8] but " +
+                                weights + " stores it as [15, 8]");
   }
-  SECTION("config.json inconsistent with the weights") {
+  SECTION("config.json inconsistent with the weights, refused before the model is built") {
     ModelConfig wider = tiny_config();
     wider.n_embd = 16;
     write_dir(dir, wider, good);
-    require_load_error(dir, "but config.json needs");
+    require_load_error(dir, tmp.file("config.json") +
+                                ": vocab_size and n_embd give wte.weight the shape [50, 16] but " +
+                                weights + " stores it as [50, 8]");
+    ModelConfig longer = tiny_config();
+    longer.n_positions = 32;
+    write_dir(dir, longer, good);
+    require_load_error(dir, "n_positions and n_embd give wpe.weight the shape [32, 8]");
     ModelConfig deeper = tiny_config();
     deeper.n_layer = 3;
     write_dir(dir, deeper, good);
-    require_load_error(dir, "missing tensor(s) transformer.h.2.");
+    require_load_error(dir,
+                       "config.json: n_layer is 3 but " + weights + " holds 2 transformer blocks");
+    // A shape mismatch inside a block is still named by the weight loader.
+    TensorList tensors = good;
+    for (auto& t : tensors)
+      if (t.first == "transformer.h.1.attn.c_proj.weight") t.second = at::zeros({8, 4});
+    write_dir(dir, tiny_config(), tensors);
+    require_load_error(dir,
+                       "\"transformer.h.1.attn.c_proj.weight\" has shape [8, 4] but "
+                       "config.json needs [8, 8]");
+  }
+  SECTION("absurd or fractional sizes in config.json are refused before any allocation") {
+    write_safetensors(weights, good);
+    write_file_atomic(tmp.file("config.json"), "{\"n_embd\": 64.5, \"n_head\": 2}");
+    require_load_error(dir,
+                       "config.json: field \"n_embd\" has value 64.5, which must be an integer");
+    write_file_atomic(tmp.file("config.json"), "{\"vocab_size\": 2147483648}");
+    require_load_error(dir,
+                       "config.json: config: the model (vocab_size 2147483648, n_positions "
+                       "1024, n_embd 768, n_layer 12) has");
+    require_load_error(dir, "more than this machine's");
+    write_file_atomic(tmp.file("config.json"), "{\"n_positions\": 1e12}");
+    require_load_error(dir, "n_positions 1000000000000");
+    write_file_atomic(tmp.file("config.json"), "{\"n_layer\": 1000000000}");
+    require_load_error(dir, "n_layer 1000000000) has");
+    write_file_atomic(tmp.file("config.json"), "{\"n_embd\": 1e9, \"n_head\": 1}");
+    require_load_error(dir, "n_embd 1000000000");
   }
   SECTION("config.json with bad values") {
     write_safetensors(weights, good);

@@ -1,0 +1,74 @@
+// gpt2 eval --out on a full disk (a real 600-byte file-size limit): eval.json, eval.csv and
+// report.html are written all or nothing, and the error names the file that failed.
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+
+#include "core/files.h"
+#include "data/shard_format.h"
+#include "test_support.h"
+
+using namespace gpt2;
+using Catch::Matchers::Contains;
+
+namespace {
+
+// `gpt2 <args>` with every file it writes limited to `limit` bytes.
+test::CommandResult run_cli_with_file_limit(const std::string& args, rlim_t limit) {
+  int fds[2];
+  REQUIRE(::pipe(fds) == 0);
+  pid_t pid = ::fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    ::close(fds[0]);
+    rlimit r{limit, limit};
+    ::setrlimit(RLIMIT_FSIZE, &r);
+    auto result = test::run_cli(args);
+    if (::write(fds[1], result.output.data(), result.output.size()) < 0) ::_exit(99);
+    ::_exit(result.exit_code);
+  }
+  ::close(fds[1]);
+  std::string output;
+  char buffer[4096];
+  ssize_t n;
+  while ((n = ::read(fds[0], buffer, sizeof buffer)) > 0) output.append(buffer, size_t(n));
+  ::close(fds[0]);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
+}
+
+}  // namespace
+
+TEST_CASE("gpt2 eval --out on a full disk writes all outputs or none") {
+  test::TempDir dir;
+  const std::string model = test::data_path("GPT2_GOLDEN_DIR", "golden") + "/tiny-gpt2";
+  std::vector<uint32_t> tokens;
+  for (int i = 0; i < 300; ++i) tokens.push_back(uint32_t(1 + i % 199));
+  write_shard(dir.file("val.bin"), tokens, 2);
+  const std::string args = "eval --model " + model + " --data " + dir.file("val.bin") + " --out ";
+
+  // Unlimited: the three files; eval.json and eval.csv fit in 600 bytes, the report does not.
+  auto full = test::run_cli(args + dir.file("full"));
+  INFO(full.output);
+  REQUIRE(full.exit_code == 0);
+  REQUIRE(file_size(dir.file("full/eval.json")) < 600);
+  REQUIRE(file_size(dir.file("full/eval.csv")) < 600);
+  REQUIRE(file_size(dir.file("full/report.html")) > 600);
+
+  auto limited = run_cli_with_file_limit(args + dir.file("limited"), 600);
+  INFO(limited.output);
+  CHECK(limited.exit_code == 1);
+  CHECK_THAT(limited.output,
+             Contains("write failed for " + dir.file("limited/report.html") + " (disk full?)") &&
+                 Contains("none of " + dir.file("limited/eval.json")) &&
+                 !Contains("internal error"));
+  // Nothing half-written: the folder holds no output and no temp file.
+  std::vector<std::string> left;
+  for (const auto& entry : std::filesystem::directory_iterator(dir.file("limited")))
+    left.push_back(entry.path().filename().string());
+  CHECK(left.empty());
+}
