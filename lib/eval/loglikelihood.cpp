@@ -101,6 +101,13 @@ std::vector<Loglikelihood> loglikelihood_tokens(GPT2LMHeadModelImpl& model,
                                                 const std::vector<TokenPair>& pairs,
                                                 const LoglikelihoodOptions& options) {
   const int64_t window = resolve_window(model, options.window);
+  const int64_t vocab = model.config().vocab_size;
+  for (const auto& pair : pairs)
+    for (const auto* ids : {&pair.context, &pair.continuation})
+      for (int64_t id : *ids)
+        require(id >= 0 && id < vocab,
+                "token id " + std::to_string(id) + " is outside the model's vocabulary (" +
+                    std::to_string(vocab) + "): the tokenizer does not match the model");
   std::vector<Loglikelihood> out(pairs.size());
   std::vector<bool> done(pairs.size(), false);
   at::NoGradGuard no_grad;
