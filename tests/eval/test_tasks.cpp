@@ -11,6 +11,7 @@
 #include "eval/tasks/choice_scoring.h"
 #include "eval/tasks/hellaswag.h"
 #include "eval/tasks/lambada.h"
+#include "eval/tasks/loglikelihood_task.h"
 #include "eval/tasks/multiple_choice.h"
 #include "eval/tasks/wikitext.h"
 #include "eval_fixtures.h"
@@ -82,14 +83,26 @@ TEST_CASE("hellaswag preprocessing: the harness's rules on hand examples") {
   test::TempDir dir;
   write_file_atomic(
       dir.file("h.jsonl"),
-      R"({"ind": 4, "activity_label": "Roof shingle removal", "ctx_a": "A man is sitting on a roof.", "ctx_b": "he", "ctx": "A man is sitting on a roof. he", "endings": ["is using wrap to wrap a pair of skis.", "starts pulling up roofing [title] on a roof."], "label": 1, "split": "val"})"
+      R"({"ind": 4, "activity_label": "Roof", "ctx_a": "A man is on a roof.", "ctx_b": "hE", "ctx": "A man is on a roof. hE", "endings": ["is using wrap.", "pulls up roofing [title] on it."], "label": 1, "split": "val"})"
       "\n");
   auto q = load_hellaswag(dir.file("h.jsonl"), 0);
   REQUIRE(q.size() == 1);
-  CHECK(q[0].context == "Roof shingle removal: A man is sitting on a roof. He");
-  CHECK(q[0].choices == std::vector<std::string>({"is using wrap to wrap a pair of skis.",
-                                                  "starts pulling up roofing. on a roof."}));
+  CHECK(q[0].context == "Roof: A man is on a roof. He");  // ctx_b capitalised
+  CHECK(q[0].choices == std::vector<std::string>({"is using wrap.", "pulls up roofing. on it."}));
   CHECK(q[0].label == 1);
+
+  // Scored: each preprocessed ending after a space, given the preprocessed context.
+  Fixture f;
+  TaskSettings settings;
+  settings.data = dir.file("h.jsonl");
+  settings.log_samples = true;
+  TaskResult result = run_hellaswag(TaskEnv{*f.model, *f.tokenizer}, settings);
+  REQUIRE(result.samples.size() == 1);
+  auto sample = nlohmann::json::parse(result.samples[0]);
+  for (size_t c = 0; c < 2; ++c)
+    CHECK(sample["loglikelihoods"][c].get<double>() ==
+          Approx(f.reference(q[0].context, " " + q[0].choices[c])).epsilon(1e-6));
+  CHECK(sample["label"] == 1);
 }
 
 TEST_CASE("multiple choice: acc, acc_norm, acc_bytes, acc_token against float64 by hand") {
@@ -197,6 +210,29 @@ TEST_CASE("lambada: the last word after the last space; acc is greedy, ppl per e
   CHECK(metric(result, "acc").value == Approx((double(g0) + double(g1)) / 2));
   CHECK(metric(result, "ppl").value == Approx(std::exp(-(a + b) / 2)).epsilon(1e-5));
   CHECK(result.examples == 2);
+}
+
+TEST_CASE("loglikelihood task: mean summed log-prob, greedy rate, per-example and token ppl") {
+  Fixture f;
+  test::TempDir dir;
+  write_file_atomic(dir.file("p.jsonl"),
+                    "{\"context\": \"the cat \", \"continuation\": \"sat on the mat\"}\n"
+                    "{\"context\": \"\", \"continuation\": \"then\"}\n");
+  TaskSettings settings;
+  settings.data = dir.file("p.jsonl");
+  TaskResult result = run_loglikelihood_task(TaskEnv{*f.model, *f.tokenizer}, settings);
+  bool g0 = false, g1 = false;
+  const double a = f.reference("the cat ", "sat on the mat", &g0);
+  const double b = f.reference("", "then", &g1);
+  const double tokens =
+      double(encode_pair(*f.tokenizer, "the cat ", "sat on the mat").continuation.size() +
+             encode_pair(*f.tokenizer, "", "then").continuation.size());
+  CHECK(metric(result, "logprob").value == Approx((a + b) / 2).epsilon(1e-6));
+  CHECK(metric(result, "logprob").std_error ==
+        Approx(std::abs(a - b) / std::sqrt(2.0) / std::sqrt(2.0)).epsilon(1e-5));
+  CHECK(metric(result, "greedy").value == Approx((double(g0) + double(g1)) / 2));
+  CHECK(metric(result, "ppl").value == Approx(std::exp(-(a + b) / 2)).epsilon(1e-5));
+  CHECK(metric(result, "token_ppl").value == Approx(std::exp(-(a + b) / tokens)).epsilon(1e-5));
 }
 
 TEST_CASE("wikitext: articles at top-level headings, harness word counts, rolling metrics") {
