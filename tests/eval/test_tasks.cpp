@@ -247,6 +247,15 @@ TEST_CASE("wikitext: articles at top-level headings, harness word counts, rollin
   CHECK(count_harness_words("a b  c") == 3);
   CHECK(count_harness_words(" a b ") == 4);
   CHECK(count_harness_words(articles[1]) == 10);  // Python's answer
+  // The harness's wikitext_detokenizer, its outputs from Python.
+  CHECK(wikitext_detokenize("a ( b c ) d") == "a (b c) d");
+  CHECK(wikitext_detokenize("x \" y \" z \" w") == "x \"y\" z \" w");
+  CHECK(wikitext_detokenize("it 's the dogs ' bone") == "it's the dogs' bone");
+  CHECK(wikitext_detokenize("= = Part = =") == "== Part ==");
+  CHECK(wikitext_detokenize("5 @-@ 6 @,@ 000 , ok . ") == "5-6,000, ok. ");
+  CHECK(wikitext_detokenize("a ( b ( c ) d ) e") == "a (b ( c) d ) e");
+  CHECK(wikitext_detokenize("temp 5 \u00b0 C") == "temp 5\u00b0C");
+  CHECK(wikitext_detokenize(" \n N stuff \n") == "\nN stuff\n");
 
   Fixture f;
   test::TempDir dir;
@@ -256,7 +265,11 @@ TEST_CASE("wikitext: articles at top-level headings, harness word counts, rollin
   settings.scoring.window = 8;
   TaskResult result = run_wikitext(TaskEnv{*f.model, *f.tokenizer}, settings);
   REQUIRE(result.examples == 2);
-  auto ll = loglikelihood_rolling(*f.model, *f.tokenizer, articles, settings.scoring);
+  // Scored detokenized, counted as written.
+  const std::vector<std::string> targets = {wikitext_detokenize(articles[0]),
+                                            wikitext_detokenize(articles[1])};
+  CHECK(targets[1] == " = Second =\n\nthen the men sat.\n");  // as Python gives
+  auto ll = loglikelihood_rolling(*f.model, *f.tokenizer, targets, settings.scoring);
   const double total = ll[0].logprob + ll[1].logprob;
   const double words = double(count_harness_words(articles[0]) + count_harness_words(articles[1]));
   const double bytes = double(articles[0].size() + articles[1].size());

@@ -1,6 +1,8 @@
 #include "eval/tasks/wikitext.h"
 
+#include <cctype>
 #include <cmath>
+#include <utility>
 
 #include "core/error.h"
 #include "core/files.h"
@@ -23,7 +25,71 @@ bool is_top_heading(const std::string& line) {
          t.compare(t.size() - 2, 2, " =") == 0 && t[t.size() - 3] != '=';
 }
 
+// Python's str.replace: every non-overlapping occurrence, left to right.
+std::string replace_all(const std::string& text, const std::string& from, const std::string& to) {
+  std::string out;
+  size_t pos = 0;
+  for (size_t at; (at = text.find(from, pos)) != std::string::npos; pos = at + from.size())
+    out += text.substr(pos, at - pos) + to;
+  return out + text.substr(pos);
+}
+
+// re.sub(r"O\s*([^C]*?)\s*C", r"O\1C"): from each opener to the first closer after it, the
+// whitespace inside either end dropped; an opener with no closer after it stays.
+std::string tighten_pairs(const std::string& text, char open, char close) {
+  std::string out;
+  size_t pos = 0;
+  for (size_t at; (at = text.find(open, pos)) != std::string::npos;) {
+    const size_t end = text.find(close, at + 1);
+    if (end == std::string::npos) break;
+    size_t b = at + 1, e = end;
+    while (b < e && is_space(text[b])) ++b;
+    while (e > b && is_space(text[e - 1])) --e;
+    out += text.substr(pos, at - pos) + open + text.substr(b, e - b) + close;
+    pos = end + 1;
+  }
+  return out + text.substr(pos);
+}
+
 }  // namespace
+
+std::string wikitext_detokenize(const std::string& input) {
+  std::string s = replace_all(input, "s '", "s'");
+  // re.sub(r"/' [0-9]/", r"/'[0-9]/"): the harness writes the class itself as the replacement.
+  for (size_t at = 0; (at = s.find("/' ", at)) != std::string::npos;) {
+    if (at + 4 < s.size() && std::isdigit(static_cast<unsigned char>(s[at + 3])) &&
+        s[at + 4] == '/') {
+      s.replace(at, 5, "/'[0-9]/");
+      at += 8;
+    } else {
+      at += 3;
+    }
+  }
+  for (const auto& [from, to] : std::vector<std::pair<std::string, std::string>>{{" @-@ ", "-"},
+                                                                                 {" @,@ ", ","},
+                                                                                 {" @.@ ", "."},
+                                                                                 {" : ", ": "},
+                                                                                 {" ; ", "; "},
+                                                                                 {" . ", ". "},
+                                                                                 {" ! ", "! "},
+                                                                                 {" ? ", "? "},
+                                                                                 {" , ", ", "}})
+    s = replace_all(s, from, to);
+  for (const auto& [open, close] : std::vector<std::pair<char, char>>{
+           {'(', ')'}, {'[', ']'}, {'{', '}'}, {'"', '"'}, {'\'', '\''}})
+    s = tighten_pairs(s, open, close);
+  for (const auto& [from, to] :
+       std::vector<std::pair<std::string, std::string>>{{"= = = =", "===="},
+                                                        {"= = =", "==="},
+                                                        {"= =", "=="},
+                                                        {" \u00b0 ", "\u00b0"},
+                                                        {" \n", "\n"},
+                                                        {"\n ", "\n"},
+                                                        {" N ", " 1 "},
+                                                        {" 's", "'s"}})
+    s = replace_all(s, from, to);
+  return s;
+}
 
 std::vector<std::string> split_wikitext_articles(const std::string& text) {
   std::vector<std::string> articles;
@@ -58,7 +124,8 @@ std::vector<std::string> load_wikitext(const std::string& path, int64_t limit) {
                [&](const JsonlRow& row) { pages.push_back(row.string_field("page")); });
     return pages;
   }
-  pages = split_wikitext_articles(read_file(path));
+  // Some copies of the raw files have CRLF line ends; the harness's pages have LF.
+  pages = split_wikitext_articles(replace_all(read_file(path), "\r\n", "\n"));
   require(!pages.empty(), path +
                               ": no text; expected a raw WikiText file (wiki.test.raw) or "
                               "JSON lines {\"page\": str}");
@@ -68,11 +135,13 @@ std::vector<std::string> load_wikitext(const std::string& path, int64_t limit) {
 
 TaskResult run_wikitext(const TaskEnv& env, const TaskSettings& settings) {
   const auto pages = load_wikitext(settings.data, settings.limit);
-  LoglikelihoodOptions options = settings.scoring;
-  auto scores = loglikelihood_rolling(env.model, env.tokenizer, pages, options);
+  // The harness scores the detokenized page and counts words and bytes of the page as written.
+  std::vector<std::string> targets;
+  for (const auto& page : pages) targets.push_back(wikitext_detokenize(page));
+  auto scores = loglikelihood_rolling(env.model, env.tokenizer, targets, settings.scoring);
   TaskResult result;
   result.examples = int64_t(pages.size());
-  result.normalisation = "rolling|words:re_split_ws|bytes:utf8|detok:none";
+  result.normalisation = "rolling|detok:harness|words:re_split_ws|bytes:utf8";
   double ll = 0;
   int64_t words = 0, bytes = 0;
   for (size_t i = 0; i < pages.size(); ++i) {
