@@ -40,39 +40,56 @@ Loglikelihood from_row(const RowScore& row) {
   return {-row.nll, row.greedy, row.tokens};
 }
 
-// One pass over the context (batch 1) into a KV cache, expanded to every continuation; the
-// continuations then run as one right-padded batch whose positions follow the context.
-// Pads come after each row's real tokens, so causal attention never sees them.
+// One pass over the context (batch 1) into a KV cache, expanded to the continuations, which
+// then run in right-padded batches of up to `batch_size` rows (longest first) whose positions
+// follow the context. Pads come after each row's real tokens, so causal attention never sees
+// them.
 std::vector<RowScore> score_shared_context(GPT2LMHeadModelImpl& model,
                                            const std::vector<int64_t>& context,
-                                           const std::vector<const std::vector<int64_t>*>& conts) {
+                                           const std::vector<const std::vector<int64_t>*>& conts,
+                                           int64_t batch_size) {
   const auto device = model.transformer->wte->weight.device();
-  const int64_t n = int64_t(conts.size()), Lc = int64_t(context.size());
-  int64_t Tm = 0;
-  for (const auto* c : conts) Tm = std::max<int64_t>(Tm, c->size());
+  const int64_t Lc = int64_t(context.size());
+  std::vector<size_t> order(conts.size());
+  std::iota(order.begin(), order.end(), size_t(0));
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return conts[a]->size() > conts[b]->size(); });
   // The last continuation token is never an input: it predicts nothing that is scored.
-  KVCache cache = model.new_cache(1, Lc + Tm - 1);
+  KVCache context_cache = model.new_cache(1, Lc + int64_t(conts[order[0]]->size()) - 1);
   ForwardArgs prefill;
-  prefill.cache = &cache;
+  prefill.cache = &context_cache;
   prefill.last_logits_only = true;
   auto last = model.forward(at::tensor(context, at::kLong).view({1, Lc}).to(device), prefill)
                   .logits;  // (1, 1, V)
   const int64_t V = last.size(2);
-  auto targets = at::full({n, Tm}, kIgnoreIndex, at::kLong);  // (n, Tm)
-  auto tg = targets.accessor<int64_t, 2>();
-  for (int64_t b = 0; b < n; ++b)
-    for (size_t j = 0; j < conts[b]->size(); ++j) tg[b][j] = (*conts[b])[j];
-  // The context's last position predicts each continuation's first token.
-  auto logits = last.expand({n, 1, V});  // (n, 1, V)
-  if (Tm > 1) {
-    cache.reorder(at::zeros({n}, at::kLong));
-    auto inputs = targets.narrow(1, 0, Tm - 1).clamp_min(0).contiguous();  // (n, Tm-1)
-    ForwardArgs step;
-    step.cache = &cache;
-    auto rest = model.forward(inputs.to(device), step).logits;  // (n, Tm-1, V)
-    logits = at::cat({logits, rest}, 1);                        // (n, Tm, V)
+  std::vector<RowScore> out(conts.size());
+  for (size_t first = 0; first < order.size(); first += size_t(batch_size)) {
+    const size_t end = std::min(order.size(), first + size_t(batch_size));
+    const int64_t n = int64_t(end - first);
+    const int64_t Tm = int64_t(conts[order[first]]->size());    // the longest of this batch
+    auto targets = at::full({n, Tm}, kIgnoreIndex, at::kLong);  // (n, Tm)
+    auto tg = targets.accessor<int64_t, 2>();
+    for (int64_t b = 0; b < n; ++b) {
+      const auto& cont = *conts[order[first + size_t(b)]];
+      for (size_t j = 0; j < cont.size(); ++j) tg[b][j] = cont[j];
+    }
+    // The context's last position predicts each continuation's first token.
+    auto logits = last.expand({n, 1, V});  // (n, 1, V)
+    if (Tm > 1) {
+      // A copy whose tensors reorder replaces (or, for one row, whose unfilled tail the
+      // batch overwrites): the context's positions stay as the prefill left them.
+      KVCache cache = context_cache;
+      cache.reorder(at::zeros({n}, at::kLong));
+      auto inputs = targets.narrow(1, 0, Tm - 1).clamp_min(0).contiguous();  // (n, Tm-1)
+      ForwardArgs step;
+      step.cache = &cache;
+      auto rest = model.forward(inputs.to(device), step).logits;  // (n, Tm-1, V)
+      logits = at::cat({logits, rest}, 1);                        // (n, Tm, V)
+    }
+    auto rows = score_logits(logits, targets);
+    for (int64_t b = 0; b < n; ++b) out[order[first + size_t(b)]] = rows[size_t(b)];
   }
-  return score_logits(logits, targets);
+  return out;
 }
 
 }  // namespace
@@ -101,6 +118,7 @@ std::vector<Loglikelihood> loglikelihood_tokens(GPT2LMHeadModelImpl& model,
                                                 const std::vector<TokenPair>& pairs,
                                                 const LoglikelihoodOptions& options) {
   const int64_t window = resolve_window(model, options.window);
+  require(options.batch_size > 0, "scoring needs a batch size > 0");
   const int64_t vocab = model.config().vocab_size;
   for (const auto& pair : pairs)
     for (const auto* ids : {&pair.context, &pair.continuation})
@@ -130,7 +148,7 @@ std::vector<Loglikelihood> loglikelihood_tokens(GPT2LMHeadModelImpl& model,
         continue;
       std::vector<const std::vector<int64_t>*> conts;
       for (size_t i : members) conts.push_back(&pairs[i].continuation);
-      auto rows = score_shared_context(model, context, conts);
+      auto rows = score_shared_context(model, context, conts, options.batch_size);
       for (size_t k = 0; k < members.size(); ++k) {
         out[members[k]] = from_row(rows[k]);
         done[members[k]] = true;

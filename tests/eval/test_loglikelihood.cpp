@@ -139,18 +139,24 @@ TEST_CASE("prefix sharing equals separate scoring within 1e-6") {
   // One question whose longest choice overflows the window: scored separately, cut.
   for (const std::string& choice : {std::string(" cat"), repeat(" the cat sat", 8)})
     requests.push_back({repeat("the cat sat on the mat. ", 5), choice});
-  LoglikelihoodOptions shared, separate;
-  shared.share_prefix = true;
+  LoglikelihoodOptions separate;
   separate.share_prefix = false;
-  auto a = loglikelihood(*f.model, *f.tokenizer, requests, shared);
   auto b = loglikelihood(*f.model, *f.tokenizer, requests, separate);
-  for (size_t i = 0; i < requests.size(); ++i) {
-    CAPTURE(i);
-    CHECK(a[i].logprob == Approx(b[i].logprob).margin(1e-6));
-    CHECK(a[i].tokens == b[i].tokens);
-    CHECK(a[i].greedy == b[i].greedy);
-    auto pair = encode_pair(*f.tokenizer, requests[i].context, requests[i].continuation);
-    CHECK(a[i].logprob == Approx(reference(*f.model64, pair, 64).logprob).margin(1e-6));
+  // 4 rows: each question's choices in one batch; 3 and 1: a context's cache reused by batches.
+  for (int64_t batch_size : {4, 3, 1}) {
+    CAPTURE(batch_size);
+    LoglikelihoodOptions shared;
+    shared.share_prefix = true;
+    shared.batch_size = batch_size;
+    auto a = loglikelihood(*f.model, *f.tokenizer, requests, shared);
+    for (size_t i = 0; i < requests.size(); ++i) {
+      CAPTURE(i);
+      CHECK(a[i].logprob == Approx(b[i].logprob).margin(1e-6));
+      CHECK(a[i].tokens == b[i].tokens);
+      CHECK(a[i].greedy == b[i].greedy);
+      auto pair = encode_pair(*f.tokenizer, requests[i].context, requests[i].continuation);
+      CHECK(a[i].logprob == Approx(reference(*f.model64, pair, 64).logprob).margin(1e-6));
+    }
   }
 }
 
