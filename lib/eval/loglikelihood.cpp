@@ -5,8 +5,10 @@
 #include <algorithm>
 #include <map>
 #include <numeric>
+#include <optional>
 
 #include "core/error.h"
+#include "core/progress.h"
 #include "core/tokens.h"
 #include "eval/scorer.h"
 #include "model/gpt2_model.h"
@@ -109,6 +111,11 @@ TokenPair encode_pair(const Tokenizer& tokenizer, const std::string& context,
   const std::string cont = context.substr(cut) + continuation;
   auto whole = encode_ids(tokenizer, ctx + cont);
   pair.context = encode_ids(tokenizer, ctx);
+  if (pair.context.empty()) {  // an all-whitespace context: as an empty one, end-of-text
+    pair.context = {end_of_text(tokenizer)};
+    pair.continuation = whole;
+    return pair;
+  }
   const size_t split = std::min(pair.context.size(), whole.size());
   pair.continuation.assign(whole.begin() + int64_t(split), whole.end());
   return pair;
@@ -130,6 +137,10 @@ std::vector<Loglikelihood> loglikelihood_tokens(GPT2LMHeadModelImpl& model,
   std::vector<bool> done(pairs.size(), false);
   at::NoGradGuard no_grad;
   model.eval();
+  std::optional<ProgressBar> progress;
+  if (!options.progress_label.empty())
+    progress.emplace(options.progress_label, double(pairs.size()), "requests");
+  size_t shared_done = 0;
 
   if (options.share_prefix) {
     std::map<std::vector<int64_t>, std::vector<size_t>> groups;
@@ -153,6 +164,8 @@ std::vector<Loglikelihood> loglikelihood_tokens(GPT2LMHeadModelImpl& model,
         out[members[k]] = from_row(rows[k]);
         done[members[k]] = true;
       }
+      shared_done += members.size();
+      if (progress) progress->update(double(shared_done));
     }
   }
 
@@ -176,8 +189,12 @@ std::vector<Loglikelihood> loglikelihood_tokens(GPT2LMHeadModelImpl& model,
   std::vector<ScoreRequest> sorted;
   sorted.reserve(order.size());
   for (size_t i : order) sorted.push_back(std::move(requests[i]));
-  auto rows = score_requests(model, sorted, options.batch_size);
+  auto on_batch = [&](size_t scored) {
+    if (progress) progress->update(double(pairs.size() - order.size() + scored));
+  };
+  auto rows = score_requests(model, sorted, options.batch_size, on_batch);
   for (size_t k = 0; k < order.size(); ++k) out[order[k]] = from_row(rows[k]);
+  if (progress) progress->finish();
   return out;
 }
 

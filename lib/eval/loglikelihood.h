@@ -23,9 +23,10 @@ struct Loglikelihood {
 };
 
 struct LoglikelihoodOptions {
-  int64_t batch_size = 4;    // rows per forward pass
-  bool share_prefix = true;  // choices with the same context: one pass over it, then its cache
-  int64_t window = 0;        // tokens per row; 0 = the model's n_positions
+  int64_t batch_size = 4;      // rows per forward pass
+  bool share_prefix = true;    // choices with the same context: one pass over it, then its cache
+  int64_t window = 0;          // tokens per row; 0 = the model's n_positions
+  std::string progress_label;  // shows a progress line over the requests; "" = silent
 };
 
 // A request as tokens.
@@ -35,7 +36,7 @@ struct TokenPair {
 
 // The harness's _encode_pair: trailing whitespace of the context moves to the continuation;
 // context + continuation is encoded whole and the continuation is the whole's tokens after
-// those of the context alone; an empty context is end-of-text.
+// those of the context alone; an empty (or all-whitespace) context is end-of-text.
 TokenPair encode_pair(const Tokenizer& tokenizer, const std::string& context,
                       const std::string& continuation);
 

@@ -76,6 +76,10 @@ TEST_CASE("encode_pair moves the context's trailing space and splits the whole's
   auto empty = encode_pair(*tok, "", "the");
   CHECK(empty.context == std::vector<int64_t>({test::tiny_end_of_text()}));
   CHECK(empty.continuation == std::vector<int64_t>({262}));
+  // So is one of whitespace only, which then begins the continuation.
+  auto blank = encode_pair(*tok, " ", "the");
+  CHECK(blank.context == std::vector<int64_t>({test::tiny_end_of_text()}));
+  CHECK(blank.continuation == std::vector<int64_t>({264}));  // " the" = Ġt+he
 }
 
 TEST_CASE("rolling windows: the harness's disjoint windows, every token once") {

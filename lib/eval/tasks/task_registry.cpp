@@ -64,7 +64,10 @@ TaskResult run_task(const std::string& model_dir, const std::string& model_name,
   const std::string sha = sha256_file(settings.data);
   auto model = load_model_dir(model_dir);
   auto tokenizer = load_tokenizer(model_dir);
-  TaskResult result = entry.run(TaskEnv{*model, *tokenizer}, settings);
+  TaskSettings with_progress = settings;
+  if (with_progress.scoring.progress_label.empty())
+    with_progress.scoring.progress_label = task + " " + model_name;
+  TaskResult result = entry.run(TaskEnv{*model, *tokenizer}, with_progress);
   result.task = task;
   result.data = settings.data;
   result.model = model_name;
