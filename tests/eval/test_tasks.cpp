@@ -190,7 +190,7 @@ TEST_CASE("multiple choice: acc, acc_norm, acc_bytes, acc_token against float64 
                 .margin(1e-6));
 }
 
-TEST_CASE("lambada: the last word after the last space; acc is greedy, ppl per example") {
+TEST_CASE("lambada: the last word after the last space, acc is greedy, ppl per example") {
   Fixture f;
   test::TempDir dir;
   write_file_atomic(dir.file("l.jsonl"),
