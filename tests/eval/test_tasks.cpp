@@ -5,9 +5,12 @@
 
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 
+#include "config/loader.h"
 #include "core/files.h"
+#include "eval/eval_config.h"
 #include "eval/tasks/choice_scoring.h"
 #include "eval/tasks/hellaswag.h"
 #include "eval/tasks/lambada.h"
@@ -342,4 +345,46 @@ TEST_CASE("gpt2 eval --task runs a task and writes its table, JSON, CSV and samp
                            dir.file("mc.jsonl"));
   CHECK(bad.exit_code != 0);
   CHECK_THAT(bad.output, Catch::Contains("mc.jsonl:1: field \"activity_label\" is missing"));
+}
+
+TEST_CASE("every configs/eval example loads as an eval section naming one task and its data") {
+  int files = 0;
+  for (const auto& entry :
+       std::filesystem::directory_iterator(test::source_dir() + "/configs/eval")) {
+    CAPTURE(entry.path().string());
+    EvalConfig config;
+    load_config({section_ref(config)}, {{entry.path().string()}, {}});
+    REQUIRE(config.tasks.size() == 1);
+    CHECK(config.tasks[0] == entry.path().stem().string());
+    CHECK(config.task_data.size() == 1);
+    ++files;
+  }
+  CHECK(files == int(task_names().size()));
+  // One data file per task, or a clear error.
+  test::TempDir dir;
+  write_file_atomic(dir.file("bad.yaml"),
+                    "eval:\n  tasks: [lambada, wikitext]\n  task_data: [a]\n");
+  EvalConfig config;
+  CHECK_THROWS_WITH(load_config({section_ref(config)}, {{dir.file("bad.yaml")}, {}}),
+                    Catch::Contains("task_data has 1 file(s) for 2 task(s)"));
+}
+
+TEST_CASE("gpt2 eval runs the tasks of a YAML eval section") {
+  test::TempDir dir;
+  const std::string model_dir = test::write_tiny_model_dir(dir.file("model"));
+  write_file_atomic(dir.file("l.jsonl"), "{\"text\": \"the cat sat on the mat\"}\n");
+  write_file_atomic(dir.file("p.jsonl"), "{\"context\": \"the\", \"continuation\": \" cat\"}\n");
+  write_file_atomic(dir.file("eval.yaml"),
+                    "eval:\n  tasks: [lambada, loglikelihood]\n"
+                    "  task_data: [" +
+                        dir.file("l.jsonl") + ", " + dir.file("p.jsonl") + "]\n");
+  auto run = test::run_cli("eval --model " + model_dir + " -c " + dir.file("eval.yaml") +
+                           " --out " + dir.file("out"));
+  INFO(run.output);
+  REQUIRE(run.exit_code == 0);
+  auto json = nlohmann::json::parse(read_file(dir.file("out/tasks.json")));
+  REQUIRE(json.size() == 2);
+  CHECK(json[0]["task"] == "lambada");
+  CHECK(json[1]["task"] == "loglikelihood");
+  CHECK(json[1]["metrics"].contains("token_ppl"));
 }
