@@ -6,6 +6,8 @@
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <random>
@@ -41,6 +43,20 @@ int main(int argc, char** argv) {
       "GPT-2 124M, %ld HellaSwag-shaped questions (context 40, 4 x 20 tokens), fp32, "
       "batch 4, median of %d\n\n",
       long(questions), repeats);
+  {
+    // Sharing must not change the numbers: the largest difference from separate scoring.
+    LoglikelihoodOptions separate, shared;
+    separate.share_prefix = false;
+    auto a = loglikelihood_tokens(*model, pairs, separate);
+    auto b = loglikelihood_tokens(*model, pairs, shared);
+    double worst = 0, largest = 0;
+    for (size_t i = 0; i < a.size(); ++i) {
+      worst = std::max(worst, std::abs(a[i].logprob - b[i].logprob));
+      largest = std::max(largest, std::abs(a[i].logprob));
+    }
+    std::printf("shared vs separate: max |difference| %.3g nats (log-likelihoods up to %.1f)\n\n",
+                worst, largest);
+  }
   std::printf("| threads | prefix sharing | seconds | questions/s |\n");
   std::printf("|--------:|:---------------|--------:|------------:|\n");
   for (int threads : {1, 2}) {
