@@ -5,6 +5,7 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "core/strings.h"
 #include "eval/checkpoint_eval.h"
 #include "eval/tasks/task_eval.h"
 #include "eval/tasks/task_output.h"
@@ -32,10 +33,12 @@ int cmd_eval(const std::vector<std::string>& argv) {
       ("batch-size", po::value(&batch_size), "windows per forward pass (eval.batch_size)")       //
       ("prepend-eos", po::bool_switch(&prepend_eos), "score the first token after end-of-text")  //
       ("out,o", po::value(&out_dir), "write eval.json, eval.csv and report.html here");
-  options.add_options()  // zero-shot tasks
-      ("task", po::value(&tasks)->multitoken(),
-       "tasks instead of perplexity, one --data file each: hellaswag, lambada, "
-       "multiple_choice, loglikelihood, wikitext (eval.tasks)")                             //
+  const std::string task_help =
+      "tasks instead of perplexity, one --data file each: " + join(task_names(), ", ") +
+      " (eval.tasks)";
+  // Zero-shot tasks.
+  options.add_options()                                                                     //
+      ("task", po::value(&tasks)->multitoken(), task_help.c_str())                          //
       ("log-samples", po::value(&log_samples), "per-example scores as JSON lines (tasks)")  //
       ("limit", po::value(&limit), "first N examples of each task (eval.limit)")            //
       ("no-share-prefix", po::bool_switch(&no_share_prefix),
