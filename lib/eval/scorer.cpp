@@ -14,7 +14,12 @@ namespace gpt2 {
 std::vector<RowScore> score_batch(GPT2LMHeadModelImpl& model, const at::Tensor& inputs,
                                   const at::Tensor& targets) {
   const auto device = model.transformer->wte->weight.device();
-  auto logits = model.forward(inputs.to(device)).logits.to(at::kFloat);  // (B, T, V)
+  return score_logits(model.forward(inputs.to(device)).logits, targets);
+}
+
+std::vector<RowScore> score_logits(const at::Tensor& model_logits, const at::Tensor& targets) {
+  const auto device = model_logits.device();
+  auto logits = model_logits.to(at::kFloat);  // (B, T, V)
   const int64_t B = logits.size(0), T = logits.size(1), V = logits.size(2);
   auto flat_targets = targets.to(device).reshape({-1});  // (B*T)
   // The trainer's loss, per token: cross-entropy is -log_softmax at the target.

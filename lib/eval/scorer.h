@@ -25,6 +25,11 @@ struct RowScore {
 std::vector<RowScore> score_batch(GPT2LMHeadModelImpl& model, const at::Tensor& inputs,
                                   const at::Tensor& targets);
 
+// The same scores from logits already computed (B, T, V) and their targets (B, T): what
+// score_batch does after its forward pass, for callers that run the model themselves (a
+// context's KV cache shared by its continuations).
+std::vector<RowScore> score_logits(const at::Tensor& logits, const at::Tensor& targets);
+
 // One row to score: its last `scored` tokens, each given every token before it in the row.
 struct ScoreRequest {
   std::vector<int64_t> tokens;
