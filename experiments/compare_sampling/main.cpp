@@ -37,7 +37,8 @@ Experiment load_experiment(const std::string& path, const std::vector<std::strin
                          e.settings.back().generate.max_new_tokens = e.compare.reference_tokens;
                          return section_ref(e.settings.back().generate);
                        }};
-  load_config({section_ref(e.runtime), section_ref(e.compare)}, {{path}, overrides}, {settings});
+  load_config_with_variants({section_ref(e.runtime), section_ref(e.compare)}, {{path}, overrides},
+                            {settings});
   return e;
 }
 

@@ -482,12 +482,13 @@ void validate_config(const std::vector<SectionRef>& sections) {
 
 void load_config(const std::vector<SectionRef>& sections, const ConfigSources& sources,
                  const std::vector<std::string>& ignored_sections) {
-  load_config(sections, sources, {}, ignored_sections);
+  load_config_with_variants(sections, sources, {}, ignored_sections);
 }
 
-void load_config(const std::vector<SectionRef>& sections, const ConfigSources& sources,
-                 const std::vector<VariantList>& variants,
-                 const std::vector<std::string>& ignored_sections) {
+void load_config_with_variants(const std::vector<SectionRef>& sections,
+                               const ConfigSources& sources,
+                               const std::vector<VariantList>& variants,
+                               const std::vector<std::string>& ignored_sections) {
   std::vector<VariantLayers> layers(variants.size());
   for (const auto& path : sources.files)
     apply_file_root(sections, read_yaml_file(path), path, ignored_sections, variants, layers);

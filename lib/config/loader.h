@@ -47,9 +47,10 @@ struct VariantList {
 };
 
 // load_config, then the variant lists (each must have at least one entry).
-void load_config(const std::vector<SectionRef>& sections, const ConfigSources& sources,
-                 const std::vector<VariantList>& variants,
-                 const std::vector<std::string>& ignored_sections = {});
+void load_config_with_variants(const std::vector<SectionRef>& sections,
+                               const ConfigSources& sources,
+                               const std::vector<VariantList>& variants,
+                               const std::vector<std::string>& ignored_sections = {});
 
 // Applies one YAML file to the sections (no final validation); exposed for layering tools.
 void apply_config_file(const std::vector<SectionRef>& sections, const std::string& path,

@@ -47,7 +47,7 @@ Loaded load(const std::string& path, const std::vector<std::string>& overrides =
                      out.variants.back().second.max_new = out.run.tokens;  // caller's default
                      return section_ref(out.variants.back().second);
                    }};
-  load_config({section_ref(out.run)}, {{path}, overrides}, {list});
+  load_config_with_variants({section_ref(out.run)}, {{path}, overrides}, {list});
   return out;
 }
 
