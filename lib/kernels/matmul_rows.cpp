@@ -106,7 +106,8 @@ int64_t k_split_of(WeightLayout layout, int64_t K) {
 
 // The product over weight rows [k_begin, k_end) only, into `out`, with bias if `with_bias`.
 RowProduct k_range_of(RowProduct p, int64_t k_begin, int64_t k_end, float* out, bool with_bias) {
-  p.weight += k_begin * (p.layout == WeightLayout::in_out ? p.weight_stride : 1);
+  const int64_t offset = k_begin * (p.layout == WeightLayout::in_out ? p.weight_stride : 1);
+  p.weight = static_cast<const char*>(p.weight) + offset * weight_type_bytes(p.weight_type);
   p.rows += k_begin;
   p.K = k_end - k_begin;
   p.out = out;
@@ -141,8 +142,19 @@ at::Tensor kernel_product(const at::Tensor& rows, const at::Tensor& weight, Weig
 bool kernel_applies(const at::Tensor& rows, const at::Tensor& weight, const at::Tensor& bias,
                     RowKernel kernel) {
   return kernel != RowKernel::none && rows.dim() == 2 && row_kernel_operand(rows) &&
-         row_kernel_operand(weight) && row_kernel_operand(bias) &&
-         row_kernel_takes_size(rows.size(0), weight.numel());
+         row_kernel_weight(weight) && row_kernel_operand(bias) &&
+         row_kernel_takes_size(rows.size(0), weight.numel(), weight.element_size());
+}
+
+WeightType weight_type_of(const at::Tensor& weight) {
+  switch (weight.scalar_type()) {
+    case at::kBFloat16:
+      return WeightType::bf16;
+    case at::kHalf:
+      return WeightType::f16;
+    default:
+      return WeightType::f32;
+  }
 }
 
 }  // namespace
@@ -155,7 +167,9 @@ RowProduct row_product_of(const at::Tensor& rows, const at::Tensor& weight, Weig
   p.K = rows.size(1);
   p.rows_stride = rows.size(0) > 1 ? rows.stride(0) : p.K;  // one row: any stride is contiguous
   p.N = out.size(1);
-  p.weight = weight.data_ptr<float>();
+  p.weight = weight.data_ptr();
+  p.weight_type = weight_type_of(weight);
+  if (p.weight_type == WeightType::f32) p.weight = weight.data_ptr<float>();  // checks it is float
   p.layout = layout;
   p.weight_stride = weight.stride(0);
   p.bias = bias.defined() ? bias.data_ptr<float>() : nullptr;
@@ -168,12 +182,18 @@ bool row_kernel_operand(const at::Tensor& t) {
                           !(at::GradMode::is_enabled() && t.requires_grad()));
 }
 
-bool row_kernel_takes_size(int64_t rows, int64_t weight_elements) {
+bool row_kernel_weight(const at::Tensor& t) {
+  const auto type = t.scalar_type();
+  return t.is_cpu() && (type == at::kFloat || type == at::kBFloat16 || type == at::kHalf) &&
+         !(at::GradMode::is_enabled() && t.requires_grad());
+}
+
+bool row_kernel_takes_size(int64_t rows, int64_t weight_elements, int64_t element_bytes) {
   // The kernel streams the weight once per 8 rows: past kMaxKernelRows, only while those
   // re-reads stay small (a weight that lives in the cache).
   const int64_t passes = (rows + 7) / 8;
   return rows <= kMaxKernelRows ||
-         passes * weight_elements * int64_t(sizeof(float)) <= kMaxKernelRereadBytes;
+         passes * weight_elements * element_bytes <= kMaxKernelRereadBytes;
 }
 
 bool uses_row_kernel(const at::Tensor& rows, const at::Tensor& weight) {
@@ -194,7 +214,15 @@ at::Tensor matmul_rows(const at::Tensor& rows, const at::Tensor& weight, WeightL
                        const at::Tensor& bias, RowKernel kernel) {
   if (kernel_applies(rows, weight, bias, kernel))
     return kernel_product(rows, weight, layout, bias, kernel);
-  auto w = layout == WeightLayout::in_out ? weight : weight.t();  // (K, N)
+  // BLAS multiplies float weights: a 16-bit weight is widened whole, into a temporary, here.
+  // This path takes many rows (prefill, perplexity windows), where the product's M K N
+  // multiply-adds dwarf the K N conversions (256 rows or more: under 1%), or a CPU without row
+  // kernels. No fp32 copy is kept: that would undo the memory a 16-bit weight saves. Widening
+  // block by block would need a loop of BLAS calls, each repacking its block anyway.
+  const bool narrow_weight =
+      weight.scalar_type() == at::kBFloat16 || weight.scalar_type() == at::kHalf;
+  const auto wide = narrow_weight ? weight.to(rows.scalar_type()) : weight;
+  auto w = layout == WeightLayout::in_out ? wide : wide.t();  // (K, N)
   if (rows.size(0) == 1) {
     auto column = bias.defined() ? at::addmv(bias, w.t(), rows[0]) : at::mv(w.t(), rows[0]);  // (N)
     return column.unsqueeze(0);  // (1, N)
