@@ -147,7 +147,8 @@ GPT2LMHeadModel load_model_dir(const std::string& dir) {
   return load_model_dir(dir, read_hf_config(config_path));
 }
 
-GPT2LMHeadModel load_model_dir(const std::string& dir, const ModelConfig& config) {
+GPT2LMHeadModel load_model_dir(const std::string& dir, const ModelConfig& config,
+                               c10::ScalarType product_weights) {
   const std::string weights_path = dir + "/model.safetensors";
   if (!file_exists(weights_path)) {
     std::string hint = file_exists(dir + "/pytorch_model.bin")
@@ -157,6 +158,7 @@ GPT2LMHeadModel load_model_dir(const std::string& dir, const ModelConfig& config
     throw Error(dir + ": model.safetensors is missing" + hint);
   }
   GPT2LMHeadModel model(config, ModelInit::uninitialised);  // every parameter is loaded below
+  store_product_weights(*model, product_weights, /*keep_values=*/false);
   load_weights(*model, weights_path);
   return model;
 }

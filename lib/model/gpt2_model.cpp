@@ -192,9 +192,13 @@ at::Tensor GPT2ModelImpl::forward(const at::Tensor& input_ids, const ForwardArgs
   if (!positions.defined())
     positions = at::arange(context.past, S, at::TensorOptions().dtype(at::kLong).device(device))
                     .unsqueeze(0);  // (1, T)
-  context.bias = attention_bias_for(T, context.past, args.attention_mask, wte->weight.options());
+  // wpe, not wte: wte may be stored in 16 bits (store_product_weights); activations are fp32.
+  const auto& options = wpe->weight.options();
+  context.bias = attention_bias_for(T, context.past, args.attention_mask, options);
 
-  auto x = wte(input_ids) + wpe(positions);  // (B, T, C)
+  auto tokens = wte(input_ids);  // (B, T, C)
+  if (tokens.scalar_type() != options.dtype()) tokens = tokens.to(options.dtype());
+  auto x = tokens + wpe(positions);  // (B, T, C)
   if (is_training() && config_.embd_pdrop > 0) x = at::dropout(x, config_.embd_pdrop, true);
   for (const auto& block : *h) x = block->as<Block>()->forward(x, context);  // (B, T, C)
   if (args.cache) args.cache->length = S;
@@ -227,7 +231,7 @@ ForwardResult GPT2LMHeadModelImpl::forward(const at::Tensor& input_ids, const Fo
 }
 
 KVCache GPT2LMHeadModelImpl::new_cache(int64_t batch_size, int64_t capacity) const {
-  const auto& weight = transformer->wte->weight;
+  const auto& weight = transformer->wpe->weight;  // the activations' dtype, whatever wte's
   return KVCache::allocate(config_, batch_size, std::min(capacity, config_.n_positions),
                            weight.options());
 }
@@ -250,6 +254,24 @@ void GPT2LMHeadModelImpl::reset_parameters() {
       p.normal_(0.0, std);
     }
   }
+}
+
+void store_product_weights(GPT2LMHeadModelImpl& model, c10::ScalarType dtype, bool keep_values) {
+  require(dtype == at::kFloat || dtype == at::kBFloat16 || dtype == at::kHalf,
+          "product weights are stored as float32, bfloat16 or float16");
+  std::vector<at::Tensor> weights{model.transformer->wte->weight};  // (V, C): the LM head too
+  for (const auto& module : model.modules())
+    if (auto* conv = module->as<Conv1DImpl>()) weights.push_back(conv->weight);  // (in, out)
+  at::NoGradGuard no_grad;
+  bool changed = false;
+  for (auto& w : weights) {
+    if (w.scalar_type() == dtype) continue;
+    w.set_data(keep_values ? w.to(dtype) : at::empty(w.sizes(), w.options().dtype(dtype)));
+    if (dtype != at::kFloat) w.requires_grad_(false);
+    changed = true;
+  }
+  // The new tensors are ordinary allocations: one huge-page block again for all parameters.
+  if (changed) place_parameters_in_huge_pages(model, keep_values);
 }
 
 at::Tensor position_ids_from_mask(const at::Tensor& attention_mask) {

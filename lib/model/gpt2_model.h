@@ -9,6 +9,8 @@
 #include <torch/nn/modules/normalization.h>
 #include <torch/nn/pimpl.h>
 
+#include <c10/core/ScalarType.h>
+
 #include "core/tokens.h"
 #include "model/kv_cache.h"
 #include "model/model_config.h"
@@ -128,6 +130,16 @@ class GPT2LMHeadModelImpl : public torch::nn::Module {
   ModelConfig config_;
 };
 TORCH_MODULE(GPT2LMHeadModel);
+
+// Stores the products' weights, every Conv1D weight and the tied wte / LM head, as `dtype`
+// (kFloat, kBFloat16 or kHalf) for decoding: the row kernels read 16-bit weights in place
+// (matmul_rows.h), halving the bytes each decoding step streams. LayerNorms, biases and
+// positions stay fp32, and so do activations and logits. Converted weights stop requiring grad:
+// a 16-bit model is for inference, training keeps fp32. keep_values = false skips converting
+// values about to be overwritten (a model built uninitialised, then loaded). Parameters are
+// placed in huge pages again afterwards.
+void store_product_weights(GPT2LMHeadModelImpl& model, c10::ScalarType dtype,
+                           bool keep_values = true);
 
 // Position ids for left-padded batches: the running count of real tokens minus one (0 at pads).
 at::Tensor position_ids_from_mask(const at::Tensor& attention_mask);

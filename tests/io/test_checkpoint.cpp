@@ -8,6 +8,7 @@
 
 #include "core/error.h"
 #include "core/files.h"
+#include "core/strings.h"
 #include "io/checkpoint.h"
 #include "io/safetensors.h"
 #include "test_support.h"
@@ -88,6 +89,36 @@ TEST_CASE("bfloat16 and float16 weights are read and converted to float32") {
   auto from_half = load_model_dir(tmp.path());
   CHECK(from_half->transformer->wpe->weight.equal(
       model->transformer->wpe->weight.to(at::kHalf).to(at::kFloat)));
+}
+
+TEST_CASE("16-bit product weights: Conv1D and wte stored as asked, the rest float32") {
+  test::TempDir tmp;
+  GPT2LMHeadModel model(tiny_config());
+  for (auto file_dtype : {at::kBFloat16, at::kHalf})
+    for (auto weights : {at::kBFloat16, at::kHalf}) {
+      CAPTURE(file_dtype, weights);
+      TensorList stored;
+      for (auto& [name, tensor] : state_of(*model))
+        stored.emplace_back(name, tensor.to(file_dtype));
+      write_dir(tmp.path(), tiny_config(), stored);
+      auto loaded = load_model_dir(tmp.path(), tiny_config(), weights);
+      for (const auto& item : loaded->named_parameters()) {
+        const std::string& name = item.key();
+        const at::Tensor& p = item.value();
+        CAPTURE(name);
+        const bool product = name == "transformer.wte.weight" ||
+                             (name.find(".c_") != std::string::npos && ends_with(name, ".weight"));
+        CHECK(p.scalar_type() == (product ? weights : at::kFloat));
+        CHECK_FALSE((p.requires_grad() && product));
+        // Each stored value converted once to the parameter's dtype.
+        const auto& want = model->named_parameters()[name];
+        CHECK(p.equal(want.to(file_dtype).to(p.scalar_type())));
+      }
+    }
+  // A float32 file and the default: float32 throughout.
+  save_model_dir(*model, tmp.path());
+  for (const auto& p : load_model_dir(tmp.path())->parameters())
+    CHECK(p.scalar_type() == at::kFloat);
 }
 
 TEST_CASE("unprefixed keys, attention buffers and a tied lm_head are accepted") {
