@@ -118,13 +118,15 @@ RowProduct k_range_of(RowProduct p, int64_t k_begin, int64_t k_end, float* out, 
 // rows (M, K) x weight by the row kernel, the threads sharing out the halves of K and the
 // columns.
 at::Tensor kernel_product(const at::Tensor& rows, const at::Tensor& weight, WeightLayout layout,
-                          const at::Tensor& bias, RowKernel kernel) {
+                          const at::Tensor& bias, RowKernel kernel, const at::Tensor& scales = {}) {
   const auto a = rows.contiguous();    // (M, K)
   const auto w = weight.contiguous();  // (K, N) or (N, K)
   const auto b = bias.defined() ? bias.contiguous() : bias;
   const int64_t K = a.size(1), N = layout == WeightLayout::in_out ? w.size(1) : w.size(0);
   auto out = at::empty({a.size(0), N}, a.options());  // (M, N)
-  const RowProduct p = row_product_of(a, w, layout, b, out);
+  RowProduct p = row_product_of(a, w, layout, b, out);
+  const auto s = scales.defined() ? scales.contiguous() : scales;  // (N), int8 only
+  if (s.defined()) p.weight_scales = s.data_ptr<float>();
   const int64_t k_split = k_split_of(layout, K);
   if (k_split == 0) {
     over_column_parts(N, [&](int64_t begin, int64_t end) { row_products(kernel, p, begin, end); });
@@ -152,6 +154,8 @@ WeightType weight_type_of(const at::Tensor& weight) {
       return WeightType::bf16;
     case at::kHalf:
       return WeightType::f16;
+    case at::kChar:
+      return WeightType::int8;
     default:
       return WeightType::f32;
   }
@@ -229,6 +233,36 @@ at::Tensor matmul_rows(const at::Tensor& rows, const at::Tensor& weight, WeightL
   }
   if (splits_columns(rows, w)) return split_columns(rows, w, bias);
   return bias.defined() ? at::addmm(bias, rows, w) : at::mm(rows, w);  // (M, N)
+}
+
+QuantizedWeight quantize_int8(const at::Tensor& weight, WeightLayout layout) {
+  at::NoGradGuard no_grad;
+  const int64_t k_dim = layout == WeightLayout::in_out ? 0 : 1;  // the summed dimension
+  auto w = weight.to(at::kFloat);
+  // Per output column n: scale = max_k |W(k, n)| / 127, so q = round(W / scale) is in
+  // [-127, 127] (symmetric: no zero point); an all-zero column gets scale 1.
+  auto scales = w.abs().amax(k_dim) / 127.0f;  // (N)
+  scales = at::where(scales > 0, scales, at::ones_like(scales));
+  auto shaped = k_dim == 0 ? scales.unsqueeze(0) : scales.unsqueeze(1);  // (1, N) or (N, 1)
+  auto q = (w / shaped).round_().clamp_(-127, 127).to(at::kChar);        // like weight
+  return {q.contiguous(), scales.contiguous(), layout};
+}
+
+at::Tensor dequantize(const QuantizedWeight& weight) {
+  const auto& s = weight.scales;  // (N)
+  return weight.values.to(at::kFloat) *
+         (weight.layout == WeightLayout::in_out ? s.unsqueeze(0) : s.unsqueeze(1));
+}
+
+at::Tensor matmul_rows(const at::Tensor& rows, const QuantizedWeight& weight,
+                       const at::Tensor& bias, RowKernel kernel) {
+  const auto& q = weight.values;
+  if (kernel != RowKernel::none && rows.dim() == 2 && row_kernel_operand(rows) &&
+      row_kernel_operand(bias) && q.is_cpu() && row_kernel_takes_size(rows.size(0), q.numel(), 1))
+    return kernel_product(rows, q, weight.layout, bias, kernel, weight.scales);
+  // Many rows: dequantised into a temporary for BLAS, as for 16-bit weights (matmul_rows above).
+  return matmul_rows(rows, dequantize(weight).to(rows.scalar_type()), weight.layout, bias,
+                     RowKernel::none);
 }
 
 at::Tensor batched_matmul(const at::Tensor& a, const at::Tensor& b) {

@@ -52,6 +52,21 @@ RowProduct row_product_of(const at::Tensor& rows, const at::Tensor& weight, Weig
                           const at::Tensor& bias, const at::Tensor& out);
 bool splits_columns(const at::Tensor& rows, const at::Tensor& weight);
 
+// Weight-only int8: symmetric, one scale per output column, W(k, n) ~ values(k, n) * scales[n]
+// (in_out; out_in: values(n, k) * scales[n]). For inference: no gradient.
+struct QuantizedWeight {
+  at::Tensor values;  // int8, the weight's shape and layout
+  at::Tensor scales;  // (N) float
+  WeightLayout layout = WeightLayout::in_out;
+};
+// scales[n] = max |W(., n)| / 127, values = round(W / scale): each element within scale / 2.
+QuantizedWeight quantize_int8(const at::Tensor& weight, WeightLayout layout);
+at::Tensor dequantize(const QuantizedWeight& weight);  // float, the weight's shape
+// rows (M, K) x the quantised weight + bias: the row kernel (dequantising in registers) where
+// matmul_rows would take it, else BLAS on the dequantised weight.
+at::Tensor matmul_rows(const at::Tensor& rows, const QuantizedWeight& weight,
+                       const at::Tensor& bias, RowKernel kernel = best_row_kernel());
+
 // a (N, P, Q) x b (N, Q, R) -> (N, P, R), like at::bmm. LibTorch without MKL runs bmm as a
 // serial loop of one small BLAS call per batch item; with no autograd graph to record and
 // several threads, the items are shared out over threads instead (decoding attention over

@@ -23,10 +23,12 @@ enum class WeightLayout {
 // The weight's element type. 16-bit weights are read as stored and widened to float in
 // registers (exactly: every bf16 and f16 value is a float), then summed in float as an fp32
 // weight is, so a bf16/f16 product is the same bits as the fp32 product of the widened weight.
-enum class WeightType { f32, bf16, f16 };
+// int8: weight-only quantised, symmetric, one scale per output column (weight_scales): each
+// column's sums over k of row x q are multiplied by its scale as they are added to out.
+enum class WeightType { f32, bf16, f16, int8 };
 
 inline int64_t weight_type_bytes(WeightType type) {
-  return type == WeightType::f32 ? 4 : 2;
+  return type == WeightType::f32 ? 4 : type == WeightType::int8 ? 1 : 2;
 }
 
 // Which kernel runs: the instruction set it is compiled for.
@@ -50,6 +52,7 @@ struct RowProduct {
   int64_t rows_stride = 0;       // between consecutive rows: K when dense, at least K
   const void* weight = nullptr;  // elements of weight_type
   WeightType weight_type = WeightType::f32;
+  const float* weight_scales = nullptr;  // int8: (N), W(k, n) = q(k, n) * weight_scales[n]
   WeightLayout layout = WeightLayout::in_out;
   int64_t weight_stride =
       0;  // between consecutive weight rows: N (in_out) or K (out_in) when dense

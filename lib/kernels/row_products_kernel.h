@@ -2,7 +2,8 @@
 // The row-product kernels, written once over an instruction set's vector type. Included only
 // by row_products_<isa>.cpp, each compiled for its instruction set, after it defines `Isa`:
 //   using V;  constexpr int W (floats per vector);  load, store, set1, zero, add, fma(a, b, c)
-//   = a * b + c, hsum;  load_bf16, load_f16 (W 16-bit values widened), f16_to_float;
+//   = a * b + c, hsum;  load_bf16, load_f16 (W 16-bit values widened), f16_to_float,
+//   load_i8 (W int8 values as floats);
 //   constexpr in_out_nv(rows), out_in_nr(rows): register blocking.
 // Everything here has internal linkage, so the linker can never hand code compiled for one
 // instruction set to a caller running on a CPU without it; no standard-library templates.
@@ -30,13 +31,17 @@ inline int64_t min_of(int64_t a, int64_t b) {
 
 // How the kernels read a weight element type: a vector of W elements (`load`) or one (`one`),
 // widened to float exactly. The sums are the same code for every type.
+// `scaled`: the product is q W_q with one scale per output column n (int8), applied to each
+// column's sums as they are added to out: out[n] += scale[n] * sum_k a[k] q[k][n].
 struct F32Weight {
   using T = float;
+  static constexpr bool scaled = false;
   static typename Isa::V load(const T* p) { return Isa::load(p); }
   static float one(const T* p) { return *p; }
 };
 struct Bf16Weight {
   using T = uint16_t;
+  static constexpr bool scaled = false;
   static typename Isa::V load(const T* p) { return Isa::load_bf16(p); }
   static float one(const T* p) {
     const uint32_t bits = uint32_t(*p) << 16;
@@ -47,8 +52,15 @@ struct Bf16Weight {
 };
 struct F16Weight {
   using T = uint16_t;
+  static constexpr bool scaled = false;
   static typename Isa::V load(const T* p) { return Isa::load_f16(p); }
   static float one(const T* p) { return Isa::f16_to_float(*p); }
+};
+struct Int8Weight {
+  using T = int8_t;
+  static constexpr bool scaled = true;
+  static typename Isa::V load(const T* p) { return Isa::load_i8(p); }
+  static float one(const T* p) { return float(*p); }
 };
 
 // in_out, MR rows, one block of kc weight rows (w0 = weight + k0 * ldw): for each strip of
@@ -57,7 +69,7 @@ struct F16Weight {
 // transposed, (kc, MR). Returns where it stopped (the start of the last partial strip).
 template <typename L, int MR, int NV>
 int64_t in_out_strips(const float* a, int64_t kc, const typename L::T* w0, int64_t ldw, float* out,
-                      int64_t N, int64_t n, int64_t n_end) {
+                      int64_t N, int64_t n, int64_t n_end, const float* scales) {
   using V = typename Isa::V;
   constexpr int64_t strip = NV * Isa::W;
   for (; n + strip <= n_end; n += strip) {
@@ -84,7 +96,10 @@ int64_t in_out_strips(const float* a, int64_t kc, const typename L::T* w0, int64
     for (int m = 0; m < MR; ++m)
       for (int v = 0; v < NV; ++v) {
         float* o = out + m * N + n + v * Isa::W;
-        Isa::store(o, Isa::add(Isa::load(o), acc[m][v]));
+        if constexpr (L::scaled)
+          Isa::store(o, Isa::fma(acc[m][v], Isa::load(scales + n + v * Isa::W), Isa::load(o)));
+        else
+          Isa::store(o, Isa::add(Isa::load(o), acc[m][v]));
       }
   }
   return n;
@@ -106,17 +121,21 @@ void in_out_rows(const RowProduct& p, const float* rows, float* out, int64_t n_b
     const typename L::T* w0 = static_cast<const typename L::T*>(p.weight) + k0 * ldw;
     // Widest strips first; narrower ones for what is left (e.g. one head's 64 columns).
     constexpr int nv = Isa::in_out_nv(MR);
-    int64_t n = in_out_strips<L, MR, nv>(a, kc, w0, ldw, out, N, n_begin, n_vectors_end);
-    if constexpr (nv > 4) n = in_out_strips<L, MR, 4>(a, kc, w0, ldw, out, N, n, n_vectors_end);
-    if constexpr (nv > 2) n = in_out_strips<L, MR, 2>(a, kc, w0, ldw, out, N, n, n_vectors_end);
-    in_out_strips<L, MR, 1>(a, kc, w0, ldw, out, N, n, n_vectors_end);
+    const float* sc = p.weight_scales;
+    int64_t n = in_out_strips<L, MR, nv>(a, kc, w0, ldw, out, N, n_begin, n_vectors_end, sc);
+    if constexpr (nv > 4) n = in_out_strips<L, MR, 4>(a, kc, w0, ldw, out, N, n, n_vectors_end, sc);
+    if constexpr (nv > 2) n = in_out_strips<L, MR, 2>(a, kc, w0, ldw, out, N, n, n_vectors_end, sc);
+    in_out_strips<L, MR, 1>(a, kc, w0, ldw, out, N, n, n_vectors_end, sc);
     // Columns past the last whole vector: the same sums in the same order, one at a time.
     for (int m = 0; m < MR; ++m)
       for (n = n_vectors_end; n < n_end; ++n) {
         float sum = 0.0f;
         for (int64_t k = 0; k < kc; ++k)
           sum = __builtin_fmaf(a[k * MR + m], L::one(w0 + k * ldw + n), sum);
-        out[m * N + n] += sum;
+        if constexpr (L::scaled)
+          out[m * N + n] = __builtin_fmaf(sum, sc[n], out[m * N + n]);
+        else
+          out[m * N + n] += sum;
       }
   }
 }
@@ -155,6 +174,7 @@ int64_t out_in_pass(const RowProduct& p, const float* rows, float* out, int64_t 
         float s = sums[m][r];
         for (int64_t k = k_vectors_end; k < K; ++k)
           s = __builtin_fmaf(rows[m * lda + k], L::one(weight + (n + r) * ldw + k), s);
+        if constexpr (L::scaled) s *= p.weight_scales[n + r];
         out[m * N + n + r] = bias ? s + bias[n + r] : s;
       }
   }
@@ -214,6 +234,8 @@ void row_products_for_isa(const RowProduct& p, int64_t n_begin, int64_t n_end) {
       return row_products_of_type<Bf16Weight>(p, n_begin, n_end);
     case WeightType::f16:
       return row_products_of_type<F16Weight>(p, n_begin, n_end);
+    case WeightType::int8:
+      return row_products_of_type<Int8Weight>(p, n_begin, n_end);
   }
 }
 

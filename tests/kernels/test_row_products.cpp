@@ -182,6 +182,115 @@ TEST_CASE("matmul_rows on a bf16/f16 weight: the kernel for few rows, widened BL
   at::set_num_threads(saved);
 }
 
+TEST_CASE("int8 quantisation: per-column scales, every element within scale / 2") {
+  at::manual_seed(23);
+  for (auto layout : {WeightLayout::in_out, WeightLayout::out_in}) {
+    CAPTURE(int(layout));
+    auto w = at::randn({40, 30});  // in_out (K, N) or out_in (N, K)
+    if (layout == WeightLayout::in_out)
+      w.select(1, 3).zero_();  // an all-zero column
+    else
+      w.select(0, 3).zero_();
+    const auto q = quantize_int8(w, layout);
+    const int64_t N = layout == WeightLayout::in_out ? w.size(1) : w.size(0);
+    REQUIRE(q.values.scalar_type() == at::kChar);
+    REQUIRE(q.values.sizes() == w.sizes());
+    REQUIRE(q.scales.sizes() == at::IntArrayRef{N});
+    const int k_dim = layout == WeightLayout::in_out ? 0 : 1;
+    auto s = k_dim == 0 ? q.scales.unsqueeze(0) : q.scales.unsqueeze(1);
+    // Round to nearest: within half a step, plus float rounding of W / s and q s.
+    auto error = (dequantize(q) - w).abs();
+    CHECK((error <= s * 0.5 * (1 + 1e-5) + w.abs() * 1e-6).all().item<bool>());
+    CHECK(q.values.abs().le(127).all().item<bool>());
+    // Symmetric, scaled to the column's largest |W|: that element is +-127.
+    auto peak = q.values.to(at::kInt).abs().amax(k_dim);  // (N)
+    CHECK(peak.narrow(0, 0, 3).eq(127).all().item<bool>());
+    CHECK(peak[3].item<int>() == 0);
+    CHECK(q.scales[3].item<float>() == 1.0f);
+  }
+}
+
+TEST_CASE("row kernels read int8 weights with per-column scales, against float64") {
+  const auto kernels = supported_kernels();
+  if (kernels.empty()) {
+    WARN("this CPU has no row kernel (needs AVX2 + FMA + F16C); matmul_rows uses BLAS");
+    return;
+  }
+  at::manual_seed(29);
+  const double u = 1.0 / (1 << 24);
+  auto result = [](RowKernel kernel, const at::Tensor& rows, const at::Tensor& q,
+                   const at::Tensor& scales, WeightLayout layout, const at::Tensor& bias,
+                   const std::vector<int64_t>& cuts) {
+    auto out = at::full({rows.size(0), scales.size(0)}, 12345.0f);  // (M, N)
+    RowProduct p = row_product_of(rows, q, layout, bias, out);
+    REQUIRE(p.weight_type == WeightType::int8);
+    p.weight_scales = scales.data_ptr<float>();
+    for (size_t i = 0; i + 1 < cuts.size(); ++i) row_products(kernel, p, cuts[i], cuts[i + 1]);
+    return out;
+  };
+  for (RowKernel kernel : kernels)
+    for (auto layout : {WeightLayout::in_out, WeightLayout::out_in})
+      for (int64_t K : {5, 40, 300})
+        for (int64_t N : {1, 21, 200}) {
+          CAPTURE(row_kernel_name(kernel), int(layout), K, N);
+          auto rows = at::randn({9, K});  // (9, K)
+          auto q = (layout == WeightLayout::in_out ? at::randint(-127, 128, {K, N + 5})
+                                                   : at::randint(-127, 128, {N, K + 5}))
+                       .to(at::kChar)
+                       .narrow(1, 2, layout == WeightLayout::in_out ? N : K);
+          auto scales = at::rand({N}) * 0.01 + 1e-3;  // (N)
+          auto bias = at::randn({N});
+          auto s64 = scales.to(at::kDouble);
+          auto w64 = layout == WeightLayout::in_out ? q.to(at::kDouble) * s64.unsqueeze(0)
+                                                    : (q.to(at::kDouble) * s64.unsqueeze(1)).t();
+          // K products, one rounding per 128-row block for the scale (in_out) or one at the
+          // end (out_in), the bias: within (K + ceil(K / 128) + 2) u sum |terms|.
+          const double bound = (K + (K + 127) / 128 + 2) * u;
+          for (int64_t M = 1; M <= 9; ++M) {
+            CAPTURE(M);
+            auto r = rows.narrow(0, 0, M).contiguous();  // (M, K)
+            auto r64 = r.to(at::kDouble);
+            auto expected = at::mm(r64, w64) + bias.to(at::kDouble);                     // (M, N)
+            auto magnitude = at::mm(r64.abs(), w64.abs()) + bias.to(at::kDouble).abs();  // (M, N)
+            auto got = result(kernel, r, q, scales, layout, bias, {0, N});
+            CHECK(((got.to(at::kDouble) - expected).abs() <= magnitude * bound).all().item<bool>());
+            for (int64_t m = 0; m < M; ++m)
+              CHECK(at::equal(
+                  result(kernel, r.narrow(0, m, 1).contiguous(), q, scales, layout, bias, {0, N}),
+                  got.narrow(0, m, 1)));
+            CHECK(at::equal(result(kernel, r, q, scales, layout, bias, {0, N / 3, N}), got));
+          }
+        }
+}
+
+TEST_CASE("matmul_rows on an int8 weight: the kernel or dequantised BLAS, both near float64") {
+  c10::InferenceMode inference;
+  at::manual_seed(31);
+  const double u = 1.0 / (1 << 24);
+  const int64_t K = 300, N = 200;
+  for (auto layout : {WeightLayout::in_out, WeightLayout::out_in}) {
+    const auto q = quantize_int8(
+        layout == WeightLayout::in_out ? at::randn({K, N}) : at::randn({N, K}), layout);
+    auto w64 = dequantize(q).to(at::kDouble);
+    if (layout == WeightLayout::out_in) w64 = w64.t();  // (K, N)
+    auto bias = at::randn({N});
+    for (int64_t M : {1, 8, 300}) {
+      CAPTURE(int(layout), M);
+      auto rows = at::randn({M, K});  // (M, K)
+      auto r64 = rows.to(at::kDouble);
+      auto expected = at::mm(r64, w64) + bias.to(at::kDouble);                     // (M, N)
+      auto magnitude = at::mm(r64.abs(), w64.abs()) + bias.to(at::kDouble).abs();  // (M, N)
+      // One more rounding each for the halves of K and the dequantised weight (BLAS).
+      const double bound = (K + 3 + 3) * u;
+      for (RowKernel kernel : {best_row_kernel(), RowKernel::none}) {
+        CAPTURE(row_kernel_name(kernel));
+        auto got = matmul_rows(rows, q, bias, kernel);
+        CHECK(((got.to(at::kDouble) - expected).abs() <= magnitude * bound).all().item<bool>());
+      }
+    }
+  }
+}
+
 TEST_CASE("matmul_rows takes the row kernel for a few float rows without a graph") {
   if (best_row_kernel() == RowKernel::none) {
     WARN("no row kernel on this CPU or GPT2_ROW_KERNELS=0");
