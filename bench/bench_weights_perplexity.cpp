@@ -1,9 +1,9 @@
 // Sliding-window perplexity on WikiText-2 (raw test text) of one model directory with its
-// products' weights (Conv1D, LM head) in fp32, bf16 and f16 (runtime.weights): the change the
-// 16-bit weights make, and the time. With a random model (gpt2 init --model gpt2 --out DIR)
+// products' weights (Conv1D, LM head) in fp32, bf16, f16 and int8 (runtime.weights): the change
+// the narrower weights make, and the time. With a random model (gpt2 init --model gpt2 --out DIR)
 // the perplexity is near the vocabulary size, but its change is still a check of the 16-bit
 // path's numerics. Prefill windows have many rows, so they take matmul_rows' BLAS path on the
-// widened weights.
+// widened (dequantised) weights.
 // Usage: bench_weights_perplexity MODEL_DIR [tokens=2048] [context=512] [threads=0 (all)]
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
@@ -56,7 +56,7 @@ int main(int argc, char** argv) {
   std::printf("|---------|-----------:|--------------:|----------------:|--------:|\n");
   double f32_nll = 0, f32_ppl = 0;
   for (auto [name, dtype] : {std::pair{"f32", at::kFloat}, std::pair{"bf16", at::kBFloat16},
-                             std::pair{"f16", at::kHalf}}) {
+                             std::pair{"f16", at::kHalf}, std::pair{"int8", at::kChar}}) {
     auto model = load_model_dir(dir, config, dtype);
     model->eval();
     const auto start = std::chrono::steady_clock::now();

@@ -158,8 +158,11 @@ GPT2LMHeadModel load_model_dir(const std::string& dir, const ModelConfig& config
     throw Error(dir + ": model.safetensors is missing" + hint);
   }
   GPT2LMHeadModel model(config, ModelInit::uninitialised);  // every parameter is loaded below
-  store_product_weights(*model, product_weights, /*keep_values=*/false);
+  // int8 is quantised from the loaded values; 16-bit weights take the stored values directly.
+  const bool int8 = product_weights == c10::kChar;
+  if (!int8) store_product_weights(*model, product_weights, /*keep_values=*/false);
   load_weights(*model, weights_path);
+  if (int8) store_product_weights(*model, product_weights);
   return model;
 }
 

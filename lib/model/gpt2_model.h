@@ -24,6 +24,8 @@ class Conv1DImpl : public torch::nn::Module {
   at::Tensor forward(const at::Tensor& x);
   at::Tensor weight;  // (in, out)
   at::Tensor bias;    // (out)
+  // With an int8 weight (store_product_weights): its per-output-column scales, (out).
+  at::Tensor weight_scales;
 };
 TORCH_MODULE(Conv1D);
 
@@ -105,6 +107,9 @@ class GPT2ModelImpl : public torch::nn::Module {
   torch::nn::Embedding wte{nullptr}, wpe{nullptr};
   torch::nn::ModuleList h{nullptr};
   torch::nn::LayerNorm ln_f{nullptr};
+  // With an int8 wte (store_product_weights): one scale per token row, (V); the LM head's
+  // per-output-column scales too.
+  at::Tensor wte_scales;
 
  private:
   ModelConfig config_;
@@ -132,7 +137,8 @@ class GPT2LMHeadModelImpl : public torch::nn::Module {
 TORCH_MODULE(GPT2LMHeadModel);
 
 // Stores the products' weights, every Conv1D weight and the tied wte / LM head, as `dtype`
-// (kFloat, kBFloat16 or kHalf) for decoding: the row kernels read 16-bit weights in place
+// (kFloat, kBFloat16, kHalf, or kChar: int8 quantised from the current values, symmetric, one
+// scale per output column, quantize_int8) for decoding: the row kernels read them in place
 // (matmul_rows.h), halving the bytes each decoding step streams. LayerNorms, biases and
 // positions stay fp32, and so do activations and logits. Converted weights stop requiring grad:
 // a 16-bit model is for inference, training keeps fp32. keep_values = false skips converting

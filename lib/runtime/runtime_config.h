@@ -23,9 +23,10 @@ struct RuntimeConfig {
             Rule::one_of({"float32", "bfloat16", "float16"}));
     v.field("seed", seed, "random seed", Rule::non_negative());
     v.field("weights", weights,
-            "dtype of the Conv1D and LM-head weights for inference on the CPU: f32, bf16 or f16 "
-            "(read in place by the row kernels; activations stay fp32; not for training)",
-            Rule::one_of({"f32", "bf16", "f16"}));
+            "dtype of the Conv1D and LM-head weights for inference on the CPU: f32, bf16, f16 or "
+            "int8 (per-column scales, quantised at load; read in place by the row kernels; "
+            "activations stay fp32; not for training)",
+            Rule::one_of({"f32", "bf16", "f16", "int8"}));
   }
   void validate() const;
 };

@@ -115,6 +115,19 @@ TEST_CASE("16-bit product weights: Conv1D and wte stored as asked, the rest floa
         CHECK(p.equal(want.to(file_dtype).to(p.scalar_type())));
       }
     }
+  // int8: quantised at load, per output column; dequantised within half a step of the value.
+  save_model_dir(*model, tmp.path());
+  auto int8 = load_model_dir(tmp.path(), tiny_config(), at::kChar);
+  const auto& wte = int8->transformer->wte->weight;  // (V, C)
+  REQUIRE(wte.scalar_type() == at::kChar);
+  const auto& scales = int8->transformer->wte_scales;  // (V)
+  REQUIRE(scales.defined());
+  auto dequantised = wte.to(at::kFloat) * scales.unsqueeze(1);  // (V, C)
+  auto step = scales.unsqueeze(1).expand_as(dequantised);
+  const auto& original = model->transformer->wte->weight;
+  auto bound = step * 0.5 * (1 + 1e-5) + original.abs() * 1e-6;  // (V, C)
+  CHECK((dequantised - original).abs().le(bound).all().item<bool>());
+  CHECK(int8->transformer->wpe->weight.scalar_type() == at::kFloat);
   // A float32 file and the default: float32 throughout.
   save_model_dir(*model, tmp.path());
   for (const auto& p : load_model_dir(tmp.path())->parameters())
