@@ -17,8 +17,6 @@
 #include "core/tokens.h"
 #include "eval/scorer.h"
 #include "io/checkpoint.h"
-#include "io/run_directory.h"
-#include "io/trainer_state.h"
 #include "runtime/runtime.h"
 #include "tokenizer/tokenizer_io.h"
 #include "train/distributed.h"
@@ -28,9 +26,11 @@
 #include "train/lr_schedule.h"
 #include "train/param_groups.h"
 #include "train/precision.h"
+#include "io/run_directory.h"
 #include "train/signals.h"
 #include "train/train_data.h"
 #include "train/trainer_setup.h"
+#include "io/trainer_state.h"
 
 namespace gpt2 {
 namespace {
@@ -198,8 +198,8 @@ Trainer::Trainer(TrainSections sections, const TrainOptions& options)
       dist_(env_, tc_.backend, device_),
       main_(dist_.is_main()),
       world_(dist_.world_size()),
-      run_(tc_.out_dir, {"loss", "val_loss", "val_ppl", "lr", "grad_norm", "tokens", "tokens_per_s",
-                         "mfu", "seconds"}),
+      run_(tc_.out_dir, {"loss", "val_loss", "val_ppl", "lr", "grad_norm", "tokens",
+                         "tokens_per_s", "mfu", "seconds"}),
       save_dtype_(parse_dtype(tc_.save_dtype)) {
   if (options_.resume) {
     checkpoint_ = run_.latest_checkpoint();
@@ -247,10 +247,10 @@ Trainer::Trainer(TrainSections sections, const TrainOptions& options)
   dist_.broadcast(params_, tc_.bucket_mb * (1 << 20));
 
   flops_per_token_ = training_flops_per_token(model_->config(), s_.data.block_size);
-  peak_flops_ =
-      tc_.peak_flops > 0
-          ? tc_.peak_flops
-          : measure_matmul_flops(device_, precision_.autocast ? precision_.dtype : c10::kFloat);
+  peak_flops_ = tc_.peak_flops > 0 ? tc_.peak_flops
+                                   : measure_matmul_flops(device_, precision_.autocast
+                                                                       ? precision_.dtype
+                                                                       : c10::kFloat);
   print_banner();
   result_.run_dir = tc_.out_dir;
 }
@@ -265,9 +265,9 @@ void Trainer::resume_or_start() {
   data_->restore(state_.data_state);
   scaler_->restore(state_.loss_scale, state_.loss_scale_growth);
   if (state_.world_size != world_)
-    prepared_.notes.push_back("the checkpoint was written by " + std::to_string(state_.world_size) +
-                              " rank(s), this run has " + std::to_string(world_) +
-                              ": batches will differ from the original");
+    prepared_.notes.push_back("the checkpoint was written by " +
+                              std::to_string(state_.world_size) + " rank(s), this run has " +
+                              std::to_string(world_) + ": batches will differ from the original");
   state_.world_size = world_;
   if (main_) run_.truncate_logs(state_.step);
 }
@@ -452,8 +452,7 @@ bool Trainer::evaluate_and_log(double lr) {
     ++state_.evals_since_best;
   }
   if (main_) {
-    run_.log(
-        {"eval", state_.step, {{"val_loss", val}, {"val_ppl", std::exp(val)}, {"lr", lr}}, {}});
+    run_.log({"eval", state_.step, {{"val_loss", val}, {"val_ppl", std::exp(val)}, {"lr", lr}}, {}});
     if (progress_) progress_->update(double(state_.step - start_step_));
     std::fprintf(stderr, "%sstep %ld: val loss %.4f (ppl %.2f)%s\n",
                  progress_ && ::isatty(STDERR_FILENO) ? "\n" : "", long(state_.step), val,
