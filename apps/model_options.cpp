@@ -36,8 +36,8 @@ LoadedModel load_model_from_args(const std::string& spec, ConfigArgs args,
   const auto weights = loaded.runtime.weights;
   auto model =
       from_dir ? load_model_dir(spec, model_config, weights) : GPT2LMHeadModel(model_config);
-  // 16-bit weights are CPU and float32 activations only (apply_runtime checks): no `to`,
-  // which would widen them again.
+  // 16-bit and int8 weights are CPU and float32 activations only (apply_runtime checks): no
+  // `to`, which would widen 16-bit ones again.
   if (weights == c10::kFloat)
     model->to(loaded.runtime.device, loaded.runtime.dtype);
   else
