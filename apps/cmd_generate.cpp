@@ -46,6 +46,8 @@ int cmd_generate(const std::vector<std::string>& argv) {
   ConfigArgs args;
   GenerateConfig config;  // its fields declare the --top-p etc. shorthands
   FieldFlags generate_flags(section_ref(config));
+  RuntimeConfig runtime_fields;  // declares --weights (runtime.weights)
+  FieldFlags weights_flag(section_ref(runtime_fields), {"weights"});
   po::options_description options("gpt2 generate");
   options.add_options()                                                                    //
       ("model,m", po::value(&spec)->required(), "model directory or preset (gpt2, tiny)")  //
@@ -56,6 +58,7 @@ int cmd_generate(const std::vector<std::string>& argv) {
           "no-cache", po::bool_switch(&no_cache), "recompute the whole sequence every step")  //
       ("ignore-eos", po::bool_switch(&ignore_eos), "do not stop at end-of-text");
   generate_flags.add_to(options);
+  weights_flag.add_to(options);
   add_config_options(options, args);
   if (!parse("gpt2 generate --model DIR (--prompt TEXT | --prompts IN.jsonl --out OUT.jsonl) "
              "[--strategy top_p --top-p 0.9 ...]",
@@ -65,6 +68,7 @@ int cmd_generate(const std::vector<std::string>& argv) {
   require(prompts_path.empty() || !out_path.empty(), "--prompts needs --out OUT.jsonl");
 
   generate_flags.collect(args);
+  weights_flag.collect(args);
   if (!stops.empty()) {
     std::vector<std::string> texts;
     for (const auto& s : stops) texts.push_back(unescaped(s));

@@ -21,6 +21,8 @@ int cmd_info(const std::vector<std::string>& argv) {
   int64_t batch = 1, seq = 0, repeats = 3;  // seq 0: min(128, n_positions)
   bool timing = true;
   ConfigArgs config_args;
+  RuntimeConfig runtime_fields;  // declares --weights (runtime.weights)
+  FieldFlags weights_flag(section_ref(runtime_fields), {"weights"});
   po::options_description options("gpt2 info");
   options.add_options()                                                                         //
       ("model,m", po::value(&spec)->required(), "model directory or preset (gpt2, tiny, ...)")  //
@@ -30,6 +32,7 @@ int cmd_info(const std::vector<std::string>& argv) {
       ("repeats", po::value(&repeats)->default_value(3), "timed passes (median reported)")  //
       ("no-timing", po::bool_switch()->notifier([&](bool off) { timing = !off; }),
        "skip the forward pass");
+  weights_flag.add_to(options);
   add_config_options(options, config_args);
   po::positional_options_description positional;
   positional.add("model", 1);
@@ -37,14 +40,18 @@ int cmd_info(const std::vector<std::string>& argv) {
   require(batch >= 1, "--batch must be at least 1 (got " + std::to_string(batch) + ")");
   require(repeats >= 1, "--repeats must be at least 1 (got " + std::to_string(repeats) + ")");
   require(seq >= 0, "--seq must be at least 1 (got " + std::to_string(seq) + ")");
+  weights_flag.collect(config_args);
   auto loaded = load_model_from_args(spec, config_args);
   if (!loaded.model) return 0;
   const ModelConfig& c = loaded.model->config();
 
   int64_t parameters = 0;
-  for (const auto& p : loaded.model->parameters()) parameters += p.numel();
+  double bytes = 0;  // as stored: the products' weights may be 16-bit (runtime.weights)
+  for (const auto& p : loaded.model->parameters()) {
+    parameters += p.numel();
+    bytes += double(p.nbytes());
+  }
   const int64_t embedding = c.vocab_size * c.n_embd + c.n_positions * c.n_embd;
-  const double bytes = double(parameters) * c10::elementSize(loaded.runtime.dtype);
   std::printf("model        %s\n", loaded.source.c_str());
   std::printf(
       "shape        n_layer %ld  n_head %ld  n_embd %ld  n_inner %ld  n_positions %ld  "
@@ -54,8 +61,9 @@ int cmd_info(const std::vector<std::string>& argv) {
   std::printf("parameters   %s (%ld; %s without embeddings; LM head tied to wte)\n",
               human_count(double(parameters)).c_str(), long(parameters),
               human_count(double(parameters - embedding)).c_str());
-  std::printf("memory       %s of %s weights\n", human_bytes(bytes).c_str(),
-              dtype_name(loaded.runtime.dtype).c_str());
+  std::printf("memory       %s of weights: %s, Conv1D and LM head %s\n", human_bytes(bytes).c_str(),
+              dtype_name(loaded.runtime.dtype).c_str(),
+              dtype_name(loaded.model->transformer->wte->weight.scalar_type()).c_str());
   const std::string nonfinite = describe_nonfinite(nonfinite_parameters(*loaded.model));
   std::printf("non-finite   %s\n", nonfinite.empty() ? "none" : nonfinite.c_str());
   std::printf("runtime      %s, %ld threads\n", loaded.runtime.device.str().c_str(),

@@ -33,8 +33,15 @@ LoadedModel load_model_from_args(const std::string& spec, ConfigArgs args,
               "/config.json fixes the model's configuration: remove the model settings "
               "from --set and the config files (or give a preset name to --model)");
   loaded.runtime = apply_runtime(runtime_config);
-  auto model = from_dir ? load_model_dir(spec, model_config) : GPT2LMHeadModel(model_config);
-  model->to(loaded.runtime.device, loaded.runtime.dtype);
+  const auto weights = loaded.runtime.weights;
+  auto model =
+      from_dir ? load_model_dir(spec, model_config, weights) : GPT2LMHeadModel(model_config);
+  // 16-bit and int8 weights are CPU and float32 activations only (apply_runtime checks): no
+  // `to`, which would widen 16-bit ones again.
+  if (weights == c10::kFloat)
+    model->to(loaded.runtime.device, loaded.runtime.dtype);
+  else
+    store_product_weights(*model, weights);  // a preset's random weights; a directory's: done
   loaded.config = model->config();
   loaded.model = model.ptr();
   return loaded;

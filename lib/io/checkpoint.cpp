@@ -216,7 +216,8 @@ GPT2LMHeadModel load_model_dir(const std::string& dir) {
   return load_model_dir(dir, read_hf_config(config_path));
 }
 
-GPT2LMHeadModel load_model_dir(const std::string& dir, const ModelConfig& config) {
+GPT2LMHeadModel load_model_dir(const std::string& dir, const ModelConfig& config,
+                               c10::ScalarType product_weights) {
   const std::string weights_path = dir + "/model.safetensors";
   if (!file_exists(weights_path)) {
     std::string hint = file_exists(dir + "/pytorch_model.bin")
@@ -227,7 +228,11 @@ GPT2LMHeadModel load_model_dir(const std::string& dir, const ModelConfig& config
   }
   check_config_against_weights(config, dir + "/config.json", SafetensorsFile(weights_path));
   GPT2LMHeadModel model(config, ModelInit::uninitialised);  // every parameter is loaded below
+  // int8 is quantised from the loaded values; 16-bit weights take the stored values directly.
+  const bool int8 = product_weights == c10::kChar;
+  if (!int8) store_product_weights(*model, product_weights, /*keep_values=*/false);
   load_weights(*model, weights_path);
+  if (int8) store_product_weights(*model, product_weights);
   return model;
 }
 

@@ -21,8 +21,12 @@ std::string hf_config_json(const ModelConfig& config, c10::ScalarType dtype = c1
 // with and without the "transformer." prefix, ignores attn.bias / attn.masked_bias buffers,
 // and accepts a stored lm_head.weight equal to transformer.wte.weight.
 GPT2LMHeadModel load_model_dir(const std::string& dir);
-// The same with config.json already read (read_hf_config).
-GPT2LMHeadModel load_model_dir(const std::string& dir, const ModelConfig& config);
+// The same with config.json already read (read_hf_config), the products' weights stored as
+// `product_weights` (store_product_weights: float32, bfloat16, float16 or int8 for decoding). A
+// stored tensor is copied once into its parameter's dtype: a bf16 file loads into bf16 weights
+// without passing through fp32; int8 is quantised after loading in float32.
+GPT2LMHeadModel load_model_dir(const std::string& dir, const ModelConfig& config,
+                               c10::ScalarType product_weights = c10::kFloat);
 
 // Copies a safetensors state dict into `model`, checking names and shapes; `path` names the
 // file in errors. Non-finite weights (NaN, inf) are loaded but warned about once on stderr.

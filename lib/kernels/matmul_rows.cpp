@@ -106,7 +106,8 @@ int64_t k_split_of(WeightLayout layout, int64_t K) {
 
 // The product over weight rows [k_begin, k_end) only, into `out`, with bias if `with_bias`.
 RowProduct k_range_of(RowProduct p, int64_t k_begin, int64_t k_end, float* out, bool with_bias) {
-  p.weight += k_begin * (p.layout == WeightLayout::in_out ? p.weight_stride : 1);
+  const int64_t offset = k_begin * (p.layout == WeightLayout::in_out ? p.weight_stride : 1);
+  p.weight = static_cast<const char*>(p.weight) + offset * weight_type_bytes(p.weight_type);
   p.rows += k_begin;
   p.K = k_end - k_begin;
   p.out = out;
@@ -117,13 +118,15 @@ RowProduct k_range_of(RowProduct p, int64_t k_begin, int64_t k_end, float* out, 
 // rows (M, K) x weight by the row kernel, the threads sharing out the halves of K and the
 // columns.
 at::Tensor kernel_product(const at::Tensor& rows, const at::Tensor& weight, WeightLayout layout,
-                          const at::Tensor& bias, RowKernel kernel) {
+                          const at::Tensor& bias, RowKernel kernel, const at::Tensor& scales = {}) {
   const auto a = rows.contiguous();    // (M, K)
   const auto w = weight.contiguous();  // (K, N) or (N, K)
   const auto b = bias.defined() ? bias.contiguous() : bias;
   const int64_t K = a.size(1), N = layout == WeightLayout::in_out ? w.size(1) : w.size(0);
   auto out = at::empty({a.size(0), N}, a.options());  // (M, N)
-  const RowProduct p = row_product_of(a, w, layout, b, out);
+  RowProduct p = row_product_of(a, w, layout, b, out);
+  const auto s = scales.defined() ? scales.contiguous() : scales;  // (N), int8 only
+  if (s.defined()) p.weight_scales = s.data_ptr<float>();
   const int64_t k_split = k_split_of(layout, K);
   if (k_split == 0) {
     over_column_parts(N, [&](int64_t begin, int64_t end) { row_products(kernel, p, begin, end); });
@@ -141,8 +144,21 @@ at::Tensor kernel_product(const at::Tensor& rows, const at::Tensor& weight, Weig
 bool kernel_applies(const at::Tensor& rows, const at::Tensor& weight, const at::Tensor& bias,
                     RowKernel kernel) {
   return kernel != RowKernel::none && rows.dim() == 2 && row_kernel_operand(rows) &&
-         row_kernel_operand(weight) && row_kernel_operand(bias) &&
-         row_kernel_takes_size(rows.size(0), weight.numel());
+         row_kernel_weight(weight) && row_kernel_operand(bias) &&
+         row_kernel_takes_size(rows.size(0), weight.numel(), weight.element_size());
+}
+
+WeightType weight_type_of(const at::Tensor& weight) {
+  switch (weight.scalar_type()) {
+    case at::kBFloat16:
+      return WeightType::bf16;
+    case at::kHalf:
+      return WeightType::f16;
+    case at::kChar:
+      return WeightType::int8;
+    default:
+      return WeightType::f32;
+  }
 }
 
 }  // namespace
@@ -155,7 +171,9 @@ RowProduct row_product_of(const at::Tensor& rows, const at::Tensor& weight, Weig
   p.K = rows.size(1);
   p.rows_stride = rows.size(0) > 1 ? rows.stride(0) : p.K;  // one row: any stride is contiguous
   p.N = out.size(1);
-  p.weight = weight.data_ptr<float>();
+  p.weight = weight.data_ptr();
+  p.weight_type = weight_type_of(weight);
+  if (p.weight_type == WeightType::f32) p.weight = weight.data_ptr<float>();  // checks it is float
   p.layout = layout;
   p.weight_stride = weight.stride(0);
   p.bias = bias.defined() ? bias.data_ptr<float>() : nullptr;
@@ -168,12 +186,18 @@ bool row_kernel_operand(const at::Tensor& t) {
                           !(at::GradMode::is_enabled() && t.requires_grad()));
 }
 
-bool row_kernel_takes_size(int64_t rows, int64_t weight_elements) {
+bool row_kernel_weight(const at::Tensor& t) {
+  const auto type = t.scalar_type();
+  return t.is_cpu() && (type == at::kFloat || type == at::kBFloat16 || type == at::kHalf) &&
+         !(at::GradMode::is_enabled() && t.requires_grad());
+}
+
+bool row_kernel_takes_size(int64_t rows, int64_t weight_elements, int64_t element_bytes) {
   // The kernel streams the weight once per 8 rows: past kMaxKernelRows, only while those
   // re-reads stay small (a weight that lives in the cache).
   const int64_t passes = (rows + 7) / 8;
   return rows <= kMaxKernelRows ||
-         passes * weight_elements * int64_t(sizeof(float)) <= kMaxKernelRereadBytes;
+         passes * weight_elements * element_bytes <= kMaxKernelRereadBytes;
 }
 
 bool uses_row_kernel(const at::Tensor& rows, const at::Tensor& weight) {
@@ -194,13 +218,51 @@ at::Tensor matmul_rows(const at::Tensor& rows, const at::Tensor& weight, WeightL
                        const at::Tensor& bias, RowKernel kernel) {
   if (kernel_applies(rows, weight, bias, kernel))
     return kernel_product(rows, weight, layout, bias, kernel);
-  auto w = layout == WeightLayout::in_out ? weight : weight.t();  // (K, N)
+  // BLAS multiplies float weights: a 16-bit weight is widened whole, into a temporary, here.
+  // This path takes many rows (prefill, perplexity windows), where the product's M K N
+  // multiply-adds dwarf the K N conversions (256 rows or more: under 1%), or a CPU without row
+  // kernels. No fp32 copy is kept: that would undo the memory a 16-bit weight saves. Widening
+  // block by block would need a loop of BLAS calls, each repacking its block anyway.
+  const bool narrow_weight =
+      weight.scalar_type() == at::kBFloat16 || weight.scalar_type() == at::kHalf;
+  const auto wide = narrow_weight ? weight.to(rows.scalar_type()) : weight;
+  auto w = layout == WeightLayout::in_out ? wide : wide.t();  // (K, N)
   if (rows.size(0) == 1) {
     auto column = bias.defined() ? at::addmv(bias, w.t(), rows[0]) : at::mv(w.t(), rows[0]);  // (N)
     return column.unsqueeze(0);  // (1, N)
   }
   if (splits_columns(rows, w)) return split_columns(rows, w, bias);
   return bias.defined() ? at::addmm(bias, rows, w) : at::mm(rows, w);  // (M, N)
+}
+
+QuantizedWeight quantize_int8(const at::Tensor& weight, WeightLayout layout) {
+  at::NoGradGuard no_grad;
+  const int64_t k_dim = layout == WeightLayout::in_out ? 0 : 1;  // the summed dimension
+  auto w = weight.to(at::kFloat);
+  // Per output column n: scale = max_k |W(k, n)| / 127, so q = round(W / scale) is in
+  // [-127, 127] (symmetric: no zero point); an all-zero column gets scale 1.
+  auto scales = w.abs().amax(k_dim) / 127.0f;  // (N)
+  scales = at::where(scales > 0, scales, at::ones_like(scales));
+  auto shaped = k_dim == 0 ? scales.unsqueeze(0) : scales.unsqueeze(1);  // (1, N) or (N, 1)
+  auto q = (w / shaped).round_().clamp_(-127, 127).to(at::kChar);        // like weight
+  return {q.contiguous(), scales.contiguous(), layout};
+}
+
+at::Tensor dequantize(const QuantizedWeight& weight) {
+  const auto& s = weight.scales;  // (N)
+  return weight.values.to(at::kFloat) *
+         (weight.layout == WeightLayout::in_out ? s.unsqueeze(0) : s.unsqueeze(1));
+}
+
+at::Tensor matmul_rows(const at::Tensor& rows, const QuantizedWeight& weight,
+                       const at::Tensor& bias, RowKernel kernel) {
+  const auto& q = weight.values;
+  if (kernel != RowKernel::none && rows.dim() == 2 && row_kernel_operand(rows) &&
+      row_kernel_operand(bias) && q.is_cpu() && row_kernel_takes_size(rows.size(0), q.numel(), 1))
+    return kernel_product(rows, q, weight.layout, bias, kernel, weight.scales);
+  // Many rows: dequantised into a temporary for BLAS, as for 16-bit weights (matmul_rows above).
+  return matmul_rows(rows, dequantize(weight).to(rows.scalar_type()), weight.layout, bias,
+                     RowKernel::none);
 }
 
 at::Tensor batched_matmul(const at::Tensor& a, const at::Tensor& b) {

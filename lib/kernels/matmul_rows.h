@@ -21,13 +21,14 @@ constexpr int64_t kMaxKernelRows = 256;
 constexpr int64_t kMaxKernelRereadBytes = int64_t(64) << 20;
 
 // rows (M, K) times the weight, plus bias (N) when defined: (M, N).
-// - up to kMaxKernelRows float rows (or more, for a small weight), no autograd graph, a CPU
+// - up to kMaxKernelRows float rows (or more, for a small weight) and a float, bf16 or f16
+//   weight (read as stored, widened in registers), no autograd graph, a CPU
 //   with a row kernel (row_products.h): the kernel, its columns split over threads; an in_out
 //   weight of 256 rows or more is summed in two halves of its rows, one per thread;
 // - one row: a matrix-vector product (reads the weight once, no repacking);
 // - 2-64 rows, several threads, no autograd: the weight's output columns split over threads,
 //   each running single-threaded BLAS on its share;
-// - otherwise the general product.
+// - otherwise the general product (a bf16/f16 weight widened to the rows' type first).
 at::Tensor matmul_rows(const at::Tensor& rows, const at::Tensor& weight, WeightLayout layout,
                        const at::Tensor& bias);
 // The same with a given row kernel (RowKernel::none: BLAS only), for tests and benchmarks.
@@ -39,9 +40,10 @@ at::Tensor matmul_rows(const at::Tensor& rows, const at::Tensor& weight, WeightL
 bool uses_row_kernel(const at::Tensor& rows, const at::Tensor& weight);
 // The parts of that rule: the kernel reads undefined tensors (no bias) and float CPU tensors
 // with no autograd graph to record; and it takes up to kMaxKernelRows rows, or more within the
-// re-read budget.
+// re-read budget. The weight may also be bf16 or f16 (row_kernel_weight).
 bool row_kernel_operand(const at::Tensor& t);
-bool row_kernel_takes_size(int64_t rows, int64_t weight_elements);
+bool row_kernel_weight(const at::Tensor& t);
+bool row_kernel_takes_size(int64_t rows, int64_t weight_elements, int64_t element_bytes = 4);
 
 // The kernel's view of tensors: rows (M, K) and weight with unit stride along their rows (row
 // strides rows.stride(0), weight.stride(0)), bias (N) contiguous or undefined, out (M, N)
@@ -49,6 +51,21 @@ bool row_kernel_takes_size(int64_t rows, int64_t weight_elements);
 RowProduct row_product_of(const at::Tensor& rows, const at::Tensor& weight, WeightLayout layout,
                           const at::Tensor& bias, const at::Tensor& out);
 bool splits_columns(const at::Tensor& rows, const at::Tensor& weight);
+
+// Weight-only int8: symmetric, one scale per output column, W(k, n) ~ values(k, n) * scales[n]
+// (in_out; out_in: values(n, k) * scales[n]). For inference: no gradient.
+struct QuantizedWeight {
+  at::Tensor values;  // int8, the weight's shape and layout
+  at::Tensor scales;  // (N) float
+  WeightLayout layout = WeightLayout::in_out;
+};
+// scales[n] = max |W(., n)| / 127, values = round(W / scale): each element within scale / 2.
+QuantizedWeight quantize_int8(const at::Tensor& weight, WeightLayout layout);
+at::Tensor dequantize(const QuantizedWeight& weight);  // float, the weight's shape
+// rows (M, K) x the quantised weight + bias: the row kernel (dequantising in registers) where
+// matmul_rows would take it, else BLAS on the dequantised weight.
+at::Tensor matmul_rows(const at::Tensor& rows, const QuantizedWeight& weight,
+                       const at::Tensor& bias, RowKernel kernel = best_row_kernel());
 
 // a (N, P, Q) x b (N, Q, R) -> (N, P, R), like at::bmm. LibTorch without MKL runs bmm as a
 // serial loop of one small BLAS call per batch item; with no autograd graph to record and

@@ -24,9 +24,11 @@ bool row_kernel_supported(RowKernel kernel) {
     case RowKernel::none:
       return true;
     case RowKernel::avx2:
-      return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+      // F16C widens f16 weights; every CPU with AVX2 and FMA so far has it.
+      return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
+             __builtin_cpu_supports("f16c");
     case RowKernel::avx512:
-      return __builtin_cpu_supports("avx512f");
+      return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("f16c");
   }
   return false;
 #else

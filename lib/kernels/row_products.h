@@ -20,12 +20,23 @@ enum class WeightLayout {
   out_in,  // (N, K): nn.Linear, and the tied LM head (the token embedding)
 };
 
+// The weight's element type. 16-bit weights are read as stored and widened to float in
+// registers (exactly: every bf16 and f16 value is a float), then summed in float as an fp32
+// weight is, so a bf16/f16 product is the same bits as the fp32 product of the widened weight.
+// int8: weight-only quantised, symmetric, one scale per output column (weight_scales): each
+// column's sums over k of row x q are multiplied by its scale as they are added to out.
+enum class WeightType { f32, bf16, f16, int8 };
+
+inline int64_t weight_type_bytes(WeightType type) {
+  return type == WeightType::f32 ? 4 : type == WeightType::int8 ? 1 : 2;
+}
+
 // Which kernel runs: the instruction set it is compiled for.
 enum class RowKernel { none, avx2, avx512 };
 
-// The fastest kernel this CPU runs; none when it has neither AVX2 + FMA nor AVX-512F, when the
-// build is not for x86-64, or when the environment sets GPT2_ROW_KERNELS=0 (then the model
-// uses BLAS). GPT2_ROW_KERNELS=avx2 picks AVX2 on an AVX-512 CPU. Decided once per process.
+// The fastest kernel this CPU runs; none when it has neither AVX2 + FMA + F16C nor AVX-512F, when
+// the build is not for x86-64, or when the environment sets GPT2_ROW_KERNELS=0 (then the model uses
+// BLAS). GPT2_ROW_KERNELS=avx2 picks AVX2 on an AVX-512 CPU. Decided once per process.
 RowKernel best_row_kernel();
 
 // Whether this CPU (and build) can run `kernel`; "avx2", "avx512" or "none" as its name.
@@ -38,8 +49,10 @@ const char* row_kernel_name(RowKernel kernel);
 struct RowProduct {
   const float* rows = nullptr;  // (M, K)
   int64_t M = 0, K = 0, N = 0;
-  int64_t rows_stride = 0;  // between consecutive rows: K when dense, at least K
-  const float* weight = nullptr;
+  int64_t rows_stride = 0;       // between consecutive rows: K when dense, at least K
+  const void* weight = nullptr;  // elements of weight_type
+  WeightType weight_type = WeightType::f32;
+  const float* weight_scales = nullptr;  // int8: (N), W(k, n) = q(k, n) * weight_scales[n]
   WeightLayout layout = WeightLayout::in_out;
   int64_t weight_stride =
       0;  // between consecutive weight rows: N (in_out) or K (out_in) when dense

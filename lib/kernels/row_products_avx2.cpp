@@ -1,5 +1,6 @@
 // The row-product kernels and row functions (row_math.h) for AVX2 + FMA (16 vector registers of 8
-// floats). Compiled with -mavx2 -mfma; called only when the CPU reports both (row_products.cpp).
+// floats). Compiled with -mavx2 -mfma -mf16c; called only when the CPU reports all three
+// (row_products.cpp).
 #include <immintrin.h>
 
 #include <cstdint>
@@ -13,6 +14,20 @@ struct Isa {
   using V = __m256;
   static constexpr int W = 8;
   static V load(const float* p) { return _mm256_loadu_ps(p); }
+  // 8 bf16 (the top halves of floats) / 8 f16 widened to floats.
+  static V load_bf16(const uint16_t* p) {
+    const __m256i wide =
+        _mm256_cvtepu16_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
+    return _mm256_castsi256_ps(_mm256_slli_epi32(wide, 16));
+  }
+  static V load_f16(const uint16_t* p) {
+    return _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
+  }
+  static float f16_to_float(uint16_t h) { return _cvtsh_ss(h); }
+  static V load_i8(const int8_t* p) {  // 8 bytes
+    return _mm256_cvtepi32_ps(
+        _mm256_cvtepi8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p))));
+  }
   static void store(float* p, V v) { _mm256_storeu_ps(p, v); }
   static V set1(float x) { return _mm256_set1_ps(x); }
   static V zero() { return _mm256_setzero_ps(); }

@@ -1,6 +1,6 @@
 // The row-product kernels and row functions (row_math.h) for AVX-512F (32 vector registers of 16
-// floats). Compiled with -mavx512f -mfma; called only when the CPU reports AVX-512F
-// (row_products.cpp).
+// floats). Compiled with -mavx512f -mfma -mf16c; called only when the CPU reports AVX-512F and
+// F16C (row_products.cpp).
 #include <immintrin.h>
 
 #include <cstdint>
@@ -14,6 +14,20 @@ struct Isa {
   using V = __m512;
   static constexpr int W = 16;
   static V load(const float* p) { return _mm512_loadu_ps(p); }
+  // 16 bf16 (the top halves of floats) / 16 f16 widened to floats, with AVX-512F alone.
+  static V load_bf16(const uint16_t* p) {
+    const __m512i wide =
+        _mm512_cvtepu16_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)));
+    return _mm512_castsi512_ps(_mm512_slli_epi32(wide, 16));
+  }
+  static V load_f16(const uint16_t* p) {
+    return _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)));
+  }
+  static float f16_to_float(uint16_t h) { return _cvtsh_ss(h); }
+  static V load_i8(const int8_t* p) {  // 16 bytes
+    return _mm512_cvtepi32_ps(
+        _mm512_cvtepi8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p))));
+  }
   static void store(float* p, V v) { _mm512_storeu_ps(p, v); }
   static V set1(float x) { return _mm512_set1_ps(x); }
   static V zero() { return _mm512_setzero_ps(); }

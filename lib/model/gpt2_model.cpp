@@ -20,8 +20,11 @@ Conv1DImpl::Conv1DImpl(int64_t in_features, int64_t out_features) {
 
 at::Tensor Conv1DImpl::forward(const at::Tensor& x) {
   // (..., in) -> (..., out) on the flattened rows; bias added inside the product.
-  auto rows = x.reshape({-1, x.size(-1)});        // (N, in)
-  auto out = conv1d_product(rows, weight, bias);  // (N, out)
+  auto rows = x.reshape({-1, x.size(-1)});  // (N, in)
+  auto out =
+      weight_scales.defined()
+          ? matmul_rows(rows, QuantizedWeight{weight, weight_scales, WeightLayout::in_out}, bias)
+          : conv1d_product(rows, weight, bias);  // (N, out)
   auto shape = x.sizes().vec();
   shape.back() = weight.size(1);
   return out.view(shape);  // (..., out)
@@ -192,9 +195,15 @@ at::Tensor GPT2ModelImpl::forward(const at::Tensor& input_ids, const ForwardArgs
   if (!positions.defined())
     positions = at::arange(context.past, S, at::TensorOptions().dtype(at::kLong).device(device))
                     .unsqueeze(0);  // (1, T)
-  context.bias = attention_bias_for(T, context.past, args.attention_mask, wte->weight.options());
+  // wpe, not wte: wte may be stored in 16 bits (store_product_weights); activations are fp32.
+  const auto& options = wpe->weight.options();
+  context.bias = attention_bias_for(T, context.past, args.attention_mask, options);
 
-  auto x = wte(input_ids) + wpe(positions);  // (B, T, C)
+  auto tokens = wte(input_ids);  // (B, T, C)
+  if (tokens.scalar_type() != options.dtype()) tokens = tokens.to(options.dtype());
+  if (wte_scales.defined())  // int8 rows times their scales
+    tokens.mul_(at::embedding(wte_scales.view({-1, 1}), input_ids));  // (B, T, 1)
+  auto x = tokens + wpe(positions);                                   // (B, T, C)
   if (is_training() && config_.embd_pdrop > 0) x = at::dropout(x, config_.embd_pdrop, true);
   for (const auto& block : *h) x = block->as<Block>()->forward(x, context);  // (B, T, C)
   if (args.cache) args.cache->length = S;
@@ -215,8 +224,12 @@ ForwardResult GPT2LMHeadModelImpl::forward(const at::Tensor& input_ids, const Fo
   if (args.last_logits_only) x = x.narrow(1, x.size(1) - 1, 1);  // (B, 1, C)
   ForwardResult result;
   auto rows = x.reshape({-1, x.size(-1)});  // (B*T, C)
-  result.logits = matmul_rows(rows, transformer->wte->weight, WeightLayout::out_in, {})
-                      .view({x.size(0), x.size(1), -1});  // (B, T, V)
+  const auto& wte = transformer->wte->weight;
+  const auto& scales = transformer->wte_scales;
+  result.logits =
+      (scales.defined() ? matmul_rows(rows, QuantizedWeight{wte, scales, WeightLayout::out_in}, {})
+                        : matmul_rows(rows, wte, WeightLayout::out_in, {}))
+          .view({x.size(0), x.size(1), -1});  // (B, T, V)
   if (args.targets.defined()) {
     const int64_t V = result.logits.size(-1);
     result.loss = at::cross_entropy_loss(result.logits.reshape({-1, V}).to(at::kFloat),
@@ -227,7 +240,7 @@ ForwardResult GPT2LMHeadModelImpl::forward(const at::Tensor& input_ids, const Fo
 }
 
 KVCache GPT2LMHeadModelImpl::new_cache(int64_t batch_size, int64_t capacity) const {
-  const auto& weight = transformer->wte->weight;
+  const auto& weight = transformer->wpe->weight;  // the activations' dtype, whatever wte's
   return KVCache::allocate(config_, batch_size, std::min(capacity, config_.n_positions),
                            weight.options());
 }
@@ -250,6 +263,45 @@ void GPT2LMHeadModelImpl::reset_parameters() {
       p.normal_(0.0, std);
     }
   }
+}
+
+void store_product_weights(GPT2LMHeadModelImpl& model, c10::ScalarType dtype, bool keep_values) {
+  require(dtype == at::kFloat || dtype == at::kBFloat16 || dtype == at::kHalf || dtype == at::kChar,
+          "product weights are stored as float32, bfloat16, float16 or int8");
+  auto& wte = model.transformer->wte->weight;  // (V, C): the LM head too
+  std::vector<at::Tensor> weights{wte};
+  std::vector<Conv1DImpl*> convs;
+  for (const auto& module : model.modules())
+    if (auto* conv = module->as<Conv1DImpl>()) {
+      weights.push_back(conv->weight);  // (in, out)
+      convs.push_back(conv);
+    }
+  at::NoGradGuard no_grad;
+  require(!model.transformer->wte_scales.defined() || dtype == at::kChar,
+          "int8 product weights cannot be stored in another dtype (reload the model)");
+  if (dtype == at::kChar) {
+    // Quantised from the values the weights hold now: called after loading.
+    if (model.transformer->wte_scales.defined()) return;
+    auto quantize = [](at::Tensor& w, WeightLayout layout) {
+      auto q = quantize_int8(w, layout);
+      w.requires_grad_(false);  // before set_data: an integer tensor has no gradient
+      w.set_data(q.values);
+      return q.scales;
+    };
+    model.transformer->wte_scales = quantize(wte, WeightLayout::out_in);
+    for (auto* conv : convs) conv->weight_scales = quantize(conv->weight, WeightLayout::in_out);
+    place_parameters_in_huge_pages(model, /*keep_values=*/true);
+    return;
+  }
+  bool changed = false;
+  for (auto& w : weights) {
+    if (w.scalar_type() == dtype) continue;
+    w.set_data(keep_values ? w.to(dtype) : at::empty(w.sizes(), w.options().dtype(dtype)));
+    if (dtype != at::kFloat) w.requires_grad_(false);
+    changed = true;
+  }
+  // The new tensors are ordinary allocations: one huge-page block again for all parameters.
+  if (changed) place_parameters_in_huge_pages(model, keep_values);
 }
 
 at::Tensor position_ids_from_mask(const at::Tensor& attention_mask) {

@@ -9,6 +9,8 @@
 #include <torch/nn/modules/normalization.h>
 #include <torch/nn/pimpl.h>
 
+#include <c10/core/ScalarType.h>
+
 #include "core/tokens.h"
 #include "model/kv_cache.h"
 #include "model/model_config.h"
@@ -22,6 +24,8 @@ class Conv1DImpl : public torch::nn::Module {
   at::Tensor forward(const at::Tensor& x);
   at::Tensor weight;  // (in, out)
   at::Tensor bias;    // (out)
+  // With an int8 weight (store_product_weights): its per-output-column scales, (out).
+  at::Tensor weight_scales;
 };
 TORCH_MODULE(Conv1D);
 
@@ -103,6 +107,9 @@ class GPT2ModelImpl : public torch::nn::Module {
   torch::nn::Embedding wte{nullptr}, wpe{nullptr};
   torch::nn::ModuleList h{nullptr};
   torch::nn::LayerNorm ln_f{nullptr};
+  // With an int8 wte (store_product_weights): one scale per token row, (V); the LM head's
+  // per-output-column scales too.
+  at::Tensor wte_scales;
 
  private:
   ModelConfig config_;
@@ -128,6 +135,17 @@ class GPT2LMHeadModelImpl : public torch::nn::Module {
   ModelConfig config_;
 };
 TORCH_MODULE(GPT2LMHeadModel);
+
+// Stores the products' weights, every Conv1D weight and the tied wte / LM head, as `dtype`
+// (kFloat, kBFloat16, kHalf, or kChar: int8 quantised from the current values, symmetric, one
+// scale per output column, quantize_int8) for decoding: the row kernels read them in place
+// (matmul_rows.h), halving the bytes each decoding step streams. LayerNorms, biases and
+// positions stay fp32, and so do activations and logits. Converted weights stop requiring grad:
+// a 16-bit model is for inference, training keeps fp32. keep_values = false skips converting
+// values about to be overwritten (a model built uninitialised, then loaded). Parameters are
+// placed in huge pages again afterwards.
+void store_product_weights(GPT2LMHeadModelImpl& model, c10::ScalarType dtype,
+                           bool keep_values = true);
 
 // Position ids for left-padded batches: the running count of real tokens minus one (0 at pads).
 at::Tensor position_ids_from_mask(const at::Tensor& attention_mask);

@@ -44,6 +44,8 @@ std::string dtype_name(c10::ScalarType dtype) {
       return "float16";
     case c10::kDouble:
       return "float64";
+    case c10::kChar:
+      return "int8";
     default:
       return c10::toString(dtype);
   }
@@ -84,6 +86,15 @@ Runtime apply_runtime(const RuntimeConfig& config) {
   runtime.dtype = parse_dtype(config.dtype);
   require(runtime.dtype != c10::kHalf || runtime.device.is_cuda(),
           "runtime.dtype float16 needs a CUDA device; use float32 or bfloat16 on CPU");
+  runtime.weights = config.weights == "bf16"   ? c10::kBFloat16
+                    : config.weights == "f16"  ? c10::kHalf
+                    : config.weights == "int8" ? c10::kChar
+                                               : c10::kFloat;
+  require(
+      runtime.weights == c10::kFloat || (runtime.device.is_cpu() && runtime.dtype == c10::kFloat),
+      "runtime.weights " + config.weights +
+          " is for the CPU's row kernels with float32 activations: set runtime.device cpu "
+          "and runtime.dtype float32 (or runtime.weights f32)");
   return runtime;
 }
 

@@ -12,6 +12,7 @@ struct Runtime {
   c10::ScalarType dtype = c10::kFloat;
   int64_t threads = 1;
   int64_t seed = 0;
+  c10::ScalarType weights = c10::kFloat;  // runtime.weights: kFloat, kBFloat16, kHalf, kChar
 };
 
 // Sets torch's intra-op threads (LibTorch starts with 1 here) and seeds; resolves "auto".

@@ -14,6 +14,7 @@ struct RuntimeConfig {
   std::string device = "auto";    // cpu | cuda | cuda:N | auto
   std::string dtype = "float32";  // parameter/compute dtype
   int64_t seed = 1337;            // seeds torch and the library's own generators
+  std::string weights = "f32";    // the products' weights when decoding on the CPU
 
   void visit(FieldVisitor& v) {
     v.field("threads", threads, "intra-op threads (0 = all cores)", Rule::non_negative());
@@ -21,6 +22,11 @@ struct RuntimeConfig {
     v.field("dtype", dtype, "parameter dtype: float32, bfloat16 or float16",
             Rule::one_of({"float32", "bfloat16", "float16"}));
     v.field("seed", seed, "random seed", Rule::non_negative());
+    v.field("weights", weights,
+            "dtype of the Conv1D and LM-head weights for inference on the CPU: f32, bf16, f16 or "
+            "int8 (per-column scales, quantised at load; read in place by the row kernels; "
+            "activations stay fp32; not for training)",
+            Rule::one_of({"f32", "bf16", "f16", "int8"}));
   }
   void validate() const;
 };

@@ -182,6 +182,9 @@ Runtime runtime_for(const RuntimeConfig& config, const DistributedEnv& env) {
   require(runtime.dtype == c10::kFloat,
           "training keeps fp32 weights: set runtime.dtype float32 and choose mixed precision "
           "with train.precision (bf16 or fp16)");
+  require(runtime.weights == c10::kFloat, "training keeps fp32 weights: runtime.weights " +
+                                              config.weights +
+                                              " is for inference; set runtime.weights f32");
   return runtime;
 }
 

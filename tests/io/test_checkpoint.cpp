@@ -9,6 +9,7 @@
 #include "config/loader.h"
 #include "core/error.h"
 #include "core/files.h"
+#include "core/strings.h"
 #include "io/checkpoint.h"
 #include "io/safetensors.h"
 #include "test_support.h"
@@ -103,6 +104,49 @@ TEST_CASE("bfloat16 and float16 weights are read and converted to float32") {
   auto from_half = load_model_dir(tmp.path());
   CHECK(from_half->transformer->wpe->weight.equal(
       model->transformer->wpe->weight.to(at::kHalf).to(at::kFloat)));
+}
+
+TEST_CASE("16-bit product weights: Conv1D and wte stored as asked, the rest float32") {
+  test::TempDir tmp;
+  GPT2LMHeadModel model(tiny_config());
+  for (auto file_dtype : {at::kBFloat16, at::kHalf})
+    for (auto weights : {at::kBFloat16, at::kHalf}) {
+      CAPTURE(file_dtype, weights);
+      TensorList stored;
+      for (auto& [name, tensor] : state_of(*model))
+        stored.emplace_back(name, tensor.to(file_dtype));
+      write_dir(tmp.path(), tiny_config(), stored);
+      auto loaded = load_model_dir(tmp.path(), tiny_config(), weights);
+      for (const auto& item : loaded->named_parameters()) {
+        const std::string& name = item.key();
+        const at::Tensor& p = item.value();
+        CAPTURE(name);
+        const bool product = name == "transformer.wte.weight" ||
+                             (name.find(".c_") != std::string::npos && ends_with(name, ".weight"));
+        CHECK(p.scalar_type() == (product ? weights : at::kFloat));
+        CHECK_FALSE((p.requires_grad() && product));
+        // Each stored value converted once to the parameter's dtype.
+        const auto& want = model->named_parameters()[name];
+        CHECK(p.equal(want.to(file_dtype).to(p.scalar_type())));
+      }
+    }
+  // int8: quantised at load, per output column; dequantised within half a step of the value.
+  save_model_dir(*model, tmp.path());
+  auto int8 = load_model_dir(tmp.path(), tiny_config(), at::kChar);
+  const auto& wte = int8->transformer->wte->weight;  // (V, C)
+  REQUIRE(wte.scalar_type() == at::kChar);
+  const auto& scales = int8->transformer->wte_scales;  // (V)
+  REQUIRE(scales.defined());
+  auto dequantised = wte.to(at::kFloat) * scales.unsqueeze(1);  // (V, C)
+  auto step = scales.unsqueeze(1).expand_as(dequantised);
+  const auto& original = model->transformer->wte->weight;
+  auto bound = step * 0.5 * (1 + 1e-5) + original.abs() * 1e-6;  // (V, C)
+  CHECK((dequantised - original).abs().le(bound).all().item<bool>());
+  CHECK(int8->transformer->wpe->weight.scalar_type() == at::kFloat);
+  // A float32 file and the default: float32 throughout.
+  save_model_dir(*model, tmp.path());
+  for (const auto& p : load_model_dir(tmp.path())->parameters())
+    CHECK(p.scalar_type() == at::kFloat);
 }
 
 TEST_CASE("unprefixed keys, attention buffers and a tied lm_head are accepted") {

@@ -1,7 +1,8 @@
 // The row kernels (row_products.h) against a float64 product for every row count a pass
 // takes (1-8, then chunks of 8), both layouts, sizes that leave partial vectors, strips and
 // k blocks, with and without bias; each output is the same bits whatever rows share the call
-// and however the columns are split; and matmul_rows uses them where they apply.
+// and however the columns are split; bf16/f16 weights give the float kernel's bits on the
+// widened weight; and matmul_rows uses them where they apply.
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
 #include <c10/core/InferenceMode.h>
@@ -84,6 +85,210 @@ TEST_CASE("row kernels equal a float64 product, bit-identical across batches and
               CHECK(at::equal(kernel_result(kernel, wide_rows, weight, layout, bias, {0, N}), got));
             }
           }
+}
+
+TEST_CASE("row kernels read bf16/f16 weights: the float kernel's bits on the widened weight") {
+  const auto kernels = supported_kernels();
+  if (kernels.empty()) {
+    WARN("this CPU has no row kernel (needs AVX2 + FMA + F16C); matmul_rows uses BLAS");
+    return;
+  }
+  at::manual_seed(17);
+  const double u = 1.0 / (1 << 24);
+  for (RowKernel kernel : kernels)
+    for (auto dtype : {at::kBFloat16, at::kHalf})
+      for (auto layout : {WeightLayout::in_out, WeightLayout::out_in})
+        for (int64_t K : {5, 40, 300})
+          for (int64_t N : {1, 21, 200}) {
+            CAPTURE(row_kernel_name(kernel), dtype, int(layout), K, N);
+            auto rows = at::randn({9, K});  // (9, K): one pass of 8, then 1
+            // A block of a wider 16-bit tensor (row stride > width), as the fp32 test.
+            auto weight = layout == WeightLayout::in_out
+                              ? at::randn({K, N + 5}).to(dtype).narrow(1, 2, N)
+                              : at::randn({N, K + 5}).to(dtype).narrow(1, 2, K);
+            auto widened = weight.to(at::kFloat);  // exact: every bf16/f16 value is a float
+            auto bias = at::randn({N});
+            auto w64 = (layout == WeightLayout::in_out ? widened : widened.t()).to(at::kDouble);
+            for (int64_t M = 1; M <= 9; ++M) {
+              CAPTURE(M);
+              auto r = rows.narrow(0, 0, M).contiguous();  // (M, K)
+              auto r64 = r.to(at::kDouble);
+              // float64 product of the rounded weights; its error bound as for fp32 (K + 1
+              // terms with the bias, u = 2^-24), widening adding no error.
+              auto expected = at::mm(r64, w64) + bias.to(at::kDouble);                     // (M, N)
+              auto magnitude = at::mm(r64.abs(), w64.abs()) + bias.to(at::kDouble).abs();  // (M, N)
+              auto got = kernel_result(kernel, r, weight, layout, bias, {0, N});
+              CHECK(((got.to(at::kDouble) - expected).abs() <= magnitude * (K + 1) * u)
+                        .all()
+                        .item<bool>());
+              // Same summation order as the float kernel: the same bits.
+              CHECK(at::equal(kernel_result(kernel, r, widened, layout, bias, {0, N}), got));
+              // Batch invariance and column splits, as for fp32.
+              for (int64_t m = 0; m < M; ++m)
+                CHECK(at::equal(kernel_result(kernel, r.narrow(0, m, 1).contiguous(), weight,
+                                              layout, bias, {0, N}),
+                                got.narrow(0, m, 1)));
+              CHECK(at::equal(kernel_result(kernel, r, weight, layout, bias, {0, N / 3, N}), got));
+            }
+          }
+}
+
+TEST_CASE("matmul_rows on a bf16/f16 weight: the kernel for few rows, widened BLAS for many") {
+  if (best_row_kernel() == RowKernel::none) {
+    WARN("no row kernel on this CPU or GPT2_ROW_KERNELS=0");
+    return;
+  }
+  const int saved = at::get_num_threads();
+  c10::InferenceMode inference;
+  at::manual_seed(19);
+  const double u = 1.0 / (1 << 24);
+  for (auto dtype : {at::kBFloat16, at::kHalf})
+    for (int threads : {1, 2}) {
+      at::set_num_threads(threads);
+      // K = 300: the in_out product is summed in two halves (cut at 144).
+      const int64_t K = 300, N = 1000;
+      auto weight = at::randn({K, N}).to(dtype);     // (K, N)
+      auto embedding = at::randn({N, K}).to(dtype);  // (N, K)
+      auto bias = at::randn({N});                    // (N)
+      auto wide = weight.to(at::kFloat), wide_e = embedding.to(at::kFloat);
+      for (int64_t M : {int64_t(1), int64_t(8), kMaxKernelRows + 1}) {
+        CAPTURE(dtype, threads, M);
+        auto rows = at::randn({M, K});  // (M, K)
+        // 257 rows re-read a 300 x 1000 16-bit weight 33 times (19.8 MB): still the kernel,
+        // which the re-read budget counts in 2-byte elements.
+        CHECK(uses_row_kernel(rows, weight));
+        CHECK(at::equal(matmul_rows(rows, weight, WeightLayout::in_out, bias),
+                        matmul_rows(rows, wide, WeightLayout::in_out, bias)));
+        CHECK(at::equal(matmul_rows(rows, embedding, WeightLayout::out_in, {}),
+                        matmul_rows(rows, wide_e, WeightLayout::out_in, {})));
+        // BLAS (no kernel): the weight widened, within the float bound of the float64 product.
+        auto r64 = rows.to(at::kDouble), w64 = wide.to(at::kDouble);
+        auto expected = at::mm(r64, w64) + bias.to(at::kDouble);                     // (M, N)
+        auto magnitude = at::mm(r64.abs(), w64.abs()) + bias.to(at::kDouble).abs();  // (M, N)
+        auto blas = matmul_rows(rows, weight, WeightLayout::in_out, bias, RowKernel::none);
+        CHECK(blas.scalar_type() == at::kFloat);
+        CHECK(((blas.to(at::kDouble) - expected).abs() <= magnitude * (K + 2) * u)
+                  .all()
+                  .item<bool>());
+      }
+      // Past the re-read budget (2049 rows x 600 KB = 154 MB): BLAS on the widened weight.
+      auto many = at::randn({2049, K});  // (2049, K)
+      CHECK_FALSE(uses_row_kernel(many, weight));
+      CHECK(at::allclose(matmul_rows(many, weight, WeightLayout::in_out, bias),
+                         at::addmm(bias, many, wide), 1e-4, 1e-4));
+      CHECK(at::allclose(matmul_rows(many, embedding, WeightLayout::out_in, {}),
+                         at::linear(many, wide_e), 1e-4, 1e-4));
+    }
+  at::set_num_threads(saved);
+}
+
+TEST_CASE("int8 quantisation: per-column scales, every element within scale / 2") {
+  at::manual_seed(23);
+  for (auto layout : {WeightLayout::in_out, WeightLayout::out_in}) {
+    CAPTURE(int(layout));
+    auto w = at::randn({40, 30});  // in_out (K, N) or out_in (N, K)
+    if (layout == WeightLayout::in_out)
+      w.select(1, 3).zero_();  // an all-zero column
+    else
+      w.select(0, 3).zero_();
+    const auto q = quantize_int8(w, layout);
+    const int64_t N = layout == WeightLayout::in_out ? w.size(1) : w.size(0);
+    REQUIRE(q.values.scalar_type() == at::kChar);
+    REQUIRE(q.values.sizes() == w.sizes());
+    REQUIRE(q.scales.sizes() == at::IntArrayRef{N});
+    const int k_dim = layout == WeightLayout::in_out ? 0 : 1;
+    auto s = k_dim == 0 ? q.scales.unsqueeze(0) : q.scales.unsqueeze(1);
+    // Round to nearest: within half a step, plus float rounding of W / s and q s.
+    auto error = (dequantize(q) - w).abs();
+    CHECK((error <= s * 0.5 * (1 + 1e-5) + w.abs() * 1e-6).all().item<bool>());
+    CHECK(q.values.abs().le(127).all().item<bool>());
+    // Symmetric, scaled to the column's largest |W|: that element is +-127.
+    auto peak = q.values.to(at::kInt).abs().amax(k_dim);  // (N)
+    CHECK(peak.narrow(0, 0, 3).eq(127).all().item<bool>());
+    CHECK(peak[3].item<int>() == 0);
+    CHECK(q.scales[3].item<float>() == 1.0f);
+  }
+}
+
+TEST_CASE("row kernels read int8 weights with per-column scales, against float64") {
+  const auto kernels = supported_kernels();
+  if (kernels.empty()) {
+    WARN("this CPU has no row kernel (needs AVX2 + FMA + F16C); matmul_rows uses BLAS");
+    return;
+  }
+  at::manual_seed(29);
+  const double u = 1.0 / (1 << 24);
+  auto result = [](RowKernel kernel, const at::Tensor& rows, const at::Tensor& q,
+                   const at::Tensor& scales, WeightLayout layout, const at::Tensor& bias,
+                   const std::vector<int64_t>& cuts) {
+    auto out = at::full({rows.size(0), scales.size(0)}, 12345.0f);  // (M, N)
+    RowProduct p = row_product_of(rows, q, layout, bias, out);
+    REQUIRE(p.weight_type == WeightType::int8);
+    p.weight_scales = scales.data_ptr<float>();
+    for (size_t i = 0; i + 1 < cuts.size(); ++i) row_products(kernel, p, cuts[i], cuts[i + 1]);
+    return out;
+  };
+  for (RowKernel kernel : kernels)
+    for (auto layout : {WeightLayout::in_out, WeightLayout::out_in})
+      for (int64_t K : {5, 40, 300})
+        for (int64_t N : {1, 21, 200}) {
+          CAPTURE(row_kernel_name(kernel), int(layout), K, N);
+          auto rows = at::randn({9, K});  // (9, K)
+          auto q = (layout == WeightLayout::in_out ? at::randint(-127, 128, {K, N + 5})
+                                                   : at::randint(-127, 128, {N, K + 5}))
+                       .to(at::kChar)
+                       .narrow(1, 2, layout == WeightLayout::in_out ? N : K);
+          auto scales = at::rand({N}) * 0.01 + 1e-3;  // (N)
+          auto bias = at::randn({N});
+          auto s64 = scales.to(at::kDouble);
+          auto w64 = layout == WeightLayout::in_out ? q.to(at::kDouble) * s64.unsqueeze(0)
+                                                    : (q.to(at::kDouble) * s64.unsqueeze(1)).t();
+          // K products, one rounding per 128-row block for the scale (in_out) or one at the
+          // end (out_in), the bias: within (K + ceil(K / 128) + 2) u sum |terms|.
+          const double bound = (K + (K + 127) / 128 + 2) * u;
+          for (int64_t M = 1; M <= 9; ++M) {
+            CAPTURE(M);
+            auto r = rows.narrow(0, 0, M).contiguous();  // (M, K)
+            auto r64 = r.to(at::kDouble);
+            auto expected = at::mm(r64, w64) + bias.to(at::kDouble);                     // (M, N)
+            auto magnitude = at::mm(r64.abs(), w64.abs()) + bias.to(at::kDouble).abs();  // (M, N)
+            auto got = result(kernel, r, q, scales, layout, bias, {0, N});
+            CHECK(((got.to(at::kDouble) - expected).abs() <= magnitude * bound).all().item<bool>());
+            for (int64_t m = 0; m < M; ++m)
+              CHECK(at::equal(
+                  result(kernel, r.narrow(0, m, 1).contiguous(), q, scales, layout, bias, {0, N}),
+                  got.narrow(0, m, 1)));
+            CHECK(at::equal(result(kernel, r, q, scales, layout, bias, {0, N / 3, N}), got));
+          }
+        }
+}
+
+TEST_CASE("matmul_rows on an int8 weight: the kernel or dequantised BLAS, both near float64") {
+  c10::InferenceMode inference;
+  at::manual_seed(31);
+  const double u = 1.0 / (1 << 24);
+  const int64_t K = 300, N = 200;
+  for (auto layout : {WeightLayout::in_out, WeightLayout::out_in}) {
+    const auto q = quantize_int8(
+        layout == WeightLayout::in_out ? at::randn({K, N}) : at::randn({N, K}), layout);
+    auto w64 = dequantize(q).to(at::kDouble);
+    if (layout == WeightLayout::out_in) w64 = w64.t();  // (K, N)
+    auto bias = at::randn({N});
+    for (int64_t M : {1, 8, 300}) {
+      CAPTURE(int(layout), M);
+      auto rows = at::randn({M, K});  // (M, K)
+      auto r64 = rows.to(at::kDouble);
+      auto expected = at::mm(r64, w64) + bias.to(at::kDouble);                     // (M, N)
+      auto magnitude = at::mm(r64.abs(), w64.abs()) + bias.to(at::kDouble).abs();  // (M, N)
+      // One more rounding each for the halves of K and the dequantised weight (BLAS).
+      const double bound = (K + 3 + 3) * u;
+      for (RowKernel kernel : {best_row_kernel(), RowKernel::none}) {
+        CAPTURE(row_kernel_name(kernel));
+        auto got = matmul_rows(rows, q, bias, kernel);
+        CHECK(((got.to(at::kDouble) - expected).abs() <= magnitude * bound).all().item<bool>());
+      }
+    }
+  }
 }
 
 TEST_CASE("matmul_rows takes the row kernel for a few float rows without a graph") {
@@ -178,6 +383,9 @@ TEST_CASE("the row kernel takes many rows only while the weight's re-reads stay 
   CHECK_FALSE(row_kernel_takes_size(1024, 768 * 3072));
   CHECK(row_kernel_takes_size(1024, kMaxKernelRereadBytes / 4 / 128));
   CHECK_FALSE(row_kernel_takes_size(1024, kMaxKernelRereadBytes / 4 / 128 + 1));
+  // A 16-bit weight is re-read at 2 bytes an element: twice the elements fit.
+  CHECK(row_kernel_takes_size(1024, kMaxKernelRereadBytes / 2 / 128, 2));
+  CHECK_FALSE(row_kernel_takes_size(1024, kMaxKernelRereadBytes / 2 / 128 + 1, 2));
 }
 
 TEST_CASE("conv1d_product's gradients on the row kernels equal BLAS autograd") {
