@@ -148,3 +148,30 @@ TEST_CASE("gradient accumulation to a token target matches one big batch") {
   small.train.out_dir = dir.file("bad");
   CHECK_THROWS_WITH(train(small), Contains("train.batch_tokens (48) must be a multiple of"));
 }
+
+TEST_CASE("a resumed run logs the uninterrupted run's train steps, no more") {
+  test::TempDir dir;
+  test::write_tiny_shards(dir.path());
+  auto full = test::tiny_sections(dir.path(), dir.file("full"));
+  full.train.log_interval = 3;  // logged: step 1, every 3rd, the last
+  train(full);
+  auto part = full;
+  part.train.out_dir = dir.file("part");
+  TrainOptions stop;
+  stop.on_step = [](int64_t step, double) {
+    if (step == 3) request_stop();
+  };
+  REQUIRE(train(part, stop).steps == 4);
+  clear_stop_request();
+  TrainOptions resume;
+  resume.resume = true;
+  train(part, resume);
+  auto steps_of = [](const std::vector<std::pair<int64_t, double>>& rows) {
+    std::vector<int64_t> steps;
+    for (const auto& row : rows) steps.push_back(row.first);
+    return steps;
+  };
+  const auto want = steps_of(test::logged_losses(dir.file("full")));
+  CHECK(want == std::vector<int64_t>({1, 3, 6, 8}));
+  CHECK(steps_of(test::logged_losses(dir.file("part"))) == want);
+}
