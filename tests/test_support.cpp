@@ -1,6 +1,9 @@
 #include "test_support.h"
 
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <array>
 #include <atomic>
@@ -54,6 +57,34 @@ CommandResult run_cli(const std::string& args) {
   int status = ::pclose(pipe);
   int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return {code, output};
+}
+
+CommandResult run_with_file_limit(uint64_t file_limit, const std::function<int(int)>& body) {
+  int fds[2];
+  if (::pipe(fds) != 0) return {-1, "pipe failed"};
+  pid_t pid = ::fork();
+  if (pid < 0) return {-1, "fork failed"};
+  if (pid == 0) {
+    ::close(fds[0]);
+    rlimit r{rlim_t(file_limit), rlim_t(file_limit)};
+    ::setrlimit(RLIMIT_FSIZE, &r);
+    int code = 98;
+    try {
+      code = body(fds[1]);
+    } catch (...) {
+      code = 99;
+    }
+    ::_exit(code);
+  }
+  ::close(fds[1]);
+  std::string output;
+  char buffer[4096];
+  ssize_t n;
+  while ((n = ::read(fds[0], buffer, sizeof buffer)) > 0) output.append(buffer, size_t(n));
+  ::close(fds[0]);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
 }
 
 }  // namespace gpt2::test

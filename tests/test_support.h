@@ -1,6 +1,8 @@
 #pragma once
 // Helpers shared by the tests: where the reference data lives, scratch folders, and running
 // the gpt2 program.
+#include <cstdint>
+#include <functional>
 #include <string>
 
 namespace gpt2::test {
@@ -35,5 +37,11 @@ struct CommandResult {
 
 // Runs `gpt2 <args>` through the shell and captures its output.
 CommandResult run_cli(const std::string& args);
+
+// Forks; the child limits every file it writes to `file_limit` bytes (RLIMIT_FSIZE: with
+// SIGXFSZ ignored, as the gpt2 program does, a write past it fails as on a full disk), runs
+// `body(write_fd)` and exits with its return value. Returns that exit code (-1 for a signal) and
+// what the child wrote to write_fd. For disk-full tests.
+CommandResult run_with_file_limit(uint64_t file_limit, const std::function<int(int)>& body);
 
 }  // namespace gpt2::test

@@ -23,37 +23,18 @@ namespace {
 // Runs `body` in a child limited to `limit` bytes per file; returns the Error message it got
 // ("" when none was thrown).
 std::string error_under_file_limit(rlim_t limit, const std::function<void()>& body) {
-  int fds[2];
-  REQUIRE(::pipe(fds) == 0);
-  pid_t pid = ::fork();
-  REQUIRE(pid >= 0);
-  if (pid == 0) {
-    ::close(fds[0]);
+  auto result = test::run_with_file_limit(limit, [&](int fd) {
     ::signal(SIGXFSZ, SIG_IGN);
-    rlimit r{limit, limit};
-    ::setrlimit(RLIMIT_FSIZE, &r);
     try {
       body();
     } catch (const Error& e) {
       std::string what = e.what();
-      if (::write(fds[1], what.data(), what.size()) < 0) ::_exit(3);
-      ::_exit(0);
-    } catch (...) {
-      ::_exit(2);
+      if (::write(fd, what.data(), what.size()) < 0) return 3;
     }
-    ::_exit(0);
-  }
-  ::close(fds[1]);
-  std::string text;
-  char buffer[1024];
-  ssize_t n;
-  while ((n = ::read(fds[0], buffer, sizeof buffer)) > 0) text.append(buffer, size_t(n));
-  ::close(fds[0]);
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  REQUIRE(WIFEXITED(status));
-  REQUIRE(WEXITSTATUS(status) == 0);
-  return text;
+    return 0;
+  });
+  REQUIRE(result.exit_code == 0);
+  return result.output;
 }
 
 std::vector<std::string> names_in(const std::string& dir) {

@@ -18,27 +18,11 @@ namespace {
 
 // `gpt2 <args>` with every file it writes limited to `limit` bytes.
 test::CommandResult run_cli_with_file_limit(const std::string& args, rlim_t limit) {
-  int fds[2];
-  REQUIRE(::pipe(fds) == 0);
-  pid_t pid = ::fork();
-  REQUIRE(pid >= 0);
-  if (pid == 0) {
-    ::close(fds[0]);
-    rlimit r{limit, limit};
-    ::setrlimit(RLIMIT_FSIZE, &r);
+  return test::run_with_file_limit(limit, [&](int fd) {
     auto result = test::run_cli(args);
-    if (::write(fds[1], result.output.data(), result.output.size()) < 0) ::_exit(99);
-    ::_exit(result.exit_code);
-  }
-  ::close(fds[1]);
-  std::string output;
-  char buffer[4096];
-  ssize_t n;
-  while ((n = ::read(fds[0], buffer, sizeof buffer)) > 0) output.append(buffer, size_t(n));
-  ::close(fds[0]);
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
+    if (::write(fd, result.output.data(), result.output.size()) < 0) return 97;
+    return result.exit_code;
+  });
 }
 
 }  // namespace
