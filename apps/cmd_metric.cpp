@@ -18,19 +18,8 @@ std::string usage() {
       "Line files are line-aligned (reference k of line i = line i of the k-th --refs file);\n"
       "JSONL lines hold \"hyp\" and \"ref\" or \"refs\". Metrics and their --option keys:\n";
   for (const auto& m : metrics::metric_registry())
-    text += "  " + std::string(m.name) + ": " + m.summary + "\n      " + m.options_help + "\n";
+    text += "  " + std::string(m.name) + ": " + m.summary + "\n      " + m.options_help() + "\n";
   return text;
-}
-
-std::map<std::string, std::string> parse_options(const std::vector<std::string>& items) {
-  std::map<std::string, std::string> options;
-  for (const std::string& item : items) {
-    size_t eq = item.find('=');
-    std::string key = item.substr(0, eq);
-    require(!key.empty(), "--option needs key=value, got \"" + item + "\"");
-    options[key] = eq == std::string::npos ? "" : item.substr(eq + 1);
-  }
-  return options;
 }
 
 }  // namespace
@@ -64,7 +53,7 @@ int cmd_metric(const std::vector<std::string>& args) {
   require(hyps.empty() != jsonl.empty(), "give either --hyps FILE or --jsonl FILE");
   require(jsonl.empty() || refs.empty(), "--refs goes with --hyps, not with --jsonl");
   require(run.bootstrap >= 0, "--bootstrap must be >= 0");
-  run.options = parse_options(option_items);
+  run.options = option_items;
   run.per_line = per_line;
 
   metrics::MetricData data;

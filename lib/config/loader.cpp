@@ -263,9 +263,11 @@ class ListFieldFinder : public FieldVisitor {
     see(key, true);
   }
   bool found = false, list = false;
+  std::vector<std::string> keys;  // every field's key, for a did-you-mean
 
  private:
   void see(const char* key, bool is_list) {
+    keys.push_back(key);
     if (key_ != key) return;
     found = true;
     list = is_list;
@@ -457,7 +459,12 @@ void apply_assignment(const std::vector<SectionRef>& sections, const FieldAssign
   const std::string key = assignment.key.substr(dot + 1);
   ListFieldFinder finder(key);
   section->visit(finder);
-  require(finder.found, assignment.origin + ": " + assignment.key + " is not a field");
+  if (!finder.found) {
+    std::string message = assignment.origin + ": unknown key \"" + key + "\"";
+    std::string suggestion = closest_match(key, finder.keys);
+    if (!suggestion.empty()) message += " (did you mean \"" + suggestion + "\"?)";
+    throw Error(message + "; valid keys: " + join(finder.keys, ", "));
+  }
   require(finder.list || assignment.values.size() == 1, assignment.origin + " takes one value");
   // Nodes built from the texts, not parsed from them: a stop string such as "a: b" or "\n"
   // arrives as typed.

@@ -237,15 +237,43 @@ namespace gpt2::metrics {
 
 namespace {
 
+// `gpt2 metric bleu --option key=value`: sacreBLEU's command-line knobs.
+struct BleuSettings {
+  static constexpr const char* kSection = "bleu";
+  std::string tokenize = "13a";
+  std::string smooth = "exp";
+  double smooth_value = -1;  // < 0: the method's default
+  bool lowercase = false;
+  bool effective_order = false;
+  void visit(FieldVisitor& v) {
+    v.field("tokenize", tokenize, "13a, intl, char or none");
+    v.field("smooth", smooth, "exp, floor, add-k or none",
+            Rule::one_of({"exp", "floor", "add-k", "none"}));
+    v.field("smooth_value", smooth_value, "floor / add-k value (< 0: floor 0.1, add-k 1)");
+    v.field("lowercase", lowercase, "lowercase before tokenizing");
+    v.field("effective_order", effective_order, "average only the orders the texts have");
+  }
+  void validate() const {}
+  BleuOptions options() const {
+    BleuOptions o;
+    o.tokenize = tokenize;
+    o.smooth = smooth;
+    if (smooth_value >= 0) o.smooth_value = smooth_value;
+    o.lowercase = lowercase;
+    o.effective_order = effective_order;
+    return o;
+  }
+};
+
+std::string bleu_options_help() {
+  BleuSettings settings;
+  return options_help_of(section_ref(settings));
+}
+
 MetricReport run_bleu(const MetricData& data, const MetricRun& run) {
-  OptionReader o(run.options, "bleu");
-  BleuOptions options;
-  options.tokenize = o.get("tokenize", options.tokenize);
-  options.smooth = o.get("smooth", options.smooth);
-  options.smooth_value = o.get_optional_double("smooth_value");
-  options.lowercase = o.get_bool("lowercase", false);
-  options.effective_order = o.get_bool("effective_order", false);
-  o.finish();
+  BleuSettings settings;
+  read_metric_options(section_ref(settings), run);
+  const BleuOptions options = settings.options();
   Bleu bleu(options);
   auto stats = bleu.corpus_stats(data.hyps, data.refs);
   BleuScore s = bleu.compute(
@@ -283,10 +311,7 @@ MetricReport run_bleu(const MetricData& data, const MetricRun& run) {
 }  // namespace
 
 MetricEntry bleu_metric_entry() {
-  return {"bleu", "corpus BLEU, sacreBLEU 2.x compatible",
-          "tokenize=13a|intl|char|none (13a), smooth=exp|floor|add-k|none (exp), smooth_value=N "
-          "(floor 0.1, add-k 1), lowercase=false, effective_order=false",
-          true, run_bleu};
+  return {"bleu", "corpus BLEU, sacreBLEU 2.x compatible", bleu_options_help, true, run_bleu};
 }
 
 }  // namespace gpt2::metrics

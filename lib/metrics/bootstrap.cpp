@@ -66,7 +66,6 @@ void check(int samples, size_t segments) {
   require(segments > 0, "bootstrap needs at least one segment");
 }
 
-
 ScoreFromStats score_of(const StatsMetric& metric) {
   return [&metric](const std::vector<double>& summed) { return metric.score_from_stats(summed); };
 }

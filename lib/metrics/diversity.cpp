@@ -114,14 +114,41 @@ namespace gpt2::metrics {
 
 namespace {
 
+// `gpt2 metric diversity --option key=value`.
+struct DiversitySettings {
+  static constexpr const char* kSection = "diversity";
+  int64_t max_n = DiversityOptions{}.max_distinct_n;
+  int64_t self_bleu_samples = 0;
+  int64_t repetition_max_n = DiversityOptions{}.repetition_max_n;
+  int64_t zipf_top = DiversityOptions{}.zipf_top;
+  void visit(FieldVisitor& v) {
+    v.field("max_n", max_n, "distinct-n for n = 1..max_n", Rule::positive());
+    v.field("self_bleu_samples", self_bleu_samples, "texts scored for Self-BLEU (0 = all)",
+            Rule::non_negative());
+    v.field("repetition_max_n", repetition_max_n, "longest repeating phrase looked for",
+            Rule::positive());
+    v.field("zipf_top", zipf_top, "most frequent tokens in the Zipf fit", Rule::positive());
+  }
+  void validate() const {}
+  DiversityOptions options() const {
+    DiversityOptions o;
+    o.max_distinct_n = int(max_n);
+    o.self_bleu_samples = size_t(self_bleu_samples);
+    o.repetition_max_n = int(repetition_max_n);
+    o.zipf_top = int(zipf_top);
+    return o;
+  }
+};
+
+std::string diversity_options_help() {
+  DiversitySettings settings;
+  return options_help_of(section_ref(settings)) + "; texts are split on whitespace";
+}
+
 MetricReport run_diversity(const MetricData& data, const MetricRun& run) {
-  OptionReader o(run.options, "diversity");
-  DiversityOptions options;
-  options.max_distinct_n = o.get_int("max_n", options.max_distinct_n);
-  options.self_bleu_samples = static_cast<size_t>(o.get_int("self_bleu_samples", 0));
-  options.repetition_max_n = o.get_int("repetition_max_n", options.repetition_max_n);
-  options.zipf_top = o.get_int("zipf_top", options.zipf_top);
-  o.finish();
+  DiversitySettings settings;
+  read_metric_options(section_ref(settings), run);
+  DiversityOptions options = settings.options();
   options.seed = run.seed;
   auto texts = whitespace_tokens(data.hyps);
   DiversityReport d = diversity(texts, options);
@@ -164,9 +191,7 @@ MetricReport run_diversity(const MetricData& data, const MetricRun& run) {
 
 MetricEntry diversity_metric_entry() {
   return {"diversity", "distinct-n, Self-BLEU-4, repetition, Zipf, mean length (no references)",
-          "max_n=4, self_bleu_samples=0 (all), repetition_max_n=90, zipf_top=5000; texts are "
-          "split on whitespace",
-          false, run_diversity};
+          diversity_options_help, false, run_diversity};
 }
 
 }  // namespace gpt2::metrics

@@ -1,7 +1,9 @@
 #include "metrics/registry.h"
 
 #include <cstdio>
+#include <sstream>
 
+#include "config/loader.h"
 #include "core/error.h"
 #include "core/strings.h"
 #include "metrics/bootstrap.h"
@@ -36,61 +38,61 @@ const MetricEntry& find_metric(const std::string& name) {
               join(names, ", "));
 }
 
-OptionReader::OptionReader(const std::map<std::string, std::string>& options, std::string metric)
-    : options_(options), metric_(std::move(metric)) {}
-
-const std::string* OptionReader::find(const std::string& key) {
-  read_.insert(key);
-  auto it = options_.find(key);
-  return it == options_.end() ? nullptr : &it->second;
-}
-
-std::string OptionReader::get(const std::string& key, const std::string& fallback) {
-  const std::string* v = find(key);
-  return v ? *v : fallback;
-}
-
-bool OptionReader::get_bool(const std::string& key, bool fallback) {
-  const std::string* v = find(key);
-  if (!v) return fallback;
-  if (*v == "true" || *v == "1" || *v == "yes" || v->empty()) return true;
-  if (*v == "false" || *v == "0" || *v == "no") return false;
-  throw Error(metric_ + " option " + key + " must be true or false, got \"" + *v + "\"");
-}
-
-double OptionReader::get_double(const std::string& key, double fallback) {
-  auto v = get_optional_double(key);
-  return v ? *v : fallback;
-}
-
-std::optional<double> OptionReader::get_optional_double(const std::string& key) {
-  const std::string* v = find(key);
-  if (!v) return std::nullopt;
-  try {
-    size_t used = 0;
-    double d = std::stod(*v, &used);
-    if (used == v->size()) return d;
-  } catch (const std::exception&) {
+void read_metric_options(const SectionRef& settings, const MetricRun& run) {
+  for (const std::string& item : run.options) {
+    const size_t eq = item.find('=');
+    const std::string key = item.substr(0, eq);
+    require(!key.empty(), "--option needs key=value, got \"" + item + "\"");
+    const std::string value = eq == std::string::npos ? "true" : item.substr(eq + 1);
+    apply_assignment({settings}, {settings.name + "." + key, {value}, "--option " + item});
   }
-  throw Error(metric_ + " option " + key + " must be a number, got \"" + *v + "\"");
+  validate_config({settings});
 }
 
-int OptionReader::get_int(const std::string& key, int fallback) {
-  auto v = get_optional_double(key);
-  if (!v) return fallback;
-  require(*v == static_cast<int>(*v),
-          metric_ + " option " + key + " must be an integer, got " + options_.at(key));
-  return static_cast<int>(*v);
-}
+namespace {
 
-void OptionReader::finish() const {
-  for (const auto& [key, value] : options_) {
-    if (read_.count(key)) continue;
-    std::string hint = closest_match(key, {read_.begin(), read_.end()});
-    throw Error("unknown " + metric_ + " option \"" + key + "\"" +
-                (hint.empty() ? "" : " (did you mean \"" + hint + "\"?)") +
-                "; known: " + join({read_.begin(), read_.end()}, ", "));
+// "key=default" for each field, in declaration order.
+class HelpWriter : public FieldVisitor {
+ public:
+  void field(const char* key, bool& value, const char*) override {
+    add(key, value ? "true" : "false");
   }
+  void field(const char* key, int64_t& value, const char*, const Rule&) override {
+    add(key, std::to_string(value));
+  }
+  void field(const char* key, double& value, const char*, const Rule&) override {
+    std::ostringstream text;
+    text << value;
+    add(key, text.str());
+  }
+  void field(const char* key, std::string& value, const char*, const Rule&) override {
+    add(key, value);
+  }
+  void field(const char* key, std::vector<std::string>& value, const char*, const Rule&) override {
+    add(key, "[" + join(value, ", ") + "]");
+  }
+  void field(const char* key, std::vector<int64_t>& value, const char*, const Rule&) override {
+    std::vector<std::string> items;
+    for (auto v : value) items.push_back(std::to_string(v));
+    add(key, "[" + join(items, ", ") + "]");
+  }
+  void field(const char* key, std::vector<double>& value, const char*, const Rule&) override {
+    std::vector<std::string> items;
+    for (auto v : value) items.push_back(std::to_string(v));
+    add(key, "[" + join(items, ", ") + "]");
+  }
+  std::vector<std::string> parts;
+
+ private:
+  void add(const char* key, const std::string& value) { parts.push_back(key + ("=" + value)); }
+};
+
+}  // namespace
+
+std::string options_help_of(const SectionRef& settings) {
+  HelpWriter writer;
+  settings.visit(writer);
+  return join(writer.parts, ", ");
 }
 
 void add_resampling(const StatsMetric& metric, const std::vector<std::vector<double>>& stats,

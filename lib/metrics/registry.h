@@ -1,16 +1,14 @@
 #pragma once
 // The metrics the `gpt2 metric` command offers, by name. Adding a metric takes its file pair
-// (which defines a `MetricEntry <name>_metric_entry()` at the bottom of its .cpp), one line in
-// registry.cpp, and a test.
+// (which defines a `MetricEntry <name>_metric_entry()` at the bottom of its .cpp, and a settings
+// section whose fields are its --option keys), one line in registry.cpp, and a test.
 #include <cstdint>
-#include <map>
 #include <nlohmann/json.hpp>
-#include <optional>
-#include <set>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "config/fields.h"
 #include "metrics/stats_metric.h"
 
 namespace gpt2::metrics {
@@ -24,10 +22,12 @@ struct MetricData {
 
 // How to run a metric.
 struct MetricRun {
-  std::map<std::string, std::string> options;  // metric options (--option key=value)
-  bool per_line = false;                       // also score each hypothesis on its own
-  int bootstrap = 0;                           // resamples for confidence intervals; 0 = none
-  uint64_t seed = 12345;                       // resampling seed
+  // --option key=value items as given (a bare key means key=true); read_metric_options applies
+  // them to the metric's settings section with the config loader's rules.
+  std::vector<std::string> options;
+  bool per_line = false;  // also score each hypothesis on its own
+  int bootstrap = 0;      // resamples for confidence intervals; 0 = none
+  uint64_t seed = 12345;  // resampling seed
 };
 
 struct MetricReport {
@@ -39,7 +39,7 @@ struct MetricReport {
 struct MetricEntry {
   const char* name;
   const char* summary;
-  const char* options_help;  // the metric's --option keys and defaults
+  std::string (*options_help)();  // the metric's --option keys and defaults
   bool needs_refs;
   MetricReport (*run)(const MetricData& data, const MetricRun& run);
 };
@@ -48,23 +48,12 @@ const std::vector<MetricEntry>& metric_registry();
 // Throws gpt2::Error listing the metrics (with a did-you-mean) for an unknown name.
 const MetricEntry& find_metric(const std::string& name);
 
-// Reads MetricRun::options with types and defaults; finish() rejects keys never read.
-class OptionReader {
- public:
-  OptionReader(const std::map<std::string, std::string>& options, std::string metric);
-  std::string get(const std::string& key, const std::string& fallback);
-  bool get_bool(const std::string& key, bool fallback);
-  double get_double(const std::string& key, double fallback);
-  int get_int(const std::string& key, int fallback);
-  std::optional<double> get_optional_double(const std::string& key);
-  void finish() const;
+// Applies run.options to a metric's settings section: an unknown key, a bad value or one its
+// rule refuses is an Error naming the option.
+void read_metric_options(const SectionRef& settings, const MetricRun& run);
 
- private:
-  const std::string* find(const std::string& key);
-  const std::map<std::string, std::string>& options_;
-  std::string metric_;
-  std::set<std::string> read_;
-};
+// "key=default, ..." of a settings section, from its declared fields.
+std::string options_help_of(const SectionRef& settings);
 
 // Adds resampling results for a statistics-based metric: a paired bootstrap test against
 // data.baseline when given (1000 resamples unless run.bootstrap says otherwise), else a

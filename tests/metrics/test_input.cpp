@@ -76,11 +76,11 @@ TEST_CASE("registry: names, options and results") {
   data.hyps = {"the cat sat on the mat"};
   data.refs = {{"the cat sat on the mat"}};
   MetricRun run;
-  run.options = {{"tokenise", "intl"}};
+  run.options = {"tokenise=intl"};
   CHECK_THROWS_WITH(find_metric("bleu").run(data, run), Contains("did you mean \"tokenize\""));
-  run.options = {{"lowercase", "maybe"}};
+  run.options = {"lowercase=maybe"};
   CHECK_THROWS_WITH(find_metric("bleu").run(data, run), Contains("true or false"));
-  run.options = {{"word_order", "2"}};
+  run.options = {"word_order=2"};
   run.per_line = true;
   MetricReport chrf = find_metric("chrf").run(data, run);
   CHECK(chrf.summary["name"] == "chrF2++");
