@@ -22,8 +22,9 @@ int train(const std::vector<std::string>& argv) {
   std::string out;
   bool no_eos = false, sp_normalization = false;
   po::options_description options("gpt2 tokenizer train");
-  options.add_options()                                                                       //
-      ("type", po::value(&o.model_type)->default_value(o.model_type), "bpe, unigram, char or word")  //
+  options.add_options()  //
+      ("type", po::value(&o.model_type)->default_value(o.model_type),
+       "bpe, unigram, char or word")  //
       ("vocab-size", po::value(&o.vocab_size)->default_value(o.vocab_size),
        "vocabulary size (char/word: every character/word is kept)")                        //
       ("input", po::value(&o.inputs)->multitoken()->required(), "training text files")     //
@@ -37,7 +38,7 @@ int train(const std::vector<std::string>& argv) {
       ("max-sentences", po::value(&o.max_sentences)->default_value(o.max_sentences),
        "train on this many sampled lines (0 = all)")  //
       ("sp-normalization", po::bool_switch(&sp_normalization),
-       "SentencePiece's NFKC and whitespace folding instead of lossless text")  //
+       "SentencePiece's NFKC and whitespace folding instead of lossless text")          //
       ("threads", po::value(&o.threads)->default_value(o.threads), "training threads")  //
       ("verbose", po::bool_switch(&o.verbose), "show SentencePiece's training log");
   if (!parse("gpt2 tokenizer train --type bpe --vocab-size 8000 --input a.txt b.txt --out DIR",

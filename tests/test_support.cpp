@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <random>
+#include <stdexcept>
 
 namespace fs = std::filesystem;
 
@@ -59,32 +60,46 @@ CommandResult run_cli(const std::string& args) {
   return {code, output};
 }
 
-CommandResult run_with_file_limit(uint64_t file_limit, const std::function<int(int)>& body) {
+ChildProcess fork_child(const std::function<int(int)>& body) {
   int fds[2];
-  if (::pipe(fds) != 0) return {-1, "pipe failed"};
+  if (::pipe(fds) != 0) throw std::runtime_error("pipe failed");
   pid_t pid = ::fork();
-  if (pid < 0) return {-1, "fork failed"};
+  if (pid < 0) throw std::runtime_error("fork failed");
   if (pid == 0) {
     ::close(fds[0]);
-    rlimit r{rlim_t(file_limit), rlim_t(file_limit)};
-    ::setrlimit(RLIMIT_FSIZE, &r);
-    int code = 98;
+    int code = 99;
     try {
       code = body(fds[1]);
     } catch (...) {
-      code = 99;
     }
     ::_exit(code);
   }
   ::close(fds[1]);
-  std::string output;
+  return {int(pid), fds[0]};
+}
+
+std::string read_all(int fd) {
+  std::string text;
   char buffer[4096];
   ssize_t n;
-  while ((n = ::read(fds[0], buffer, sizeof buffer)) > 0) output.append(buffer, size_t(n));
-  ::close(fds[0]);
+  while ((n = ::read(fd, buffer, sizeof buffer)) > 0) text.append(buffer, size_t(n));
+  ::close(fd);
+  return text;
+}
+
+CommandResult wait_child(ChildProcess child) {
+  std::string output = read_all(child.from_child);
   int status = 0;
-  ::waitpid(pid, &status, 0);
+  ::waitpid(pid_t(child.pid), &status, 0);
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
+}
+
+CommandResult run_with_file_limit(uint64_t file_limit, const std::function<int(int)>& body) {
+  return wait_child(fork_child([&](int fd) {
+    rlimit r{rlim_t(file_limit), rlim_t(file_limit)};
+    ::setrlimit(RLIMIT_FSIZE, &r);
+    return body(fd);
+  }));
 }
 
 }  // namespace gpt2::test

@@ -38,6 +38,22 @@ struct CommandResult {
 // Runs `gpt2 <args>` through the shell and captures its output.
 CommandResult run_cli(const std::string& args);
 
+// A forked child and the read end of its pipe.
+struct ChildProcess {
+  int pid = -1;
+  int from_child = -1;
+};
+
+// Forks; the child runs `body(write_fd)` and exits with its return value (99 when it throws).
+// Only plain file work in the child: no torch threads are started after a fork.
+ChildProcess fork_child(const std::function<int(int)>& body);
+
+// Everything written to `fd` until the writer closes it; closes `fd`.
+std::string read_all(int fd);
+
+// Reads the child's output to the end and reaps it: its exit code (-1 for a signal) and output.
+CommandResult wait_child(ChildProcess child);
+
 // Forks; the child limits every file it writes to `file_limit` bytes (RLIMIT_FSIZE: with
 // SIGXFSZ ignored, as the gpt2 program does, a write past it fails as on a full disk), runs
 // `body(write_fd)` and exits with its return value. Returns that exit code (-1 for a signal) and

@@ -10,12 +10,12 @@
 #include "generate/generation_options.h"
 #include "generate/generator.h"
 #include "generate/model_source.h"
+#include "io/checkpoint.h"
 #include "metrics/bleu.h"
 #include "metrics/bootstrap.h"
 #include "metrics/diversity.h"
 #include "metrics/rouge.h"
 #include "metrics/self_bleu.h"
-#include "io/checkpoint.h"
 #include "tokenizer/tokenizer_io.h"
 
 namespace gpt2 {

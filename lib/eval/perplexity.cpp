@@ -53,7 +53,8 @@ PerplexityResult evaluate_perplexity(GPT2LMHeadModelImpl& model, const std::vect
   std::vector<ScoreRequest> requests;
   requests.reserve(windows.size());
   for (const Window& w : windows)
-    requests.push_back({std::vector<int64_t>(ids.begin() + w.begin, ids.begin() + w.end), w.scored});
+    requests.push_back(
+        {std::vector<int64_t>(ids.begin() + w.begin, ids.begin() + w.end), w.scored});
 
   std::optional<ProgressBar> progress;
   if (!progress_label.empty()) progress.emplace(progress_label, double(ids.size()), "tokens");

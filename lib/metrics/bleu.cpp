@@ -265,11 +265,6 @@ struct BleuSettings {
   }
 };
 
-std::string bleu_options_help() {
-  BleuSettings settings;
-  return options_help_of(section_ref(settings));
-}
-
 MetricReport run_bleu(const MetricData& data, const MetricRun& run) {
   BleuSettings settings;
   read_metric_options(section_ref(settings), run);
@@ -311,7 +306,8 @@ MetricReport run_bleu(const MetricData& data, const MetricRun& run) {
 }  // namespace
 
 MetricEntry bleu_metric_entry() {
-  return {"bleu", "corpus BLEU, sacreBLEU 2.x compatible", bleu_options_help, true, run_bleu};
+  return {"bleu", "corpus BLEU, sacreBLEU 2.x compatible", options_help<BleuSettings>, true,
+          run_bleu};
 }
 
 }  // namespace gpt2::metrics

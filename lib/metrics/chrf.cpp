@@ -233,11 +233,6 @@ struct ChrfSettings {
   }
 };
 
-std::string chrf_options_help() {
-  ChrfSettings settings;
-  return options_help_of(section_ref(settings));
-}
-
 MetricReport run_chrf(const MetricData& data, const MetricRun& run) {
   ChrfSettings settings;
   read_metric_options(section_ref(settings), run);
@@ -263,8 +258,8 @@ MetricReport run_chrf(const MetricData& data, const MetricRun& run) {
 }  // namespace
 
 MetricEntry chrf_metric_entry() {
-  return {"chrf", "chrF / chrF++ (word_order=2), sacreBLEU 2.x compatible", chrf_options_help, true,
-          run_chrf};
+  return {"chrf", "chrF / chrF++ (word_order=2), sacreBLEU 2.x compatible",
+          options_help<ChrfSettings>, true, run_chrf};
 }
 
 }  // namespace gpt2::metrics

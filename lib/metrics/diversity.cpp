@@ -141,8 +141,7 @@ struct DiversitySettings {
 };
 
 std::string diversity_options_help() {
-  DiversitySettings settings;
-  return options_help_of(section_ref(settings)) + "; texts are split on whitespace";
+  return options_help<DiversitySettings>() + "; texts are split on whitespace";
 }
 
 MetricReport run_diversity(const MetricData& data, const MetricRun& run) {

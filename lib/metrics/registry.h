@@ -54,6 +54,11 @@ void read_metric_options(const SectionRef& settings, const MetricRun& run);
 
 // "key=default, ..." of a settings section, from its declared fields.
 std::string options_help_of(const SectionRef& settings);
+template <class Settings>
+std::string options_help() {
+  Settings settings;
+  return options_help_of(section_ref(settings));
+}
 
 // Adds resampling results for a statistics-based metric: a paired bootstrap test against
 // data.baseline when given (1000 resamples unless run.bootstrap says otherwise), else a

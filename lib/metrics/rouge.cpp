@@ -270,8 +270,7 @@ struct RougeSettings {
 };
 
 std::string rouge_options_help() {
-  RougeSettings settings;
-  return options_help_of(section_ref(settings)) +
+  return options_help<RougeSettings>() +
          "; several references: best F per type (score_multi); --bootstrap N adds low/mid/high";
 }
 

@@ -80,8 +80,7 @@ struct TrainConfig {
             Rule::non_negative());
     v.field("dropout", dropout, "dropout for embeddings, attention, residuals (< 0 = model's)",
             Rule{"must be < 1", [](double x) { return x < 1; }, {}});
-    v.field("schedule", schedule, "learning-rate schedule",
-            Rule::one_of(schedule_names()));
+    v.field("schedule", schedule, "learning-rate schedule", Rule::one_of(schedule_names()));
     v.field("warmup_steps", warmup_steps, "linear warmup steps", Rule::non_negative());
     v.field("decay_steps", decay_steps, "cosine/linear: step reaching min_lr (0 = max_steps)",
             Rule::non_negative());

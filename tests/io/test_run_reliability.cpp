@@ -29,44 +29,12 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct Child {
-  pid_t pid = -1;
-  int from_child = -1;  // read end of the child's pipe
-};
-
-// Forks; the child runs `body(write_fd)` and exits with its return value. Only plain file
-// work in the child: no torch threads are started after the fork.
-Child fork_child(const std::function<int(int)>& body) {
-  int fds[2];
-  REQUIRE(::pipe(fds) == 0);
-  pid_t pid = ::fork();
-  REQUIRE(pid >= 0);
-  if (pid == 0) {
-    ::close(fds[0]);
-    int code = 1;
-    try {
-      code = body(fds[1]);
-    } catch (...) {
-      code = 99;
-    }
-    ::_exit(code);
-  }
-  ::close(fds[1]);
-  return {pid, fds[0]};
-}
+using test::fork_child;
+using test::read_all;
+using Child = test::ChildProcess;
 
 void send(int fd, const std::string& text) {
   if (::write(fd, text.data(), text.size()) < 0) ::_exit(98);
-}
-
-// Everything the child writes until it closes the pipe (exits).
-std::string read_all(int fd) {
-  std::string text;
-  char buffer[4096];
-  ssize_t n;
-  while ((n = ::read(fd, buffer, sizeof buffer)) > 0) text.append(buffer, size_t(n));
-  ::close(fd);
-  return text;
 }
 
 std::string read_line(int fd) {

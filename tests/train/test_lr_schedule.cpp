@@ -5,8 +5,8 @@
 
 #include "config/loader.h"
 #include "core/error.h"
-#include "train/train_config.h"
 #include "train/lr_schedule.h"
+#include "train/train_config.h"
 
 using namespace gpt2;
 using Catch::Matchers::Contains;

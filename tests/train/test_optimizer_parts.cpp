@@ -6,10 +6,10 @@
 #include <cmath>
 
 #include "model/gpt2_model.h"
+#include "tiny_model_config.h"
 #include "train/grad_utils.h"
 #include "train/loss_scaler.h"
 #include "train/param_groups.h"
-#include "tiny_model_config.h"
 
 using namespace gpt2;
 

@@ -2,8 +2,8 @@
 // and metrics: loads a model directory and a tokenizer, and checks what it computes.
 #include <cstdio>
 
-#include "metrics/bleu.h"
 #include "io/checkpoint.h"
+#include "metrics/bleu.h"
 #include "tokenizer/tokenizer_io.h"
 
 int main(int argc, char** argv) {
