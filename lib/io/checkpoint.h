@@ -12,8 +12,6 @@
 
 namespace gpt2 {
 
-class SafetensorsFile;  // io/safetensors.h
-
 // Reads config.json; throws Error naming the file and the field on bad or unsupported values.
 ModelConfig read_hf_config(const std::string& path);
 // config.json text for `config` (GPT2Config fields, model_type gpt2).
@@ -33,7 +31,6 @@ GPT2LMHeadModel load_model_dir(const std::string& dir, const ModelConfig& config
 // Copies a safetensors state dict into `model`, checking names and shapes; `path` names the
 // file in errors. Non-finite weights (NaN, inf) are loaded but warned about once on stderr.
 void load_weights(GPT2LMHeadModelImpl& model, const std::string& path);
-void load_weights(GPT2LMHeadModelImpl& model, const SafetensorsFile& file);
 
 // The parameters holding NaN or infinite values, with how many each (none: empty).
 std::vector<std::pair<std::string, int64_t>> nonfinite_parameters(const GPT2LMHeadModelImpl& model);
