@@ -6,9 +6,9 @@
 
 #include "core/error.h"
 #include "core/files.h"
-#include "test_support.h"
 #include "io/run_directory.h"
 #include "io/trainer_state.h"
+#include "test_support.h"
 
 using namespace gpt2;
 namespace fs = std::filesystem;
