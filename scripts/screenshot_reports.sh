@@ -53,12 +53,12 @@ axes:
 YAML
 "$build/experiments/gpt2-ablate" "$out/ablate.yaml"
 
-shoot() {  # shoot NAME HTML
-  "$browser" --headless --no-sandbox --disable-gpu --hide-scrollbars --window-size=1400,2600 \
+shoot() {  # shoot NAME HTML [HEIGHT]
+  "$browser" --headless --no-sandbox --disable-gpu --hide-scrollbars --window-size=1400,${3:-2600} \
     --screenshot="$out/png/$1.png" "file://$(realpath "$2")" 2>/dev/null
   echo "screenshot_reports: $out/png/$1.png  <- $2"
 }
-shoot train "$out/train/report.html"
+shoot train "$out/train/report.html" 4400
 shoot eval "$out/eval/report.html"
 shoot compare "$out/compare/report.html"
 shoot ablate "$out/ablate/report.html"

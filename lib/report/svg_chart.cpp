@@ -38,7 +38,13 @@ struct Range {
     low = std::min(low, v);
     high = std::max(high, v);
   }
-  void finish() {
+  // log: the range becomes log10 of the values, padded in that space (a linear pad below a
+  // small positive value would reach 0 or below).
+  void finish(bool log = false) {
+    if (log && low <= high) {
+      low = std::log10(std::max(low, 1e-12));
+      high = std::log10(std::max(high, 1e-12));
+    }
     if (low > high) low = 0, high = 1;
     if (low == high) low -= 0.5, high += 0.5;
     double pad = (high - low) * 0.05;
@@ -63,15 +69,16 @@ std::vector<double> log_ticks(double low, double high) {
 // Maps data to pixels inside the plot area and draws the frame, ticks and labels.
 class Canvas {
  public:
-  Canvas(const ChartOptions& options, Range x, Range y) : options_(options), x_(x), y_(y) {
-    if (options.log_y) {
-      y_.low = std::log10(std::max(y_.low, 1e-12));
-      y_.high = std::log10(std::max(y_.high, 1e-12));
-    }
-    if (options.log_x) {
-      x_.low = std::log10(std::max(x_.low, 1e-12));
-      x_.high = std::log10(std::max(x_.high, 1e-12));
-    }
+  // x and y: ranges after finish(), in log10 for a log axis.
+  // legend: room for the series' names right of the plot (line charts); a scatter plot labels
+  // its points inside and needs none.
+  Canvas(const ChartOptions& options, Range x, Range y, bool legend)
+      : options_(options), x_(x), y_(y) {
+    if (!legend) right_ = 24;
+    // Room for the longest y tick label left of the plot, beside the rotated axis label.
+    size_t widest = 0;
+    for (double value : y_ticks()) widest = std::max(widest, tick_label(value).size());
+    left_ = std::max(left_, 30 + 7.0 * double(widest));
     // width 100%: the chart fills the page's column; the viewBox keeps its proportions.
     svg_ = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"100%\" viewBox=\"0 0 " +
            std::to_string(options.width) + " " + std::to_string(options.height) +
@@ -115,11 +122,7 @@ class Canvas {
       svg_ += "<text x=\"" + number(x) + "\" y=\"" + number(y1 + 16) +
               "\" text-anchor=\"middle\">" + tick_label(t) + "</text>\n";
     }
-    // On a log axis the ticks are nice values of the data (2, 3, 4, ...), placed by their log.
-    std::vector<double> y_ticks = options_.log_y
-                                      ? nice_ticks(std::pow(10.0, y_.low), std::pow(10.0, y_.high))
-                                      : nice_ticks(y_.low, y_.high);
-    for (double value : y_ticks) {
+    for (double value : y_ticks()) {
       if (options_.log_y && value <= 0) continue;
       double t = options_.log_y ? std::log10(value) : value;
       double y = top_ + (1 - (t - y_.low) / (y_.high - y_.low)) * plot_h();
@@ -132,6 +135,12 @@ class Canvas {
             "\" text-anchor=\"middle\">" + html_escape(options_.x_label) + "</text>\n";
     svg_ += "<text transform=\"translate(16," + number((y0 + y1) / 2) +
             ") rotate(-90)\" text-anchor=\"middle\">" + html_escape(options_.y_label) + "</text>\n";
+  }
+
+  // On a log axis the ticks are nice values of the data (2, 3, 4, ...), placed by their log.
+  std::vector<double> y_ticks() const {
+    return options_.log_y ? nice_ticks(std::pow(10.0, y_.low), std::pow(10.0, y_.high))
+                          : nice_ticks(y_.low, y_.high);
   }
 
   ChartOptions options_;
@@ -228,9 +237,9 @@ std::string line_chart_svg(const std::vector<Series>& series, const ChartOptions
       x.add(s.x[i]);
       y.add(s.y[i]);
     }
-  x.finish();
-  y.finish();
-  Canvas canvas(options, x, y);
+  x.finish(options.log_x);
+  y.finish(options.log_y);
+  Canvas canvas(options, x, y, /*legend=*/true);
   for (size_t k = 0; k < series.size(); ++k) {
     const auto& s = series[k];
     const char* colour = kColours[k % 8];
@@ -269,9 +278,9 @@ std::string scatter_chart_svg(const std::vector<LabeledPoint>& points,
     if (p.x_low < p.x_high) x.add(p.x_low), x.add(p.x_high);
     if (p.y_low < p.y_high) y.add(p.y_low), y.add(p.y_high);
   }
-  x.finish();
-  y.finish();
-  Canvas canvas(options, x, y);
+  x.finish(options.log_x);
+  y.finish(options.log_y);
+  Canvas canvas(options, x, y, /*legend=*/false);
   // Boxes already taken: every point's marker first, then each label as it is placed.
   std::vector<Box> taken;
   for (const auto& p : points)
@@ -302,8 +311,10 @@ std::string scatter_chart_svg(const std::vector<LabeledPoint>& points,
       canvas.add("<line x1=\"" + number(cx) + "\" y1=\"" + number(cy) + "\" x2=\"" +
                  number(place.anchor_x) + "\" y2=\"" + number(place.anchor_y) +
                  "\" stroke=\"#999\" stroke-width=\"0.8\"/>\n");
-    canvas.add("<text x=\"" + number(place.box.x0) + "\" y=\"" + number(place.box.y1 - 3) + "\">" +
-               html_escape(p.label) + "</text>\n");
+    // The label in its point's colour (yellow darkened to stay readable on white).
+    const std::string text_colour = colour == "#F0E442" ? "#8A7D00" : colour;
+    canvas.add("<text x=\"" + number(place.box.x0) + "\" y=\"" + number(place.box.y1 - 3) +
+               "\" fill=\"" + text_colour + "\">" + html_escape(p.label) + "</text>\n");
   }
   return canvas.finish();
 }
