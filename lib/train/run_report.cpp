@@ -27,6 +27,23 @@ Series series_of(const std::vector<RunLogRow>& log, const std::string& kind, con
   return s;
 }
 
+// At most about `limit` points (every k-th, the last one kept), so a long run's report stays
+// small and quick to draw; the full series is in log.jsonl and the TensorBoard events.
+Series thinned(Series s, size_t limit = 2000) {
+  if (s.x.size() <= limit) return s;
+  const size_t stride = (s.x.size() + limit - 1) / limit;
+  Series out{s.name, {}, {}, s.markers};
+  for (size_t i = 0; i < s.x.size(); i += stride) {
+    out.x.push_back(s.x[i]);
+    out.y.push_back(s.y[i]);
+  }
+  if (out.x.back() != s.x.back()) {
+    out.x.push_back(s.x.back());
+    out.y.push_back(s.y.back());
+  }
+  return out;
+}
+
 ChartOptions chart(const std::string& title, const std::string& y_label) {
   ChartOptions options;
   options.title = title;
@@ -47,7 +64,7 @@ std::string step_folder(int64_t step) {
 
 std::string run_report_html(const RunReportInput& in) {
   HtmlReport report("Training run " + in.run_dir);
-  const Series train_loss = series_of(in.log, "train", "loss", "train loss");
+  const Series train_loss = thinned(series_of(in.log, "train", "loss", "train loss"));
   const Series val_loss = series_of(in.log, "eval", "val_loss", "val loss");
   int64_t last_step = 0;
   for (const RunLogRow& row : in.log) last_step = std::max(last_step, row.step);
@@ -68,12 +85,12 @@ std::string run_report_html(const RunReportInput& in) {
   report.svg(line_chart_svg({train_loss, val_loss}, log_steps));
 
   report.heading("Learning rate");
-  report.svg(
-      line_chart_svg({series_of(in.log, "train", "lr", "lr")}, chart("Learning rate", "lr")));
+  report.svg(line_chart_svg({thinned(series_of(in.log, "train", "lr", "lr"))},
+                            chart("Learning rate", "lr")));
 
   report.heading("Gradient norm");
   const Series grad = series_of(in.log, "train", "grad_norm", "grad norm");
-  std::vector<Series> grad_series = {grad};
+  std::vector<Series> grad_series = {thinned(grad)};
   if (in.grad_clip > 0) {
     Series clipped;
     clipped.name = "clipped (> " + format_number(in.grad_clip, 2) + ")";
@@ -86,7 +103,7 @@ std::string run_report_html(const RunReportInput& in) {
     Series threshold{"clip threshold", {}, {}};
     if (!grad.x.empty())
       threshold = {"clip threshold", {grad.x.front(), grad.x.back()}, {in.grad_clip, in.grad_clip}};
-    grad_series.push_back(clipped);
+    grad_series.push_back(thinned(clipped));
     grad_series.push_back(threshold);
     report.paragraph(std::to_string(clipped.x.size()) + " of " + std::to_string(grad.x.size()) +
                      " logged steps had a gradient norm above train.grad_clip = " +
@@ -95,7 +112,7 @@ std::string run_report_html(const RunReportInput& in) {
   report.svg(line_chart_svg(grad_series, chart("Gradient norm (before clipping)", "L2 norm")));
 
   report.heading("Throughput");
-  report.svg(line_chart_svg({series_of(in.log, "train", "tokens_per_s", "tokens/s")},
+  report.svg(line_chart_svg({thinned(series_of(in.log, "train", "tokens_per_s", "tokens/s"))},
                             chart("Throughput", "tokens/s")));
 
   // Update/weight ratio per group over the health rows.

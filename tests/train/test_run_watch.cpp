@@ -20,6 +20,7 @@
 #include "test_support.h"
 #include "tiny_model_config.h"
 #include "train/network_health.h"
+#include "train/run_report.h"
 #include "train/trainer.h"
 #include "train_test_util.h"
 
@@ -291,4 +292,24 @@ TEST_CASE("the health probe's norms equal norms computed directly", "[health]") 
   CHECK(row.kind == "health");
   CHECK(row.numbers.size() == 12);
   CHECK(row.numbers[0].first == "embeddings/grad_norm");
+}
+
+TEST_CASE("a long run's report thins its curves and keeps the last point", "[watch]") {
+  RunReportInput in;
+  in.run_dir = "runs/long";
+  in.max_steps = 5001;
+  for (int64_t step = 1; step <= 5001; ++step) {
+    RunLogRow row;
+    row.kind = "train";
+    row.step = step;
+    row.numbers = {
+        {"loss", 10.0 / double(step)}, {"lr", 1e-3}, {"grad_norm", 0.5}, {"tokens_per_s", 100}};
+    in.log.push_back(row);
+  }
+  const std::string html = run_report_html(in);
+  // 5001 points, stride ceil(5001 / 2000) = 3: steps 1, 4, ..., 4999 (1667 points) + step 5001.
+  CHECK(polyline_points(html, "train loss") == std::vector<size_t>{1668, 1668});
+  // No evaluation yet, no checkpoint: the page is still whole.
+  CHECK(html.find("step 5001 of 5001") != std::string::npos);
+  CHECK(html.find("</html>") != std::string::npos);
 }
