@@ -218,7 +218,8 @@ int64_t truncate_tensorboard_events(const std::string& dir, int64_t step) {
       }
       at += 16 + length;
     }
-    if (changed || at != text.size()) write_file_atomic(path, kept);
+    // A file with no record read is not an events file this code wrote: left as it is.
+    if (at > 0 && (changed || at != text.size())) write_file_atomic(path, kept);
   }
   return dropped;
 }

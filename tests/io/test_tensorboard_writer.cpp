@@ -62,7 +62,10 @@ TEST_CASE("truncating events on resume drops later steps and a torn record", "[t
   // A kill in the middle of a record leaves half of it.
   const std::string torn = tensorboard_record(tensorboard_event(1.7e9, 40, {{"train/loss", 4}}));
   write_file_atomic(path, read_file(path) + torn.substr(0, torn.size() / 2));
+  // A file that is not a record stream is left alone, not emptied.
+  write_file_atomic(dir.file("events.out.tfevents.notes"), "not records");
   CHECK(truncate_tensorboard_events(dir.path(), 20) == 1);  // step 30; the torn one is not whole
+  CHECK(read_file(dir.file("events.out.tfevents.notes")) == "not records");
   auto events = read_events(path);
   REQUIRE(events.size() == 3);
   CHECK(events[1].step == 10);
@@ -73,5 +76,5 @@ TEST_CASE("truncating events on resume drops later steps and a torn record", "[t
     CHECK(second.path() != path);
     second.scalars(30, {{"train/loss", 3}});
   }
-  CHECK(tensorboard_event_files(dir.path()).size() == 2);
+  CHECK(tensorboard_event_files(dir.path()).size() == 3);
 }
