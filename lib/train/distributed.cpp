@@ -103,7 +103,8 @@ Distributed::Distributed(const DistributedEnv& env, const std::string& backend, 
                          double timeout_seconds)
     : env_(env), impl_(std::make_unique<Impl>()) {
   backend_ = backend == "auto" ? (device.is_cuda() ? "nccl" : "gloo") : backend;
-  if (!env.active()) return;
+  if (!env.active() && !env.form_group_alone) return;
+  grouped_ = true;
   const auto timeout = std::chrono::milliseconds(static_cast<int64_t>(timeout_seconds * 1000));
   c10d::TCPStoreOptions options;
   options.port = static_cast<uint16_t>(env.master_port);
@@ -152,7 +153,7 @@ Distributed::Distributed(const DistributedEnv& env, const std::string& backend, 
 Distributed::~Distributed() = default;
 
 void Distributed::broadcast(const std::vector<at::Tensor>& tensors, double bucket_bytes) {
-  if (!env_.active()) return;
+  if (!grouped_) return;
   at::NoGradGuard no_grad;
   for (const auto& bucket : make_buckets(tensors, bucket_bytes)) {
     std::vector<at::Tensor> flat = {flatten(bucket)};
@@ -164,7 +165,7 @@ void Distributed::broadcast(const std::vector<at::Tensor>& tensors, double bucke
 }
 
 void Distributed::average_gradients(const std::vector<at::Tensor>& params, double bucket_bytes) {
-  if (!env_.active()) return;
+  if (!grouped_) return;
   at::NoGradGuard no_grad;
   std::vector<at::Tensor> grads;
   for (auto it = params.rbegin(); it != params.rend(); ++it) {
@@ -188,13 +189,13 @@ void Distributed::average_gradients(const std::vector<at::Tensor>& params, doubl
 }
 
 void Distributed::all_reduce_sum(at::Tensor& tensor) {
-  if (!env_.active()) return;
+  if (!grouped_) return;
   std::vector<at::Tensor> tensors = {tensor};
   impl_->group->allreduce(tensors)->wait();
 }
 
 void Distributed::barrier() {
-  if (!env_.active()) return;
+  if (!grouped_) return;
   impl_->group->barrier()->wait();
 }
 
