@@ -43,7 +43,11 @@ step() {
     return 1
   fi
   local t0=$(date +%s) rc=0
-  timeout "$left" "$@" >"$out/$name.log" 2>&1 || rc=$?
+  if declare -F "$1" >/dev/null; then  # a function of this script: run it in a child bash
+    timeout "$left" bash -c "$(declare -f "$1"); \"\$@\"" _ "$@" >"$out/$name.log" 2>&1 || rc=$?
+  else
+    timeout "$left" "$@" >"$out/$name.log" 2>&1 || rc=$?
+  fi
   local status="ok"
   [ "$rc" -eq 0 ] || status="FAILED (exit $rc; $name.log)"
   [ "$rc" -eq 124 ] && status="TIMED OUT ($name.log)"
@@ -76,6 +80,7 @@ say "|---|---|---|"
 # The carried Debian packages, unpacked (not installed); pkg-config files pointed at them.
 prefix=$root/.gpu/prefix
 if ls .gpu/debs/*.deb >/dev/null 2>&1; then
+  export prefix
   unpack() {
     rm -rf "$prefix" && mkdir -p "$prefix"
     for deb in .gpu/debs/*.deb; do dpkg-deb -x "$deb" "$prefix" || return 1; done
@@ -97,13 +102,10 @@ build=$root/build-gpu-$mode
 export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$root}
 generator=()
 command -v ninja >/dev/null && generator=(-G Ninja)
-configure() {
-  cmake -S . -B "$build" "${generator[@]}" -DCMAKE_BUILD_TYPE=Release \
-    ${torch_prefix:+-DCMAKE_PREFIX_PATH="$torch_prefix;$prefix/usr"} \
-    -DGPT2_BUILD_EXPERIMENTS=OFF -DGPT2_SHARED_DATA_DIR="$data"
-}
 export TORCH_CUDA_ARCH_LIST=${TORCH_CUDA_ARCH_LIST:-9.0}
-step configure 60 configure || { say ""; say "configure failed: see configure.log"; exit 1; }
+step configure 60 cmake -S . -B "$build" "${generator[@]}" -DCMAKE_BUILD_TYPE=Release \
+  ${torch_prefix:+-DCMAKE_PREFIX_PATH="$torch_prefix;$prefix/usr"} \
+  -DGPT2_SHARED_DATA_DIR="$data" || { say ""; say "configure failed: see configure.log"; exit 1; }
 step build 120 cmake --build "$build" -j"$(nproc)" --target gpt2_cli test_cuda bench_cuda ||
   { say ""; say "build failed: see build.log"; exit 1; }
 
@@ -112,6 +114,7 @@ export OMP_WAIT_POLICY=passive
 step test_cuda 60 "$build/tests/test_cuda" --success --reporter compact
 device=cpu precisions=(fp32) recipe_steps=${GPT2_RECIPE_STEPS:-30}
 [ "$mode" = cuda ] && device=cuda precisions=(bf16 fp16) recipe_steps=${GPT2_RECIPE_STEPS:-2000}
+export data out build device recipe_steps
 recipe() {
   local precision=$1 run=$out/recipe_data
   local gpt2=$build/apps/gpt2
