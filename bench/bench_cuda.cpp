@@ -129,7 +129,7 @@ int main(int argc, char** argv) {
     const double peak = matmul_rate(device, cuda ? at::kBFloat16 : at::kFloat, matmul_n);
     const double mfu = training_flops_per_token(config, T) * tokens_per_s / peak;
     std::printf("| training (%s)      | (B, T) = (%ld, %ld) | %8.1f ms/step | %10.0f tokens/s | "
-                "MFU %5.1f%% of %.0f TFLOP/s |\n",
+                "MFU %5.1f%% of %.3g TFLOP/s |\n",
                 precision.name.c_str(), long(B), long(T), step_s * 1e3, tokens_per_s, 100 * mfu,
                 peak / 1e12);
     results["train"] = {{"precision", precision.name}, {"B", B},         {"T", T},

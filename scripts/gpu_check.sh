@@ -112,7 +112,8 @@ step build 120 cmake --build "$build" -j"$(nproc)" --target gpt2_cli test_cuda b
 # The CUDA tests (they skip on the CPU), then the training recipe in bf16 and fp16.
 export OMP_WAIT_POLICY=passive
 step test_cuda 60 "$build/tests/test_cuda" --success --reporter compact
-device=cpu precisions=(fp32) recipe_steps=${GPT2_RECIPE_STEPS:-30}
+say "|  | $(grep -E '^(test cases|All tests)' "$out/test_cuda.log" | tail -1); skipped: $(grep -c 'skipped' "$out/test_cuda.log") | |"
+device=cpu precisions=(fp32) recipe_steps=${GPT2_RECIPE_STEPS:-150}
 [ "$mode" = cuda ] && device=cuda precisions=(bf16 fp16) recipe_steps=${GPT2_RECIPE_STEPS:-2000}
 export data out build device recipe_steps
 recipe() {

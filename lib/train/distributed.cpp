@@ -9,11 +9,30 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <string>
 
 #include "core/error.h"
 
 namespace gpt2 {
 namespace {
+
+// Runs one collective; c10d's errors (a peer's socket closed, a timeout) become an Error that
+// says what the user can do: when one rank stops (bad data, a held lock, a full disk), the
+// others see only a closed connection.
+template <class Collective>
+void run_collective(const char* what, int rank, Collective&& collective) {
+  try {
+    collective();
+  } catch (const Error&) {
+    throw;
+  } catch (const std::exception& e) {
+    std::string reason = e.what();
+    reason = reason.substr(0, reason.find('\n'));
+    throw Error(std::string("distributed: ") + what + " failed on rank " + std::to_string(rank) +
+                " (" + reason +
+                "): another rank has stopped or is unreachable; its own output says why");
+  }
+}
 
 const char* env_value(const char* name) {
   const char* v = std::getenv(name);
@@ -159,7 +178,7 @@ void Distributed::broadcast(const std::vector<at::Tensor>& tensors, double bucke
     std::vector<at::Tensor> flat = {flatten(bucket)};
     c10d::BroadcastOptions options;
     options.rootRank = 0;
-    impl_->group->broadcast(flat, options)->wait();
+    run_collective("broadcast", env_.rank, [&] { impl_->group->broadcast(flat, options)->wait(); });
     unflatten_into(flat[0], bucket);
   }
 }
@@ -179,10 +198,12 @@ void Distributed::average_gradients(const std::vector<at::Tensor>& params, doubl
   flats.reserve(buckets.size());
   for (const auto& bucket : buckets) {
     flats.push_back({flatten(bucket)});
-    works.push_back(impl_->group->allreduce(flats.back()));  // launched together, waited below
+    run_collective("gradient all-reduce", env_.rank, [&] {
+      works.push_back(impl_->group->allreduce(flats.back()));  // launched together, waited below
+    });
   }
   for (size_t i = 0; i < buckets.size(); ++i) {
-    works[i]->wait();
+    run_collective("gradient all-reduce", env_.rank, [&] { works[i]->wait(); });
     flats[i][0].div_(env_.world_size);
     unflatten_into(flats[i][0], buckets[i]);
   }
@@ -191,12 +212,12 @@ void Distributed::average_gradients(const std::vector<at::Tensor>& params, doubl
 void Distributed::all_reduce_sum(at::Tensor& tensor) {
   if (!grouped_) return;
   std::vector<at::Tensor> tensors = {tensor};
-  impl_->group->allreduce(tensors)->wait();
+  run_collective("all-reduce", env_.rank, [&] { impl_->group->allreduce(tensors)->wait(); });
 }
 
 void Distributed::barrier() {
   if (!grouped_) return;
-  impl_->group->barrier()->wait();
+  run_collective("barrier", env_.rank, [&] { impl_->group->barrier()->wait(); });
 }
 
 }  // namespace gpt2
