@@ -140,7 +140,7 @@ TEST_CASE("gpt2 train: SIGINT saves a checkpoint and exits cleanly and --resume 
              Contains("is not a run directory"));
 }
 
-TEST_CASE("a rank whose peer stopped gets an Error saying so, not a c10d exception") {
+TEST_CASE("a rank whose peer stopped gets an Error that says so (not a c10d exception)") {
   DistributedEnv env;
   env.world_size = 2;
   env.master_port = test::free_port();
