@@ -12,6 +12,7 @@
 #include <string>
 
 #include "core/error.h"
+#include "runtime/torch_compat.h"
 
 namespace gpt2 {
 namespace {
@@ -115,7 +116,11 @@ DistributedEnv distributed_env_from_environment() {
 
 struct Distributed::Impl {
   c10::intrusive_ptr<c10d::Store> store;
+#if GPT2_TORCH_AT_LEAST(2, 0)
+  c10::intrusive_ptr<c10d::Backend> group;  // 2.0 split ProcessGroup into a wrapper + Backends
+#else
   c10::intrusive_ptr<c10d::ProcessGroup> group;
+#endif
 };
 
 Distributed::Distributed(const DistributedEnv& env, const std::string& backend, c10::Device device,
