@@ -4,10 +4,13 @@
 # (downloaded with apt-get, not installed), and the reference data the CUDA tests and the recipe
 # run read. About 15 MB; carry .gpu/ to that machine with the checkout.
 #
-#   bash scripts/gpu_stage.sh [DATA_DIR]   DATA_DIR: default ../shared/data
+#   bash scripts/gpu_stage.sh [DATA_DIR] [NANOGPT_GIT_DIR]
+#     DATA_DIR: default ../shared/data; NANOGPT_GIT_DIR: a clone of karpathy/nanoGPT (bare is
+#     fine) whose model.py is copied to .gpu/nanogpt/ for the peer run (not part of gpt2)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 data=${1:-../shared/data}
+nanogpt=${2:-}
 stage=.gpu
 packages=(
   libyaml-cpp-dev libyaml-cpp0.7
@@ -34,4 +37,10 @@ for folder in golden tinyshakespeare; do
   rm -rf "$stage/data/$folder"
   cp -r "$data/$folder" "$stage/data/$folder"
 done
+if [ -n "$nanogpt" ]; then
+  mkdir -p "$stage/nanogpt"
+  git --git-dir="$nanogpt" show HEAD:model.py >"$stage/nanogpt/model.py" 2>/dev/null ||
+    git -C "$nanogpt" show HEAD:model.py >"$stage/nanogpt/model.py"
+  echo "gpu_stage: nanoGPT's model.py from $nanogpt ($(git --git-dir="$nanogpt" rev-parse --short HEAD 2>/dev/null || git -C "$nanogpt" rev-parse --short HEAD))"
+fi
 echo "gpu_stage: $(du -sh "$stage" | cut -f1) in $stage (debs: $(ls "$stage"/debs/*.deb | wc -l) packages)"
