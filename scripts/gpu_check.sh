@@ -7,7 +7,7 @@
 # LibTorch and runs the same steps on the CPU, where the CUDA tests skip: the rehearsal.
 #
 #   bash scripts/gpu_check.sh [--cpu] [--out DIR] [--budget SECONDS]
-#   (OUT defaults to $OUT, then .gpu/out; budget 540 s: steps that would start later are skipped)
+#   (OUT defaults to $OUT, then build-gpu-out; budget 540 s: steps that would start later are skipped)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -23,7 +23,7 @@ while [ $# -gt 0 ]; do
   esac
   shift
 done
-out=${out:-.gpu/out}
+out=${out:-build-gpu-out}
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 summary=$out/summary.md
@@ -78,7 +78,7 @@ say "| step | result | time |"
 say "|---|---|---|"
 
 # The carried Debian packages, unpacked (not installed); pkg-config files pointed at them.
-prefix=$root/.gpu/prefix
+prefix=$root/build-gpu-prefix
 if ls .gpu/debs/*.deb >/dev/null 2>&1; then
   export prefix
   unpack() {

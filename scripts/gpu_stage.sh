@@ -43,4 +43,4 @@ if [ -n "$nanogpt" ]; then
     git -C "$nanogpt" show HEAD:model.py >"$stage/nanogpt/model.py"
   echo "gpu_stage: nanoGPT's model.py from $nanogpt ($(git --git-dir="$nanogpt" rev-parse --short HEAD 2>/dev/null || git -C "$nanogpt" rev-parse --short HEAD))"
 fi
-echo "gpu_stage: $(du -sh "$stage" | cut -f1) in $stage (debs: $(ls "$stage"/debs/*.deb | wc -l) packages)"
+echo "gpu_stage: $(du -shc "$stage"/debs "$stage"/data "$stage"/nanogpt 2>/dev/null | tail -1 | cut -f1) in $stage (debs: $(ls "$stage"/debs/*.deb | wc -l) packages)"
