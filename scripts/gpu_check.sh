@@ -103,6 +103,8 @@ export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$root}
 generator=()
 command -v ninja >/dev/null && generator=(-G Ninja)
 export TORCH_CUDA_ARCH_LIST=${TORCH_CUDA_ARCH_LIST:-9.0}
+# A fresh cache each time: found paths (the unpacked packages' folder) may have moved.
+rm -f "$build/CMakeCache.txt"
 step configure 60 cmake -S . -B "$build" "${generator[@]}" -DCMAKE_BUILD_TYPE=Release \
   ${torch_prefix:+-DCMAKE_PREFIX_PATH="$torch_prefix;$prefix/usr"} \
   -DGPT2_SHARED_DATA_DIR="$data" || { say ""; say "configure failed: see configure.log"; exit 1; }
