@@ -114,7 +114,7 @@ step build 120 cmake --build "$build" -j"$(nproc)" --target gpt2_cli test_cuda b
 # The CUDA tests (they skip on the CPU), then the training recipe in bf16 and fp16.
 export OMP_WAIT_POLICY=passive
 step test_cuda 60 "$build/tests/test_cuda" --success --reporter compact
-say "|  | $(grep -E '^(test cases|All tests)' "$out/test_cuda.log" | tail -1); skipped: $(grep -c 'skipped' "$out/test_cuda.log") | |"
+say "|  | $(grep -E '^(Passed|Failed|test cases)' "$out/test_cuda.log" | tail -1) skipped: $(grep -c 'no CUDA device: skipped' "$out/test_cuda.log") | |"
 device=cpu precisions=(fp32) recipe_steps=${GPT2_RECIPE_STEPS:-150}
 [ "$mode" = cuda ] && device=cuda precisions=(bf16 fp16) recipe_steps=${GPT2_RECIPE_STEPS:-2000}
 export data out build device recipe_steps
@@ -140,6 +140,11 @@ for precision in "${precisions[@]}"; do
 done
 # The same random 124M weights for us and the peers.
 step weights 30 "$build/apps/gpt2" init --model gpt2 --out "$out/weights" --force
+# The GPU image has the tensorboard package: the real reader on our event files.
+if "$python" -c 'import tensorboard' 2>/dev/null; then
+  step tensorboard 20 "$python" scripts/read_tensorboard.py "$out/recipe_${precisions[0]}" &&
+    say "|  | $(tail -1 "$out/tensorboard.log") | |"
+fi
 step bench_cuda 90 "$build/bench/bench_cuda" --model-dir "$out/weights" --out "$out/bench_cuda.json"
 [ -f "$out/bench_cuda.log" ] && { say ""; say '```'; cat "$out/bench_cuda.log" >>"$summary"; say '```'; }
 
