@@ -124,7 +124,7 @@ int cmd_generate(const std::vector<std::string>& argv) {
   GenerateCallbacks callbacks;
   callbacks.on_result = [&](int64_t index, const std::vector<GenerationResult>& results) {
     lines[static_cast<size_t>(index)] =
-        result_json_line(records[static_cast<size_t>(index)], results);
+        result_json_line(records[static_cast<size_t>(index)], results, opts.config.output_scores);
     for (const auto& r : results) tokens += double(r.tokens.size());
     bar.set_rate_units("tok", tokens);
     bar.update(++done);

@@ -240,3 +240,62 @@ TEST_CASE("stochastic beam search: the top sequence is an exact sample, all K ar
   REQUIRE(seen.size() == 9);
   for (const auto& [tokens, logp] : exact) CHECK(seen[tokens] == Approx(logp).epsilon(1e-5));
 }
+
+TEST_CASE("beam search: processors edit log-probabilities, summed unnormalised (as HF)") {
+  // One beam with repetition_penalty 2: each step Hugging Face log-softmaxes the logits, then
+  // multiplies the seen tokens' log-probabilities by 2 and takes the best; the beam's score is
+  // the sum of those processed values, not renormalised.
+  GenerateConfig c;
+  c.strategy = "beam";
+  c.max_new_tokens = 5;
+  c.length_penalty = 0;
+  c.repetition_penalty = 2;
+  auto model = wiggly(5);
+  auto result = generate(model, {{1, 2}}, {c, 0, -1, {}, {}})[0][0];
+
+  std::vector<int64_t> history = {1, 2};
+  std::vector<int64_t> tokens;
+  std::vector<double> scores;
+  double sum = 0;
+  for (int step = 0; step < 5; ++step) {
+    std::vector<double> processed = log_softmax(test::wiggly_logits(history, 5));
+    for (int64_t v = 0; v < 5; ++v)
+      if (std::find(history.begin(), history.end(), v) != history.end())
+        processed[static_cast<size_t>(v)] *= 2;
+    const auto best = std::max_element(processed.begin(), processed.end()) - processed.begin();
+    tokens.push_back(best);
+    scores.push_back(processed[static_cast<size_t>(best)]);
+    sum += processed[static_cast<size_t>(best)];
+    history.push_back(best);
+  }
+  CHECK(result.tokens == tokens);
+  REQUIRE(result.transition_scores.size() == 5);
+  for (size_t i = 0; i < 5; ++i) {
+    CHECK(result.logprobs[i] == Approx(scores[i]).epsilon(1e-5));
+    CHECK(result.transition_scores[i] == result.logprobs[i]);
+  }
+  CHECK(result.score == Approx(sum).epsilon(1e-5));
+}
+
+TEST_CASE("beam search: transition scores sum to the score times length^length_penalty") {
+  // Hugging Face's test of compute_transition_scores for beams: sum / length^lp = score.
+  GenerateConfig c;
+  c.strategy = "beam";
+  c.num_beams = 3;
+  c.num_return_sequences = 3;
+  c.max_new_tokens = 6;
+  c.length_penalty = 1.5;
+  c.early_stopping = "never";
+  auto model = wiggly(6);
+  auto results = generate(model, {{1, 4}, {2}}, {c, 0, 5, {}, {}});
+  for (const auto& prompt : results) {
+    REQUIRE(prompt.size() == 3);
+    for (const auto& r : prompt) {
+      REQUIRE(r.transition_scores.size() == r.tokens.size());
+      double sum = 0;
+      for (float s : r.transition_scores) sum += s;
+      CHECK(sum / std::pow(static_cast<double>(r.tokens.size()), 1.5) ==
+            Approx(r.score).epsilon(1e-5));
+    }
+  }
+}

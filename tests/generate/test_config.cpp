@@ -46,7 +46,7 @@ TEST_CASE("generate config: combinations are checked once") {
              Catch::Contains("must divide num_beams"));
   CHECK_THAT(error_of({"generate.min_new_tokens=10", "generate.max_new_tokens=5"}),
              Catch::Contains("min_new_tokens"));
-  CHECK_THAT(error_of({"generate.processors=[top_q]"}), Catch::Contains("did you mean \"top_k\""));
+  CHECK_THAT(error_of({"generate.processors=[topk]"}), Catch::Contains("did you mean \"top_k\""));
   CHECK_THAT(error_of({"generate.banned_token_ids=[\"12 x\"]"}),
              Catch::Contains("banned_token_ids"));
 }
