@@ -96,6 +96,13 @@ struct GenerateConfig {
             Rule::closed_open(0, 1));
     v.field("eta", eta, "eta sampling cutoff, min(eta, sqrt(eta) exp(-entropy)) (0 = off)",
             Rule::closed_open(0, 1));
+    v.field("top_h", top_h,
+            "top-H: keep the most likely tokens while their entropy stays <= top_h * H of the "
+            "top 100 (0 = off)",
+            Rule::closed(0, 1));
+    v.field("min_tokens_to_keep", min_tokens_to_keep,
+            "top_k, top_p, typical_p, min_p, epsilon and eta never keep fewer tokens than this",
+            Rule::positive());
     v.field("repetition_penalty", repetition_penalty,
             "divide positive / multiply negative logits of seen tokens (1 = off)",
             Rule::positive());
