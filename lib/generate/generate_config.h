@@ -120,8 +120,10 @@ struct GenerateConfig {
             "forbid repeating any n-gram of this size (0 = off)", Rule::non_negative());
     v.field("min_new_tokens", min_new_tokens, "stop ids are banned before this many tokens",
             Rule::non_negative());
-    v.field("banned_token_ids", banned_token_ids,
-            "banned token sequences, each a string of ids, e.g. [\"50256\", \"464 3290\"]");
+    v.field(
+        "banned_token_ids", banned_token_ids,
+        "banned token sequences, each a string of ids, e.g. [\"13\", \"464 3290\"] (one that is "
+        "exactly a stop id is dropped, as Hugging Face)");
     v.field("banned_words", banned_words, "banned texts (tokenised with the model's tokenizer)");
     v.field("sequence_bias", sequence_bias,
             "added to the last token of a sequence when it would complete it, each \"ids = "

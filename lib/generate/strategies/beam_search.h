@@ -7,7 +7,9 @@
 // versions counted the prompt too); the n best finished ones are returned. early_stopping:
 // true = stop once num_beams hypotheses finished; false = once the best running beam cannot
 // beat the worst kept one at its current length; never = once it could not at its longest
-// (exact for length_penalty > 0).
+// (exact for length_penalty > 0). "Best running beam" is current Hugging Face's
+// (_check_early_stop_heuristic); the older BeamHypotheses.is_done took the best candidate of
+// the step, a just-finished one included, and so sometimes searched a step longer.
 //
 // Diverse (group) beam search (Vijayakumar et al. 2016) splits the beams into groups decoded
 // in turn; a group's log-probabilities are lowered by diversity_penalty times the number of
