@@ -2,7 +2,8 @@
 // Exponential decay length penalty (Hugging Face's exponential_decay_length_penalty =
 // (start_index, decay_factor)): once more than `start` tokens were generated, each stop id's
 // logit s becomes s + |s| * (factor^(generated - start) - 1), so ending grows more likely
-// without a hard cut.
+// without a hard cut. Lengths are each row's own (Hugging Face counts a left-padded batch's
+// common prompt width).
 #include "generate/logits_processor.h"
 
 namespace gpt2 {

@@ -4,6 +4,7 @@
 // a positive logit is divided by the penalty, a negative one multiplied, so a penalty > 1
 // always makes the token less likely. With normalize, the row is log-softmaxed first and the
 // seen tokens' log-probabilities are multiplied by the penalty (the row stays log-probabilities).
+// The ids counted are the row's own, never padding (Hugging Face slices the padded batch).
 #include "generate/logits_processor.h"
 
 namespace gpt2 {
