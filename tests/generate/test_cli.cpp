@@ -140,7 +140,7 @@ TEST_CASE("gpt2 generate: Hugging Face options from flags and YAML, transition s
   // Every new field is in --dump-config; number fields have shorthand flags.
   auto dump = test::run_cli("generate" + model +
                             " --prompt x --strategy top_h --top-h 0.5 --min-tokens-to-keep 2"
-                            " --forced-eos-token-id 0 --dump-config");
+                            " --forced-eos-token-id 0 --output-scores --dump-config");
   INFO(dump.output);
   REQUIRE(dump.exit_code == 0);
   for (const char* key :
@@ -148,7 +148,7 @@ TEST_CASE("gpt2 generate: Hugging Face options from flags and YAML, transition s
         "sequence_bias:", "suppress_tokens:", "begin_suppress_tokens:", "exponential_decay_start:",
         "exponential_decay_factor:", "remove_invalid_values:", "renormalize_logits:",
         "repetition_penalty_prompt_ignore_length:", "repetition_penalty_normalize:",
-        "output_scores:"})
+        "output_scores: true"})
     CHECK_THAT(dump.output, Contains(key));
 
   // Beams with output_scores: each completion's transition scores sum to its score times
