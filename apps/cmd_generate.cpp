@@ -44,7 +44,7 @@ std::string unescaped(const std::string& text) {
 int cmd_generate(const std::vector<std::string>& argv) {
   std::string spec, prompt, prompts_path, out_path, trace_path;
   std::vector<std::string> stops;
-  bool no_cache = false, ignore_eos = false;
+  bool no_cache = false, ignore_eos = false, output_scores = false;
   ConfigArgs args;
   GenerateConfig config;  // its fields declare the --top-p etc. shorthands
   FieldFlags generate_flags(section_ref(config));
@@ -59,7 +59,8 @@ int cmd_generate(const std::vector<std::string>& argv) {
       ("trace", po::value(&trace_path), "JSONL of per-token entropy, kept, nucleus, rank")  //
       ("stop", po::value(&stops)->composing(), "stop string, repeatable (\\n newline, \\t tab)")(
           "no-cache", po::bool_switch(&no_cache), "recompute the whole sequence every step")  //
-      ("ignore-eos", po::bool_switch(&ignore_eos), "do not stop at end-of-text");
+      ("ignore-eos", po::bool_switch(&ignore_eos), "do not stop at end-of-text")              //
+      ("output-scores", po::bool_switch(&output_scores), "transition scores in --out");
   generate_flags.add_to(options);
   weights_flag.add_to(options);
   add_config_options(options, args);
@@ -79,6 +80,8 @@ int cmd_generate(const std::vector<std::string>& argv) {
   }
   if (no_cache) args.assignments.push_back({"generate.use_cache", {"false"}, "--no-cache"});
   if (ignore_eos) args.assignments.push_back({"generate.ignore_eos", {"true"}, "--ignore-eos"});
+  if (output_scores)
+    args.assignments.push_back({"generate.output_scores", {"true"}, "--output-scores"});
   TokenizerConfig tokenizer_config;
   auto loaded =
       load_model_from_args(spec, args, {section_ref(config), section_ref(tokenizer_config)});
@@ -131,7 +134,7 @@ int cmd_generate(const std::vector<std::string>& argv) {
   GenerateCallbacks callbacks;
   callbacks.on_result = [&](int64_t index, const std::vector<GenerationResult>& results) {
     lines[static_cast<size_t>(index)] =
-        result_json_line(records[static_cast<size_t>(index)], results);
+        result_json_line(records[static_cast<size_t>(index)], results, opts.config.output_scores);
     if (opts.trace) traces[static_cast<size_t>(index)] = trace_json_lines(index, results);
     for (const auto& r : results) tokens += double(r.tokens.size());
     bar.set_rate_units("tok", tokens);

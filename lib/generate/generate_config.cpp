@@ -1,5 +1,6 @@
 #include "generate/generate_config.h"
 
+#include <cmath>
 #include <cstdlib>
 
 #include "core/error.h"
@@ -25,6 +26,7 @@ const Alias kAliases[] = {
     {"min_p", [](const GenerateConfig& c) { return c.min_p > 0; }, "generate.min_p > 0"},
     {"epsilon", [](const GenerateConfig& c) { return c.epsilon > 0; }, "generate.epsilon > 0"},
     {"eta", [](const GenerateConfig& c) { return c.eta > 0; }, "generate.eta > 0"},
+    {"top_h", [](const GenerateConfig& c) { return c.top_h > 0; }, "generate.top_h > 0"},
 };
 
 void fail(const std::string& message) {
@@ -80,6 +82,39 @@ std::vector<std::vector<int64_t>> GenerateConfig::banned_sequences() const {
   return sequences;
 }
 
+std::vector<GenerateConfig::BiasedSequence> GenerateConfig::sequence_biases() const {
+  std::vector<BiasedSequence> biases;
+  for (const auto& entry : sequence_bias) {
+    const std::string example = "\"464 3290 = -2.5\" (token ids, then = and the bias)";
+    const auto equals = entry.find('=');
+    if (equals == std::string::npos || entry.find('=', equals + 1) != std::string::npos)
+      fail("sequence_bias: \"" + entry + "\" must be ids = bias, e.g. " + example);
+    BiasedSequence biased;
+    for (const auto& part : split(trim(entry.substr(0, equals)), ' ')) {
+      if (part.empty()) continue;
+      char* end = nullptr;
+      long long id = std::strtoll(part.c_str(), &end, 10);
+      if (*end != '\0' || id < 0)
+        fail("sequence_bias: \"" + entry + "\": \"" + part + "\" is not a token id, e.g. " +
+             example);
+      biased.ids.push_back(id);
+    }
+    if (biased.ids.empty())
+      fail("sequence_bias: \"" + entry + "\" has no token ids, e.g. " + example);
+    const std::string bias = trim(entry.substr(equals + 1));
+    char* end = nullptr;
+    biased.bias = std::strtod(bias.c_str(), &end);
+    if (bias.empty() || *end != '\0' || !std::isfinite(biased.bias))
+      fail("sequence_bias: \"" + entry + "\": the bias \"" + bias +
+           "\" is not a finite number, e.g. " + example);
+    for (const auto& earlier : biases)
+      if (earlier.ids == biased.ids)
+        fail("sequence_bias: the ids of \"" + entry + "\" appear twice; give each sequence once");
+    biases.push_back(std::move(biased));
+  }
+  return biases;
+}
+
 void GenerateConfig::validate() const {
   for (const auto& alias : kAliases)
     if (strategy == alias.name && !alias.enabled(*this))
@@ -122,6 +157,14 @@ void GenerateConfig::validate() const {
   for (const auto& text : stop_strings)
     if (text.empty()) fail("stop_strings: an entry is empty");
   banned_sequences();  // throws on a malformed entry
+  sequence_biases();   // likewise
+  if (repetition_penalty == 1.0 &&
+      (repetition_penalty_normalize || repetition_penalty_prompt_ignore_length > 0))
+    fail(
+        "repetition_penalty_normalize and repetition_penalty_prompt_ignore_length only apply "
+        "with repetition_penalty != 1");
+  if (exponential_decay_start > 0 && exponential_decay_factor == 1.0)
+    fail("exponential_decay_start only applies with exponential_decay_factor != 1");
   const auto names = processor_names();
   for (const auto& name : processors) {
     bool known = false;

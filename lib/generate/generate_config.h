@@ -30,16 +30,28 @@ struct GenerateConfig {
   double min_p = 0.0;
   double epsilon = 0.0;
   double eta = 0.0;
+  double top_h = 0.0;
+  int64_t min_tokens_to_keep = 1;  // every filtering warper keeps at least this many
 
   // Penalties and constraints (every strategy).
   double repetition_penalty = 1.0;
+  int64_t repetition_penalty_prompt_ignore_length = 0;
+  bool repetition_penalty_normalize = false;
   double frequency_penalty = 0.0;
   double presence_penalty = 0.0;
   int64_t no_repeat_ngram_size = 0;
   int64_t min_new_tokens = 0;
   std::vector<std::string> banned_token_ids;  // each "id id ...": a banned token sequence
   std::vector<std::string> banned_words;      // texts (make_generation_options tokenises)
-  std::vector<std::string> processors;        // explicit chain order; empty = default
+  std::vector<std::string> sequence_bias;     // each "id id ... = bias"
+  std::vector<int64_t> suppress_tokens;
+  std::vector<int64_t> begin_suppress_tokens;
+  int64_t forced_eos_token_id = -1;  // -1 = off
+  int64_t exponential_decay_start = 0;
+  double exponential_decay_factor = 1.0;  // 1 = off
+  bool remove_invalid_values = false;
+  bool renormalize_logits = false;
+  std::vector<std::string> processors;  // explicit chain order; empty = default
 
   // DRY repetition penalty (llama.cpp's dry sampler; every strategy).
   double dry_multiplier = 0.0;
@@ -58,9 +70,12 @@ struct GenerateConfig {
   bool use_cache = true;
   int64_t batch_size = 8;
 
+  // Output.
+  bool output_scores = false;  // results JSONL: per-token transition scores
+
   void visit(FieldVisitor& v) {
     v.field("strategy", strategy,
-            "greedy, sample (alias top_k, top_p, typical, min_p, epsilon, eta), beam, "
+            "greedy, sample (alias top_k, top_p, typical, min_p, epsilon, eta, top_h), beam, "
             "group_beam or stochastic_beam",
             Rule::one_of(strategy_names()));
     v.field("num_return_sequences", num_return_sequences,
@@ -88,9 +103,22 @@ struct GenerateConfig {
             Rule::closed_open(0, 1));
     v.field("eta", eta, "eta sampling cutoff, min(eta, sqrt(eta) exp(-entropy)) (0 = off)",
             Rule::closed_open(0, 1));
+    v.field("top_h", top_h,
+            "top-H: keep the most likely tokens while their entropy stays <= top_h * H of the "
+            "top 100 (0 = off)",
+            Rule::closed(0, 1));
+    v.field("min_tokens_to_keep", min_tokens_to_keep,
+            "top_k, top_p, typical_p, min_p, epsilon and eta never keep fewer tokens than this",
+            Rule::positive());
     v.field("repetition_penalty", repetition_penalty,
             "divide positive / multiply negative logits of seen tokens (1 = off)",
             Rule::positive());
+    v.field("repetition_penalty_prompt_ignore_length", repetition_penalty_prompt_ignore_length,
+            "repetition_penalty: the first this many ids of the sequence do not count",
+            Rule::non_negative());
+    v.field("repetition_penalty_normalize", repetition_penalty_normalize,
+            "repetition_penalty: log-softmax the row first, then multiply seen tokens' "
+            "log-probabilities by the penalty");
     v.field("frequency_penalty", frequency_penalty,
             "subtract this times a token's count among generated tokens", Rule::closed(-2, 2));
     v.field("presence_penalty", presence_penalty, "subtract this from tokens already generated",
@@ -99,9 +127,28 @@ struct GenerateConfig {
             "forbid repeating any n-gram of this size (0 = off)", Rule::non_negative());
     v.field("min_new_tokens", min_new_tokens, "stop ids are banned before this many tokens",
             Rule::non_negative());
-    v.field("banned_token_ids", banned_token_ids,
-            "banned token sequences, each a string of ids, e.g. [\"50256\", \"464 3290\"]");
+    v.field(
+        "banned_token_ids", banned_token_ids,
+        "banned token sequences, each a string of ids, e.g. [\"13\", \"464 3290\"] (one that is "
+        "exactly a stop id is dropped, as Hugging Face)");
     v.field("banned_words", banned_words, "banned texts (tokenised with the model's tokenizer)");
+    v.field("sequence_bias", sequence_bias,
+            "added to the last token of a sequence when it would complete it, each \"ids = "
+            "bias\", e.g. [\"464 3290 = -2.5\", \"13 = 1\"]");
+    v.field("suppress_tokens", suppress_tokens, "token ids never generated", Rule::non_negative());
+    v.field("begin_suppress_tokens", begin_suppress_tokens,
+            "token ids not generated as the first new token", Rule::non_negative());
+    v.field("forced_eos_token_id", forced_eos_token_id,
+            "force this id as token max_new_tokens (-1 = off)", Rule::at_least(-1));
+    v.field("exponential_decay_start", exponential_decay_start,
+            "exponential_decay_factor applies after this many new tokens", Rule::non_negative());
+    v.field("exponential_decay_factor", exponential_decay_factor,
+            "stop ids' logits gain |logit| * (factor^(new - start) - 1) (1 = off)",
+            Rule::positive());
+    v.field("remove_invalid_values", remove_invalid_values,
+            "replace nan logits by 0 and +-inf by the largest finite float");
+    v.field("renormalize_logits", renormalize_logits,
+            "log-softmax the scores after every other processor");
     v.field("processors", processors,
             "logits processor order, by name (empty = the default order of those enabled)");
     v.field("dry_multiplier", dry_multiplier,
@@ -123,6 +170,9 @@ struct GenerateConfig {
     v.field("stop_strings", stop_strings, "texts that end a sequence; the text is cut before them");
     v.field("use_cache", use_cache, "reuse past keys/values (KV cache)");
     v.field("batch_size", batch_size, "prompts decoded together", Rule::positive());
+    v.field("output_scores", output_scores,
+            "results JSONL: add each token's transition score (beams: its processed "
+            "log-probability)");
   }
   void validate() const;
 
@@ -134,6 +184,12 @@ struct GenerateConfig {
   static std::vector<std::string> strategy_names();
   // Parses banned_token_ids; throws Error naming the entry.
   std::vector<std::vector<int64_t>> banned_sequences() const;
+  // Parses sequence_bias; throws Error naming the entry.
+  struct BiasedSequence {
+    std::vector<int64_t> ids;
+    double bias;
+  };
+  std::vector<BiasedSequence> sequence_biases() const;
 };
 
 }  // namespace gpt2

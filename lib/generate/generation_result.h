@@ -32,6 +32,10 @@ struct GenerationResult {
   StopReason reason = StopReason::length;
   // beam and group_beam: sum of logprobs / length^length_penalty; others: sum of logprobs.
   double score = 0;
+  // Hugging Face's compute_transition_scores: per token, the processed score it was picked by
+  // (greedy and sampling: the logit after every processor; beams: the processed
+  // log-probability, which is `logprobs` again, summing to the score before length penalty).
+  std::vector<float> transition_scores;
   std::vector<TokenTrace> trace;  // one per token when tracing, else empty
 };
 

@@ -44,15 +44,18 @@ std::vector<PromptRecord> read_prompts_jsonl(const std::string& path) {
 }
 
 std::string result_json_line(const PromptRecord& record,
-                             const std::vector<GenerationResult>& results) {
+                             const std::vector<GenerationResult>& results, bool transition_scores) {
   auto object = nlohmann::json::parse(record.json);
   auto completions = nlohmann::json::array();
-  for (const auto& r : results)
-    completions.push_back({{"text", r.text},
-                           {"tokens", r.tokens},
-                           {"logprobs", r.logprobs},
-                           {"finish_reason", to_string(r.reason)},
-                           {"score", r.score}});
+  for (const auto& r : results) {
+    nlohmann::json completion = {{"text", r.text},
+                                 {"tokens", r.tokens},
+                                 {"logprobs", r.logprobs},
+                                 {"finish_reason", to_string(r.reason)},
+                                 {"score", r.score}};
+    if (transition_scores) completion["transition_scores"] = r.transition_scores;
+    completions.push_back(std::move(completion));
+  }
   object["completions"] = completions;
   // Replace, not throw, when a cut left half a UTF-8 character.
   return object.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);

@@ -1,7 +1,7 @@
 #pragma once
 // Batch generation files. Input: one JSON object per line with "prompt" (text); other fields
 // are copied to the output. Output: the input object plus "completions": [{"text",
-// "tokens", "logprobs", "finish_reason", "score"}].
+// "tokens", "logprobs", "finish_reason", "score"[, "transition_scores"]}].
 #include <string>
 #include <vector>
 
@@ -17,8 +17,10 @@ struct PromptRecord {
 // Throws Error naming file and line for a line that is not an object with a string "prompt".
 std::vector<PromptRecord> read_prompts_jsonl(const std::string& path);
 
-// One output line (no newline).
+// One output line (no newline). With transition_scores (generate.output_scores), each
+// completion also has "transition_scores".
 std::string result_json_line(const PromptRecord& record,
-                             const std::vector<GenerationResult>& results);
+                             const std::vector<GenerationResult>& results,
+                             bool transition_scores = false);
 
 }  // namespace gpt2

@@ -37,11 +37,20 @@ struct ProcessorContext {
   std::vector<std::vector<int64_t>> dry_breakers;  // DRY sequence breakers, as token sequences
 };
 
+// `ids` of the config field generate.<field>, each checked to be in [0, vocab_size).
+std::vector<int64_t> checked_token_ids(const std::vector<int64_t>& ids, int64_t vocab_size,
+                                       const std::string& field);
+
 // Sets scores[row, id] = -inf for each id.
 void ban_tokens(at::Tensor& scores, int64_t row, const std::vector<int64_t>& ids);
 
-// Sets the entries of `remove` (B, V) bool to -inf, but never a row's most likely token(s), so
-// every row keeps at least one candidate.
-void remove_keeping_top(at::Tensor& scores, const at::Tensor& remove);
+// Sets the entries of `remove` (B, V) bool to -inf, but never a row's `keep` highest scores
+// nor any score tied with the keep-th (Hugging Face's min_tokens_to_keep for epsilon and eta).
+void remove_keeping_top(at::Tensor& scores, const at::Tensor& remove, int64_t keep = 1);
+
+// Whether the next token can complete `sequence` after `tokens` (Hugging Face's rule for bad
+// words and sequence_bias): always for one token; otherwise the sequence must be no longer than
+// the history and the history must end with all of it but its last token.
+bool completes_sequence(const std::vector<int64_t>& tokens, const std::vector<int64_t>& sequence);
 
 }  // namespace gpt2

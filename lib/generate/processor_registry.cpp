@@ -3,16 +3,24 @@
 #include "core/error.h"
 #include "generate/generate_config.h"
 #include "generate/processors/banned_sequences.h"
+#include "generate/processors/begin_suppress_tokens.h"
 #include "generate/processors/dry.h"
 #include "generate/processors/epsilon.h"
 #include "generate/processors/eta.h"
+#include "generate/processors/exponential_decay.h"
+#include "generate/processors/forced_eos.h"
 #include "generate/processors/frequency_penalty.h"
 #include "generate/processors/min_new_tokens.h"
 #include "generate/processors/min_p.h"
 #include "generate/processors/no_repeat_ngram.h"
 #include "generate/processors/presence_penalty.h"
+#include "generate/processors/remove_invalid_values.h"
+#include "generate/processors/renormalize.h"
 #include "generate/processors/repetition_penalty.h"
+#include "generate/processors/sequence_bias.h"
+#include "generate/processors/suppress_tokens.h"
 #include "generate/processors/temperature.h"
+#include "generate/processors/top_h.h"
 #include "generate/processors/top_k.h"
 #include "generate/processors/top_p.h"
 #include "generate/processors/typical_p.h"
@@ -21,6 +29,7 @@ namespace gpt2 {
 
 const std::vector<ProcessorEntry>& processor_entries() {
   static const std::vector<ProcessorEntry> entries = {
+      {"sequence_bias", false, SequenceBiasProcessor::make},
       {"repetition_penalty", false, RepetitionPenaltyProcessor::make},
       {"frequency_penalty", false, FrequencyPenaltyProcessor::make},
       {"presence_penalty", false, PresencePenaltyProcessor::make},
@@ -28,13 +37,20 @@ const std::vector<ProcessorEntry>& processor_entries() {
       {"no_repeat_ngram", false, NoRepeatNgramProcessor::make},
       {"banned_sequences", false, BannedSequencesProcessor::make},
       {"min_new_tokens", false, MinNewTokensProcessor::make},
+      {"forced_eos", false, ForcedEosProcessor::make},
+      {"remove_invalid_values", false, RemoveInvalidValuesProcessor::make},
+      {"exponential_decay", false, ExponentialDecayProcessor::make},
+      {"suppress_tokens", false, SuppressTokensProcessor::make},
+      {"begin_suppress_tokens", false, BeginSuppressTokensProcessor::make},
       {"temperature", true, TemperatureProcessor::make},
+      {"top_h", true, TopHProcessor::make},
       {"top_k", true, TopKProcessor::make},
       {"top_p", true, TopPProcessor::make},
       {"min_p", true, MinPProcessor::make},
       {"typical_p", true, TypicalPProcessor::make},
       {"epsilon", true, EpsilonProcessor::make},
       {"eta", true, EtaProcessor::make},
+      {"renormalize_logits", false, RenormalizeProcessor::make},  // last: after the warpers
   };
   return entries;
 }

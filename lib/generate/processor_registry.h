@@ -1,7 +1,7 @@
 #pragma once
 // The logits processors by name, in their default chain order: penalties and constraints
-// first, then the sampling warpers (Hugging Face's order). Adding a processor is one line in
-// processor_registry.cpp.
+// first, then the sampling warpers, then renormalisation (Hugging Face's order). Adding a
+// processor is one line in processor_registry.cpp.
 #include <memory>
 #include <string>
 #include <vector>

@@ -128,3 +128,49 @@ TEST_CASE("a comparison scores settings and the references the same way") {
   CHECK_THAT(read_file(tmp.file("out/report.html")), Contains("<circle"));
   CHECK_THAT(read_file(tmp.file("out/results.csv")), Contains("sample,"));
 }
+
+TEST_CASE("a comparison setting's banned_words go through the tokenizer") {
+  test::TempDir tmp;
+  std::string text = read_file(test::data_path(nullptr, "tinyshakespeare/input.txt"));
+  write_file_atomic(tmp.file("text.txt"), text.substr(0, 20000));
+  SentencePieceTrainOptions options;
+  options.model_type = "char";
+  options.inputs = {tmp.file("text.txt")};
+  auto tokenizer = train_sentencepiece(options);
+  ModelConfig model_config;
+  model_config.vocab_size = tokenizer->vocab_size();
+  model_config.n_positions = 64;
+  model_config.n_embd = 32;
+  model_config.n_layer = 1;
+  model_config.n_head = 2;
+  model_config.bos_token_id = model_config.eos_token_id = 0;
+  at::manual_seed(3);
+  GPT2LMHeadModel model(model_config);
+  save_model_dir(*model, tmp.file("model"));
+  save_tokenizer(*tokenizer, tmp.file("model"));
+
+  CompareConfig config;
+  config.model = tmp.file("model");
+  config.text = {tmp.file("text.txt")};
+  config.num_prompts = 4;
+  config.prompt_tokens = 16;
+  config.reference_tokens = 12;
+  config.seeds = {1};
+  config.bootstrap = 10;
+  NamedSetting greedy{"greedy", {}};
+  greedy.generate.max_new_tokens = 12;
+  auto plain = run_comparison(config, {greedy});
+  // A character greedy decoding produces that is one token on its own: ban it by text.
+  std::string banned;
+  for (const auto& t : plain.rows[1].texts_out)
+    for (char ch : t)
+      if (banned.empty() && ch != ' ' && tokenizer->encode(std::string(1, ch)).size() == 1)
+        banned = std::string(1, ch);
+  REQUIRE(!banned.empty());
+  NamedSetting without{"without", greedy.generate};
+  without.generate.banned_words = {banned};
+  auto result = run_comparison(config, {without});
+  REQUIRE(result.rows.size() == 2);
+  INFO("banned \"" << banned << "\"");
+  for (const auto& t : result.rows[1].texts_out) CHECK(t.find(banned) == std::string::npos);
+}

@@ -240,3 +240,137 @@ TEST_CASE("stochastic beam search: the top sequence is an exact sample, all K ar
   REQUIRE(seen.size() == 9);
   for (const auto& [tokens, logp] : exact) CHECK(seen[tokens] == Approx(logp).epsilon(1e-5));
 }
+
+TEST_CASE("beam search: processors edit log-probabilities, summed unnormalised (as HF)") {
+  // One beam with repetition_penalty 2: each step Hugging Face log-softmaxes the logits, then
+  // multiplies the seen tokens' log-probabilities by 2 and takes the best; the beam's score is
+  // the sum of those processed values, not renormalised.
+  GenerateConfig c;
+  c.strategy = "beam";
+  c.max_new_tokens = 5;
+  c.length_penalty = 0;
+  c.repetition_penalty = 2;
+  auto model = wiggly(5);
+  auto result = generate(model, {{1, 2}}, {c, 0, -1, {}, {}})[0][0];
+
+  std::vector<int64_t> history = {1, 2};
+  std::vector<int64_t> tokens;
+  std::vector<double> scores;
+  double sum = 0;
+  for (int step = 0; step < 5; ++step) {
+    std::vector<double> processed = log_softmax(test::wiggly_logits(history, 5));
+    for (int64_t v = 0; v < 5; ++v)
+      if (std::find(history.begin(), history.end(), v) != history.end())
+        processed[static_cast<size_t>(v)] *= 2;
+    const auto best = std::max_element(processed.begin(), processed.end()) - processed.begin();
+    tokens.push_back(best);
+    scores.push_back(processed[static_cast<size_t>(best)]);
+    sum += processed[static_cast<size_t>(best)];
+    history.push_back(best);
+  }
+  CHECK(result.tokens == tokens);
+  REQUIRE(result.transition_scores.size() == 5);
+  for (size_t i = 0; i < 5; ++i) {
+    CHECK(result.logprobs[i] == Approx(scores[i]).epsilon(1e-5));
+    CHECK(result.transition_scores[i] == result.logprobs[i]);
+  }
+  CHECK(result.score == Approx(sum).epsilon(1e-5));
+}
+
+TEST_CASE("beam search: transition scores sum to the score times length^length_penalty") {
+  // Hugging Face's test of compute_transition_scores for beams: sum / length^lp = score.
+  GenerateConfig c;
+  c.strategy = "beam";
+  c.num_beams = 3;
+  c.num_return_sequences = 3;
+  c.max_new_tokens = 6;
+  c.length_penalty = 1.5;
+  c.early_stopping = "never";
+  auto model = wiggly(6);
+  auto results = generate(model, {{1, 4}, {2}}, {c, 0, 5, {}, {}});
+  for (const auto& prompt : results) {
+    REQUIRE(prompt.size() == 3);
+    for (const auto& r : prompt) {
+      REQUIRE(r.transition_scores.size() == r.tokens.size());
+      double sum = 0;
+      for (float s : r.transition_scores) sum += s;
+      CHECK(sum / std::pow(static_cast<double>(r.tokens.size()), 1.5) ==
+            Approx(r.score).epsilon(1e-5));
+    }
+  }
+}
+
+namespace {
+
+// A 3-token model (0, 1 and end-of-text 2) whose next-token probabilities are a table by
+// history, so beam search can be followed by hand.
+test::FunctionSource table_model(std::map<std::vector<int64_t>, std::vector<float>> table) {
+  return test::FunctionSource(3, 64, [table](const std::vector<int64_t>& t) {
+    auto it = table.find(t);
+    std::vector<float> p = it == table.end() ? std::vector<float>{0.5f, 0.3f, 0.2f} : it->second;
+    for (auto& x : p) x = std::log(x);
+    return p;
+  });
+}
+
+}  // namespace
+
+TEST_CASE("beam search early_stopping: true stops at num_beams finished, false goes on") {
+  // Two beams, length_penalty 0 (scores are sums). Step 1 from [0]: end (ln .6 = -0.511)
+  // finishes A; 1 (-1.204) and 0 (-2.303) go on. Step 2: [1 0] = -1.802 leads, [1 end] =
+  // -2.120 is second, within the top num_beams, so it finishes B: two finished.
+  // true stops: A, B. false: the best running beam (-1.802) beats the worst finished (-2.120),
+  // so it goes on; step 3: [1 0 end] = -1.802 + ln .9 = -1.907 finishes C and replaces B; the
+  // best running beam [0 0 0] = -3.689 cannot beat -1.907: done with A, C. never with
+  // length_penalty 0 uses the current length too (Hugging Face), so it equals false.
+  auto model = table_model({{{0}, {0.1f, 0.3f, 0.6f}},
+                            {{0, 1}, {0.55f, 0.05f, 0.4f}},
+                            {{0, 0}, {0.5f, 0.3f, 0.2f}},
+                            {{0, 1, 0}, {0.06f, 0.04f, 0.9f}}});
+  GenerateConfig c;
+  c.strategy = "beam";
+  c.num_beams = 2;
+  c.num_return_sequences = 2;
+  c.length_penalty = 0;
+  c.max_new_tokens = 5;
+  c.early_stopping = "true";
+  auto stopped = generate(model, {{0}}, {c, 0, 2, {}, {}})[0];
+  REQUIRE(stopped.size() == 2);
+  CHECK(stopped[0].tokens == std::vector<int64_t>{2});
+  CHECK(stopped[0].score == Approx(std::log(0.6)));
+  CHECK(stopped[1].tokens == std::vector<int64_t>{1, 2});
+  CHECK(stopped[1].score == Approx(std::log(0.3) + std::log(0.4)));
+  for (const char* mode : {"false", "never"}) {
+    INFO("early_stopping " << mode);
+    c.early_stopping = mode;
+    auto went_on = generate(model, {{0}}, {c, 0, 2, {}, {}})[0];
+    REQUIRE(went_on.size() == 2);
+    CHECK(went_on[0].tokens == std::vector<int64_t>{2});
+    CHECK(went_on[1].tokens == std::vector<int64_t>{1, 0, 2});
+    CHECK(went_on[1].score == Approx(std::log(0.3) + std::log(0.55) + std::log(0.9)));
+  }
+}
+
+TEST_CASE("beam search early_stopping never: a running beam is judged at its longest length") {
+  // One beam, length_penalty 1, max_new_tokens 4. Step 1: end (ln .5 = -0.693, length 1)
+  // finishes; the running [1] has -0.916. false: -0.916 / 1 < -0.693, done. never: the best it
+  // could score is -0.916 / 4 = -0.229 > -0.693, so it goes on; step 2: [1 end] =
+  // (-0.916 + ln .9) / 2 = -0.511 is better and replaces it; the running [1 0] at
+  // (-0.916 + ln .06) / 4 = -0.932 cannot win: done.
+  auto model = table_model({{{0}, {0.1f, 0.4f, 0.5f}}, {{0, 1}, {0.06f, 0.04f, 0.9f}}});
+  GenerateConfig c;
+  c.strategy = "beam";
+  c.length_penalty = 1;
+  c.max_new_tokens = 4;
+  for (const char* mode : {"false", "true"}) {
+    INFO("early_stopping " << mode);
+    c.early_stopping = mode;
+    auto r = generate(model, {{0}}, {c, 0, 2, {}, {}})[0][0];
+    CHECK(r.tokens == std::vector<int64_t>{2});
+    CHECK(r.score == Approx(std::log(0.5)));
+  }
+  c.early_stopping = "never";
+  auto r = generate(model, {{0}}, {c, 0, 2, {}, {}})[0][0];
+  CHECK(r.tokens == std::vector<int64_t>{1, 2});
+  CHECK(r.score == Approx((std::log(0.4) + std::log(0.9)) / 2));
+}

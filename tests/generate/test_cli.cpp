@@ -127,3 +127,51 @@ TEST_CASE("gpt2 generate: beams stream their final text, --trace writes one line
   INFO(dry.output);
   CHECK(dry.exit_code == 0);
 }
+
+TEST_CASE("gpt2 generate: Hugging Face options from flags and YAML, transition scores in JSONL") {
+  if (test::run_cli("generate --help").exit_code == 127) {
+    WARN("the gpt2 program is not built; skipping the CLI checks");
+    return;
+  }
+  test::TempDir dir;
+  make_model_dir(dir);
+  const std::string model = " --model " + dir.file("model") + " --threads 1";
+
+  // Every new field is in --dump-config; number fields have shorthand flags.
+  auto dump = test::run_cli("generate" + model +
+                            " --prompt x --strategy top_h --top-h 0.5 --min-tokens-to-keep 2"
+                            " --forced-eos-token-id 0 --output-scores --dump-config");
+  INFO(dump.output);
+  REQUIRE(dump.exit_code == 0);
+  for (const char* key :
+       {"top_h: 0.5", "min_tokens_to_keep: 2", "forced_eos_token_id: 0",
+        "sequence_bias:", "suppress_tokens:", "begin_suppress_tokens:", "exponential_decay_start:",
+        "exponential_decay_factor:", "remove_invalid_values:", "renormalize_logits:",
+        "repetition_penalty_prompt_ignore_length:", "repetition_penalty_normalize:",
+        "output_scores: true"})
+    CHECK_THAT(dump.output, Contains(key));
+
+  // Beams with output_scores: each completion's transition scores sum to its score times
+  // length^length_penalty (1 here), as Hugging Face's compute_transition_scores.
+  write_file_atomic(dir.file("in.jsonl"), "{\"prompt\": \"the\"}\n");
+  auto beams = test::run_cli("generate" + model + " --prompts " + dir.file("in.jsonl") + " --out " +
+                             dir.file("out.jsonl") + " --config " + test::source_dir() +
+                             "/configs/generate/renormalize_logits.yaml --max-new-tokens 5"
+                             " --set generate.suppress_tokens=[]");
+  INFO(beams.output);
+  REQUIRE(beams.exit_code == 0);
+  auto object = nlohmann::json::parse(read_file(dir.file("out.jsonl")));
+  REQUIRE(object["completions"].size() == 1);
+  for (const auto& completion : object["completions"]) {
+    const auto& scores = completion["transition_scores"];
+    REQUIRE(scores.size() == completion["tokens"].size());
+    double sum = 0;
+    for (const auto& s : scores) sum += s.get<double>();
+    CHECK(sum / double(scores.size()) == Approx(completion["score"].get<double>()).epsilon(1e-5));
+  }
+
+  auto bad =
+      test::run_cli("generate" + model + " --prompt x --set 'generate.sequence_bias=[\"1 2\"]'");
+  CHECK(bad.exit_code == 1);
+  CHECK_THAT(bad.output, Contains("sequence_bias") && Contains("must be ids = bias"));
+}

@@ -46,7 +46,7 @@ TEST_CASE("generate config: combinations are checked once") {
              Catch::Contains("must divide num_beams"));
   CHECK_THAT(error_of({"generate.min_new_tokens=10", "generate.max_new_tokens=5"}),
              Catch::Contains("min_new_tokens"));
-  CHECK_THAT(error_of({"generate.processors=[top_q]"}), Catch::Contains("did you mean \"top_k\""));
+  CHECK_THAT(error_of({"generate.processors=[topk]"}), Catch::Contains("did you mean \"top_k\""));
   CHECK_THAT(error_of({"generate.banned_token_ids=[\"12 x\"]"}),
              Catch::Contains("banned_token_ids"));
 }
@@ -62,5 +62,29 @@ TEST_CASE("generate config: every YAML example under configs/generate loads") {
         load_config({section_ref(config)}, {{entry.path().string()}, {}}, {"runtime", "model"}));
     ++count;
   }
-  CHECK(count >= 11);  // one per strategy and sampler at least
+  CHECK(count >= 26);  // one per strategy and processor at least
+}
+
+TEST_CASE("generate config: the Hugging Face parity fields have rules and clear errors") {
+  CHECK_THAT(error_of({"generate.min_tokens_to_keep=0"}),
+             Catch::Contains("generate.min_tokens_to_keep") && Catch::Contains("must be > 0"));
+  CHECK_THAT(error_of({"generate.top_h=1.5"}), Catch::Contains("generate.top_h"));
+  CHECK_THAT(error_of({"generate.strategy=top_h"}), Catch::Contains("needs generate.top_h > 0"));
+  CHECK_THAT(error_of({"generate.top_h=0.5"}),
+             Catch::Contains("top_h only applies to sampling strategies"));
+  CHECK(error_of({"generate.strategy=top_h", "generate.top_h=0.5"}).empty());
+  CHECK_THAT(error_of({"generate.forced_eos_token_id=-2"}),
+             Catch::Contains("generate.forced_eos_token_id"));
+  CHECK_THAT(error_of({"generate.suppress_tokens=[3, -1]"}), Catch::Contains("must be >= 0"));
+  CHECK_THAT(error_of({"generate.exponential_decay_factor=0"}), Catch::Contains("must be > 0"));
+  CHECK_THAT(error_of({"generate.exponential_decay_start=3"}),
+             Catch::Contains("only applies with exponential_decay_factor != 1"));
+  CHECK_THAT(error_of({"generate.repetition_penalty_prompt_ignore_length=2"}),
+             Catch::Contains("only apply with repetition_penalty != 1"));
+  CHECK_THAT(error_of({"generate.sequence_bias=[\"12 13\"]"}),
+             Catch::Contains("sequence_bias") && Catch::Contains("must be ids = bias"));
+  CHECK(error_of({"generate.sequence_bias=[\"12 13 = -1.5\", \"7 = 2\"]"}).empty());
+  CHECK_THAT(error_of({"generate.strategy=beam", "generate.num_beams=2",
+                       "generate.num_return_sequences=4"}),
+             Catch::Contains("num_return_sequences (4) must be <= num_beams (2)"));
 }

@@ -61,6 +61,12 @@ TEST_CASE("prompts JSONL in, results JSONL out, with other fields kept") {
   CHECK(result_json_line(records[0], {r}) ==
         "{\"completions\":[{\"finish_reason\":\"stop_token\",\"logprobs\":[-0.5,-0.25],"
         "\"score\":-0.75,\"text\":\" world\",\"tokens\":[5,6]}],\"id\":7,\"prompt\":\"Hello\"}");
+  // generate.output_scores adds the transition scores.
+  r.transition_scores = {1.5f, -2.0f};
+  CHECK(result_json_line(records[0], {r}, true) ==
+        "{\"completions\":[{\"finish_reason\":\"stop_token\",\"logprobs\":[-0.5,-0.25],"
+        "\"score\":-0.75,\"text\":\" world\",\"tokens\":[5,6],\"transition_scores\":[1.5,-2.0]}],"
+        "\"id\":7,\"prompt\":\"Hello\"}");
 
   write_file_atomic(dir.file("bad.jsonl"), "{\"prompt\": \"a\"}\n{\"text\": \"b\"}\n");
   CHECK_THROWS_WITH(read_prompts_jsonl(dir.file("bad.jsonl")),

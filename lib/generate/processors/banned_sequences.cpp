@@ -15,25 +15,29 @@ BannedSequencesProcessor::BannedSequencesProcessor(std::vector<std::vector<int64
 void BannedSequencesProcessor::apply(at::Tensor& scores,
                                      const std::vector<TokenHistory>& rows) const {
   for (size_t b = 0; b < rows.size(); ++b) {
-    const auto& t = rows[b].tokens;
     std::vector<int64_t> banned;
-    for (const auto& s : sequences_) {
-      size_t before = s.size() - 1;  // tokens that must already be there
-      if (before > t.size()) continue;
-      if (std::equal(s.begin(), s.end() - 1, t.end() - before)) banned.push_back(s.back());
-    }
+    for (const auto& s : sequences_)
+      if (completes_sequence(rows[b].tokens, s)) banned.push_back(s.back());
     ban_tokens(scores, static_cast<int64_t>(b), banned);
   }
 }
 
 std::unique_ptr<LogitsProcessor> BannedSequencesProcessor::make(const ProcessorContext& context) {
-  if (context.banned.empty()) return nullptr;
-  for (const auto& s : context.banned)
+  std::vector<std::vector<int64_t>> kept;
+  for (const auto& s : context.banned) {
     for (auto id : s)
       require(id >= 0 && id < context.vocab_size, "banned token id " + std::to_string(id) +
                                                       " is outside the vocabulary (size " +
                                                       std::to_string(context.vocab_size) + ")");
-  return std::make_unique<BannedSequencesProcessor>(context.banned);
+    // As Hugging Face, an entry that is exactly a stop id is dropped: banning it would make
+    // the sequence unable to end (suppress_tokens or min_new_tokens do that on purpose).
+    const bool stop_alone =
+        s.size() == 1 &&
+        std::find(context.stop_ids.begin(), context.stop_ids.end(), s[0]) != context.stop_ids.end();
+    if (!stop_alone) kept.push_back(s);
+  }
+  if (kept.empty()) return nullptr;
+  return std::make_unique<BannedSequencesProcessor>(std::move(kept));
 }
 
 }  // namespace gpt2

@@ -1,6 +1,8 @@
 #pragma once
-// Banned token sequences: a one-token sequence is never produced; for a longer one, its last
-// token is banned whenever the sequence so far ends with the rest of it.
+// Banned token sequences (Hugging Face's bad_words_ids): a one-token sequence is never
+// produced; for a longer one, its last token is banned whenever the history ends with the rest
+// of it, provided the whole sequence is no longer than the history. An entry that is exactly a
+// stop id is dropped.
 #include "generate/logits_processor.h"
 
 namespace gpt2 {

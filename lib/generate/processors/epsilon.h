@@ -1,13 +1,13 @@
 #pragma once
 // Epsilon sampling (Hewitt et al. 2022): drops tokens with probability below epsilon, keeping
-// the most likely.
+// the min_tokens_to_keep most likely (and any tied with the last of them), as Hugging Face.
 #include "generate/logits_processor.h"
 
 namespace gpt2 {
 
 class EpsilonProcessor : public LogitsProcessor {
  public:
-  explicit EpsilonProcessor(double epsilon);
+  EpsilonProcessor(double epsilon, int64_t min_tokens_to_keep = 1);
   std::string name() const override { return "epsilon"; }
   void apply(at::Tensor& scores, const std::vector<TokenHistory>& rows) const override;
   // nullptr when the config leaves it off.
@@ -15,6 +15,7 @@ class EpsilonProcessor : public LogitsProcessor {
 
  private:
   double epsilon_;
+  int64_t min_keep_;
 };
 
 }  // namespace gpt2

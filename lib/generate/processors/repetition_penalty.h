@@ -1,14 +1,18 @@
 #pragma once
-// Repetition penalty (Keskar et al. 2019, as Hugging Face applies it): for every token in the
-// prompt or generated so far, a positive logit is divided by the penalty, a negative one
-// multiplied, so a penalty > 1 always makes the token less likely.
+// Repetition penalty (Keskar et al. 2019, as Hugging Face applies it): for every distinct
+// token of the sequence so far (prompt and generated, less its first prompt_ignore_length ids),
+// a positive logit is divided by the penalty, a negative one multiplied, so a penalty > 1
+// always makes the token less likely. With normalize, the row is log-softmaxed first and the
+// seen tokens' log-probabilities are multiplied by the penalty (the row stays log-probabilities).
+// The ids counted are the row's own, never padding (Hugging Face slices the padded batch).
 #include "generate/logits_processor.h"
 
 namespace gpt2 {
 
 class RepetitionPenaltyProcessor : public LogitsProcessor {
  public:
-  explicit RepetitionPenaltyProcessor(double penalty);
+  explicit RepetitionPenaltyProcessor(double penalty, int64_t prompt_ignore_length = 0,
+                                      bool normalize = false);
   std::string name() const override { return "repetition_penalty"; }
   void apply(at::Tensor& scores, const std::vector<TokenHistory>& rows) const override;
   // nullptr when the config leaves it off.
@@ -16,6 +20,8 @@ class RepetitionPenaltyProcessor : public LogitsProcessor {
 
  private:
   double penalty_;
+  int64_t prompt_ignore_length_;
+  bool normalize_;
 };
 
 }  // namespace gpt2

@@ -10,8 +10,12 @@
 
 namespace gpt2 {
 
-TopKProcessor::TopKProcessor(int64_t k) : k_(k) {
+// As Hugging Face: k is raised to min_tokens_to_keep.
+TopKProcessor::TopKProcessor(int64_t k, int64_t min_tokens_to_keep)
+    : k_(std::max(k, min_tokens_to_keep)), min_keep_(min_tokens_to_keep) {
   require(k > 0, "top_k must be > 0, got " + std::to_string(k));
+  require(min_tokens_to_keep > 0,
+          "min_tokens_to_keep must be > 0, got " + std::to_string(min_tokens_to_keep));
 }
 
 void TopKProcessor::apply(at::Tensor& scores, const std::vector<TokenHistory>&) const {
@@ -22,7 +26,7 @@ void TopKProcessor::apply(at::Tensor& scores, const std::vector<TokenHistory>&) 
 
 std::unique_ptr<LogitsProcessor> TopKProcessor::make(const ProcessorContext& context) {
   int64_t k = context.config.top_k;
-  return k <= 0 ? nullptr : std::make_unique<TopKProcessor>(k);
+  return k <= 0 ? nullptr : std::make_unique<TopKProcessor>(k, context.config.min_tokens_to_keep);
 }
 
 }  // namespace gpt2

@@ -1,12 +1,13 @@
 #pragma once
-// Top-k: keeps the k highest logits (and any tied with the k-th), masks the rest.
+// Top-k: keeps the max(k, min_tokens_to_keep) highest logits (and any tied with the last of
+// them), masks the rest.
 #include "generate/logits_processor.h"
 
 namespace gpt2 {
 
 class TopKProcessor : public LogitsProcessor {
  public:
-  explicit TopKProcessor(int64_t k);
+  TopKProcessor(int64_t k, int64_t min_tokens_to_keep = 1);
   std::string name() const override { return "top_k"; }
   void apply(at::Tensor& scores, const std::vector<TokenHistory>& rows) const override;
   // nullptr when the config leaves it off.
@@ -14,6 +15,7 @@ class TopKProcessor : public LogitsProcessor {
 
  private:
   int64_t k_;
+  int64_t min_keep_;
 };
 
 }  // namespace gpt2

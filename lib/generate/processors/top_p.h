@@ -1,13 +1,13 @@
 #pragma once
 // Top-p (nucleus, Holtzman et al. 2019): keeps the smallest set of most likely tokens whose
-// probability mass is >= top_p; always at least the most likely token.
+// probability mass is >= top_p; the min_tokens_to_keep most likely always stay.
 #include "generate/logits_processor.h"
 
 namespace gpt2 {
 
 class TopPProcessor : public LogitsProcessor {
  public:
-  explicit TopPProcessor(double top_p);
+  TopPProcessor(double top_p, int64_t min_tokens_to_keep = 1);
   std::string name() const override { return "top_p"; }
   void apply(at::Tensor& scores, const std::vector<TokenHistory>& rows) const override;
   // nullptr when the config leaves it off.
@@ -15,6 +15,7 @@ class TopPProcessor : public LogitsProcessor {
 
  private:
   double top_p_;
+  int64_t min_keep_;
 };
 
 }  // namespace gpt2

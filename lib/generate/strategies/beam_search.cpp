@@ -94,13 +94,18 @@ std::vector<BeamSearch::Choice> BeamSearch::select(PromptState& prompt, int64_t 
     auto candidates = block + at::tensor(base, at::kDouble).unsqueeze(1);  // (k, V)
     if (config.diversity_penalty != 0 && g > 0)
       candidates -= at::tensor(used, at::kDouble).mul(config.diversity_penalty).unsqueeze(0);
-    auto top = at::topk(candidates.reshape({-1}), std::min(2 * group_size, group_size * vocab));
+    // As Hugging Face, max(2, 1 + stop ids) * beams candidates: enough that num_beams go on
+    // even when every stop id is among the best.
+    const auto stops = static_cast<int64_t>(context.stop.settings().stop_ids.size());
+    const int64_t scan = std::max<int64_t>(2, 1 + stops) * group_size;
+    auto top = at::topk(candidates.reshape({-1}), std::min(scan, group_size * vocab));
     auto top_score = std::get<0>(top).contiguous();
     auto top_index = std::get<1>(top).contiguous();
     const auto* score = top_score.data_ptr<double>();
     const auto* index = top_index.data_ptr<int64_t>();
     const int64_t count = top_score.size(0);
     int64_t live = 0;
+    double best_live = kDead;  // the best running beam's score, for the early-stop test
     for (int64_t rank = 0; rank < count && live < group_size; ++rank) {
       if (std::isinf(score[rank])) break;  // only dead beams or banned tokens remain
       const int64_t parent = begin + index[rank] / vocab, token = index[rank] % vocab;
@@ -121,15 +126,18 @@ std::vector<BeamSearch::Choice> BeamSearch::select(PromptState& prompt, int64_t 
       extend_trace(next.trace, parent, token);
       chosen.push_back({parent, token, std::move(next)});
       used[static_cast<size_t>(token)] += 1;
+      if (live == 0) best_live = score[rank];
       ++live;
     }
     dead_fill();
-    // Done when enough hypotheses finished and (unless early_stopping) none can improve.
+    // Hugging Face's is_done: once num_beams hypotheses finished, early_stopping true stops;
+    // false stops when the best running beam, scored at its current length, cannot beat the
+    // worst kept one; never does the same at the longest length it could reach (when
+    // length_penalty > 0, else at the current length, as Hugging Face).
     bool done = hyps.kept.size() >= static_cast<size_t>(group_size);
     if (done && config.early_stopping != "true") {
-      const double best = count > 0 ? score[0] : kDead;
       const int64_t length = config.early_stopping == "never" && lp > 0 ? longest : generated;
-      done = live == 0 || hyps.worst() >= length_normalised(best, length, lp);
+      done = live == 0 || hyps.worst() >= length_normalised(best_live, length, lp);
     }
     if (live == 0) done = true;
     prompt.group_done[static_cast<size_t>(g)] = done;
@@ -208,10 +216,14 @@ std::vector<std::vector<GenerationResult>> BeamSearch::run(
   logits = logits.index_select(0, at::tensor(expand, at::kLong).to(logits.device()));  // (N*K, V)
 
   for (int64_t generated = 1;; ++generated) {
+    // As Hugging Face: the processors see log-probabilities and their output is summed as it
+    // is (renormalize_logits, last in the chain, makes it a distribution again).
     const at::Tensor raw = context.trace ? logits.clone() : at::Tensor();  // (R, V)
-    context.processors.apply(logits, history);
-    if (context.trace) step_trace_.emplace(raw, logits);
-    at::Tensor logp = logits.log_softmax(-1).to(at::kCPU);  // (R, V)
+    at::Tensor logp = logits.log_softmax(-1);                              // (R, V)
+    context.processors.apply(logp, history);
+    if (renormalises()) logp = logp.log_softmax(-1);
+    if (context.trace) step_trace_.emplace(raw, logp);
+    logp = logp.to(at::kCPU);
     std::vector<int64_t> parents, tokens;
     std::vector<TokenHistory> next_history;
     std::vector<RowState> next_rows;
@@ -263,7 +275,8 @@ std::vector<std::vector<GenerationResult>> BeamSearch::run(
                      [](const Hypothesis& a, const Hypothesis& b) { return a.rank > b.rank; });
     for (size_t i = 0; i < all.size() && i < static_cast<size_t>(config.num_return_sequences);
          ++i) {
-      results[p].push_back({all[i].tokens, all[i].logprobs, "", all[i].reason, all[i].score});
+      results[p].push_back(
+          {all[i].tokens, all[i].logprobs, "", all[i].reason, all[i].score, all[i].logprobs});
       results[p].back().trace = std::move(all[i].trace);
     }
     // The rest of the best sequence, now final.

@@ -1,10 +1,15 @@
 #pragma once
-// Beam search as Hugging Face defines it: per prompt, num_beams hypotheses; each step the top
-// 2 * num_beams continuations are scanned in order; a stop id among the first num_beams of
-// them finishes a hypothesis with score sum_logprobs / generated_length^length_penalty (the
-// stop id counted); the n best finished ones are returned. early_stopping: true = stop once
-// num_beams hypotheses finished; false = once no running beam can beat the worst kept one at
-// its current length; never = once none could at its longest (exact for length_penalty > 0).
+// Beam search as Hugging Face defines it: per prompt, num_beams hypotheses; each step the
+// processors edit the rows' log-probabilities, and the top max(2, 1 + stop ids) * num_beams
+// continuations are scanned in order; a stop id among the first num_beams of them finishes a
+// hypothesis with score sum_logprobs / generated_length^length_penalty, where the generated
+// length counts the new tokens only, the stop id included (current Hugging Face; older
+// versions counted the prompt too); the n best finished ones are returned. early_stopping:
+// true = stop once num_beams hypotheses finished; false = once the best running beam cannot
+// beat the worst kept one at its current length; never = once it could not at its longest
+// (exact for length_penalty > 0). "Best running beam" is current Hugging Face's
+// (_check_early_stop_heuristic); the older BeamHypotheses.is_done took the best candidate of
+// the step, a just-finished one included, and so sometimes searched a step longer.
 //
 // Diverse (group) beam search (Vijayakumar et al. 2016) splits the beams into groups decoded
 // in turn; a group's log-probabilities are lowered by diversity_penalty times the number of
@@ -64,6 +69,9 @@ class BeamSearch : public SearchStrategy {
     size_t streamed = 0;  // tokens of the best sequence given to on_token
   };
 
+  // Whether processed log-probabilities are log-softmaxed again before the search sees them
+  // (stochastic beam search samples, so it needs a distribution).
+  virtual bool renormalises() const { return false; }
   // Scores of the beams of a fresh prompt (all K rows hold the prompt).
   virtual void initialise(PromptState& prompt, std::vector<RowState>& rows,
                           const SearchContext& context) const;

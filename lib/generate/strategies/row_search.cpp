@@ -41,12 +41,14 @@ std::vector<std::vector<GenerationResult>> RowSearch::run(
     at::Tensor tokens = pick(logits, streams);  // (B)
     std::optional<StepTrace> trace;
     if (context.trace) trace.emplace(raw, logits);
-    at::Tensor logprobs = logits.gather(-1, tokens.unsqueeze(-1)).squeeze(-1) -
-                          log_sum_exp_rows(logits);  // (B): log_softmax(logits)[token]
+    at::Tensor chosen = logits.gather(-1, tokens.unsqueeze(-1)).squeeze(-1);  // (B)
+    at::Tensor logprobs = chosen - log_sum_exp_rows(logits);  // (B): log_softmax(logits)[token]
     auto token_cpu = tokens.to(at::kCPU).contiguous();
     auto logprob_cpu = logprobs.to(at::kCPU).contiguous();
+    auto chosen_cpu = chosen.to(at::kCPU).contiguous();
     const auto* token = token_cpu.data_ptr<int64_t>();
     const auto* logprob = logprob_cpu.data_ptr<float>();
+    const auto* transition = chosen_cpu.data_ptr<float>();
 
     std::vector<int64_t> keep;
     for (size_t b = 0; b < history.size(); ++b) {
@@ -54,6 +56,7 @@ std::vector<std::vector<GenerationResult>> RowSearch::run(
       history[b].tokens.push_back(token[b]);
       result.tokens.push_back(token[b]);
       result.logprobs.push_back(logprob[b]);
+      result.transition_scores.push_back(transition[b]);
       result.score += logprob[b];
       if (trace) result.trace.push_back(trace->at(static_cast<int64_t>(b), token[b]));
       if (context.on_token) {

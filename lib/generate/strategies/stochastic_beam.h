@@ -13,6 +13,7 @@ class StochasticBeamSearch : public BeamSearch {
   std::string name() const override { return "stochastic_beam"; }
 
  protected:
+  bool renormalises() const override { return true; }
   void initialise(PromptState& prompt, std::vector<RowState>& rows,
                   const SearchContext& context) const override;
   std::vector<Choice> select(PromptState& prompt, int64_t first, const at::Tensor& logp,
