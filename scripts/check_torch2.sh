@@ -5,12 +5,12 @@
 # count as errors, since later 2.x releases remove them. Needs a configured build/ (for
 # compile_commands.json).
 #
-#   bash scripts/check_torch2.sh [-j N] [FILE_FILTER]
+#   bash scripts/check_torch2.sh [-j N] [FILTER ...]   only files whose path contains a FILTER
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=1
 if [ "${1:-}" = "-j" ]; then jobs=$2; shift 2; fi
-filter=${1:-}
+filters=("$@")
 build_dir=${GPT2_BUILD_DIR:-build}
 cache=${GPT2_TORCH2_HEADERS:-$HOME/.cache/gpt2/libtorch2-headers}
 deb_url=http://deb.debian.org/debian/pool/main/p/pytorch/libtorch-dev_2.6.0+dfsg-7_amd64.deb
@@ -30,11 +30,11 @@ echo "check_torch2: LibTorch $version headers from $headers"
 
 # One command per translation unit: Debian's torch include dirs swapped for the 2.x ones, no
 # object written. Bench/tests/apps included: they use the API too.
-/usr/bin/python3 - "$build_dir/compile_commands.json" "$headers" "$filter" >"$build_dir/torch2_commands.txt" <<'PY'
+/usr/bin/python3 - "$build_dir/compile_commands.json" "$headers" "${filters[@]}" >"$build_dir/torch2_commands.txt" <<'PY'
 import json, shlex, sys
-entries, headers, flt = json.load(open(sys.argv[1])), sys.argv[2], sys.argv[3]
+entries, headers, filters = json.load(open(sys.argv[1])), sys.argv[2], sys.argv[3:]
 for e in entries:
-    if flt and flt not in e["file"]:
+    if filters and not any(f in e["file"] for f in filters):
         continue
     args = shlex.split(e["command"])
     out, skip = [], False
