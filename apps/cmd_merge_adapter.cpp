@@ -3,6 +3,7 @@
 // needs no adapter to load; the base's tokenizer files (or the adapter's) go with it.
 #include <cstdio>
 
+#include "cli.h"
 #include "commands.h"
 #include "core/error.h"
 #include "core/files.h"

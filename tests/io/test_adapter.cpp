@@ -41,7 +41,7 @@ void save_random_adapter(const std::string& dir, const LoraConfig& config) {
   attach_lora(*model, config);
   at::manual_seed(7);
   at::NoGradGuard no_grad;
-  for (auto& [name, p] : lora_parameters(*model)) p.normal_(0.0, 0.1);
+  for (auto& [name, p] : lora_parameters(*model)) p.normal_(0.0, 0.03);
   save_adapter(*model, config, dir, golden_dir());
 }
 
@@ -208,4 +208,49 @@ TEST_CASE("adapter: adapters that do not fit are refused naming the file and the
     load_adapter(*model, dir.path());
     CHECK(lora_parameters(*model).size() == 4);
   }
+}
+
+TEST_CASE("gpt2 merge-adapter writes a plain model directory with base + adapter's logits") {
+  test::TempDir dir;
+  const auto config = lora(4, {"c_attn", "c_proj", "c_fc"});
+  save_random_adapter(dir.file("adapter"), config);
+  auto result = test::run_cli("merge-adapter --model '" + golden_dir() + "' --adapter '" +
+                              dir.file("adapter") + "' --out '" + dir.file("merged") + "'");
+  INFO(result.output);
+  REQUIRE(result.exit_code == 0);
+  SafetensorsFile merged_file(dir.file("merged/model.safetensors"));
+  for (const auto& item : merged_file.entries())
+    CHECK(item.first.find("lora") == std::string::npos);
+  auto merged = load_model_dir(dir.file("merged"));
+  auto unmerged = load_model_dir(golden_dir());
+  load_adapter(*unmerged, dir.file("adapter"));
+  merged->eval();
+  unmerged->eval();
+  at::NoGradGuard no_grad;
+  at::manual_seed(11);
+  auto input = at::randint(0, 384, {2, 16}, at::kLong);  // (B, T)
+  // In float32 the two differ by rounding alone: the relative size of a few float32 ulps.
+  const auto want = unmerged->forward(input).logits;  // (B, T, V)
+  const double scale = want.abs().max().item<double>();
+  const double diff = (merged->forward(input).logits - want).abs().max().item<double>();
+  INFO("float32: max |merged - unmerged| = " << diff << ", max |logit| " << scale);
+  CHECK(diff < 1e-5 * scale);
+  // Evaluated in float64 only the merged weights' rounding to float32 remains.
+  merged->to(at::kDouble);
+  unmerged->to(at::kDouble);
+  const double diff64 =
+      (merged->forward(input).logits - unmerged->forward(input).logits).abs().max().item<double>();
+  INFO("float64: max |merged - unmerged| = " << diff64);
+  CHECK(diff64 < 1e-5);
+  CHECK((load_model_dir(golden_dir())->forward(input).logits - want).abs().max().item<double>() >
+        1e-3);
+  // Refusals name the problem.
+  auto again = test::run_cli("merge-adapter --model '" + golden_dir() + "' --adapter '" +
+                             dir.file("adapter") + "' --out '" + dir.file("merged") + "'");
+  CHECK(again.exit_code != 0);
+  CHECK_THAT(again.output, Contains("--force"));
+  auto wrong = test::run_cli("merge-adapter --model '" + golden_dir() + "' --adapter '" +
+                             golden_dir() + "' --out '" + dir.file("other") + "'");
+  CHECK(wrong.exit_code != 0);
+  CHECK_THAT(wrong.output, Contains("adapter_config.json is missing"));
 }

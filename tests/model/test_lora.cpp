@@ -188,11 +188,14 @@ TEST_CASE("lora: gradients reach A and B only and match finite differences (floa
 
 TEST_CASE("lora: merging gives the unmerged logits and a plain model") {
   auto model = load_model_dir(golden_dir());
+  const bool float64 = GENERATE(false, true);
+  INFO((float64 ? "float64" : "float32"));
+  if (float64) model->to(at::kDouble);  // no rounding to hide a wrong merge
   model->eval();
   auto names_before = model->named_parameters().keys();
   attach_lora(*model, lora_all(4, 16));
   at::manual_seed(5);
-  randomise(*model, 0.05);
+  randomise(*model, 0.02);
   auto input = golden_input();
   at::NoGradGuard no_grad;
   auto unmerged = model->forward(input).logits;  // (B, T, V)
@@ -201,10 +204,13 @@ TEST_CASE("lora: merging gives the unmerged logits and a plain model") {
   CHECK(model->named_parameters().keys() == names_before);
   auto merged = model->forward(input).logits;  // (B, T, V)
   const double diff = (merged - unmerged).abs().max().item<double>();
-  INFO("max |merged - unmerged| = " << diff);
-  CHECK(diff < 1e-5);
-  CHECK(
-      (unmerged - load_model_dir(golden_dir())->forward(input).logits).abs().max().item<double>() >
-      1e-3);  // the adapter did change the outputs
+  const double scale = unmerged.abs().max().item<double>();
+  INFO("max |merged - unmerged| = " << diff << ", max |logit| " << scale);
+  // float32: rounding alone, a few ulps of the largest logit.
+  CHECK(diff < (float64 ? 1e-10 : 1e-5 * scale));
+  auto base = load_model_dir(golden_dir());
+  if (float64) base->to(at::kDouble);
+  CHECK((unmerged - base->forward(input).logits).abs().max().item<double>() >
+        1e-3);  // the adapter did change the outputs
   CHECK_THROWS_WITH(merge_lora(*model), Contains("no LoRA adapters"));
 }

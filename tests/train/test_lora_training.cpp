@@ -172,3 +172,45 @@ TEST_CASE("lora training: train.adapter is a nested section in YAML and --set") 
   CHECK_THROWS_WITH(load_config({section_ref(bad)}, {{}, {"train.adapter.type=lora"}, {}}),
                     Contains("train.init_from"));
 }
+
+TEST_CASE("lora training: 2 Gloo ranks with batch 2 end with 1 process's adapter (batch 4)") {
+  test::TempDir dir;
+  test::write_tiny_shards(dir.path());
+  write_base(dir);
+  write_file_atomic(dir.file("tiny.yaml"), test::tiny_yaml(dir.path()));
+  const std::string cli = "timeout 300 '" + test::cli_path() + "'";
+  // As in the full-model case (test_distributed.cpp): constant schedule, eps 1e-4.
+  const std::string common = " train --config " + dir.file("tiny.yaml") +
+                             " --set train.init_from=" + dir.file("base") +
+                             " --set train.adapter.type=lora --set train.adapter.r=4"
+                             " --set 'train.adapter.target_modules=[c_attn,c_fc]'"
+                             " --set train.schedule=constant --set train.dropout=0"
+                             " --set train.eps=1e-4 --set train.lr=1e-2 --set train.max_steps=4";
+  std::string output;
+  REQUIRE(
+      test::shell(cli + common + " --set data.batch_size=4 --set train.out_dir=" + dir.file("one"),
+                  output) == 0);
+  const std::string env =
+      "WORLD_SIZE=2 MASTER_ADDR=127.0.0.1 MASTER_PORT=" + std::to_string(test::free_port()) + " ";
+  const std::string args =
+      common + " --set data.batch_size=2 --set train.out_dir=" + dir.file("two");
+  int code =
+      test::shell("(RANK=1 LOCAL_RANK=1 " + env + cli + args + " > " + dir.file("rank1.log") +
+                      " 2>&1 &) ; RANK=0 LOCAL_RANK=0 " + env + cli + args,
+                  output);
+  INFO(output);
+  REQUIRE(code == 0);
+  CHECK_THAT(output, Contains("2 rank(s) over gloo"));
+  auto one = adapter_tensors(dir.file("one/latest")), two = adapter_tensors(dir.file("two/latest"));
+  REQUIRE(one.size() == two.size());
+  REQUIRE(one.size() == 8);
+  double diff = 0, change = 0;
+  for (size_t i = 0; i < one.size(); ++i) {
+    diff = std::max(diff, (one[i].second - two[i].second).abs().max().item<double>());
+    if (one[i].first.find("lora_B") != std::string::npos)  // B starts at 0
+      change = std::max(change, one[i].second.abs().max().item<double>());
+  }
+  INFO("max |difference| " << diff << ", max |B| " << change);
+  CHECK(diff <= 1e-6);
+  CHECK(change > 1e-3);
+}
