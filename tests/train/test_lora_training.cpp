@@ -73,6 +73,7 @@ TEST_CASE("lora training: only adapter parameters are trainable and in the optim
 TEST_CASE(
     "lora training: checkpoints hold the adapter, resume is exact, pruning keeps the newest") {
   test::TempDir dir;
+  test::write_tiny_shards(dir.path());
   write_base(dir);
   auto full = lora_sections(dir, "full");
   full.train.checkpoint_interval = 2;
@@ -159,18 +160,20 @@ TEST_CASE("lora training: train.adapter is a nested section in YAML and --set") 
   load_config({section_ref(again)}, {{dir.file("dumped.yaml")}, {}, {}});
   CHECK(dump_config({section_ref(again)}) == dumped);
   // Bad values and keys are named with their full path.
-  TrainConfig bad;
-  CHECK_THROWS_WITH(load_config({section_ref(bad)}, {{}, {"train.adapter.r=0"}, {}}),
+  auto load_fresh = [](const std::string& assignment) {
+    TrainConfig fresh;
+    load_config({section_ref(fresh)}, {{}, {assignment}, {}});
+  };
+  CHECK_THROWS_WITH(load_fresh("train.adapter.r=0"),
                     Contains("train.adapter.r") && Contains("must be > 0"));
-  CHECK_THROWS_WITH(load_config({section_ref(bad)}, {{}, {"train.adapter.rank=4"}, {}}),
-                    Contains("train.adapter.rank") && Contains("did you mean"));
   CHECK_THROWS_WITH(
-      load_config({section_ref(bad)}, {{}, {"train.adapter.target_modules=[q_proj]"}, {}}),
-      Contains("train.adapter.target_modules") && Contains("q_proj"));
-  CHECK_THROWS_WITH(load_config({section_ref(bad)}, {{}, {"train.adapter=4"}, {}}),
+      load_fresh("train.adapter.alhpa=4"),
+      Contains("train.adapter.alhpa") && Contains("did you mean \"train.adapter.alpha\""));
+  CHECK_THROWS_WITH(load_fresh("train.adapter.target_modules=[q_proj]"),
+                    Contains("train.adapter.target_modules") && Contains("q_proj"));
+  CHECK_THROWS_WITH(load_fresh("train.adapter=4"),
                     Contains("train.adapter") && Contains("mapping"));
-  CHECK_THROWS_WITH(load_config({section_ref(bad)}, {{}, {"train.adapter.type=lora"}, {}}),
-                    Contains("train.init_from"));
+  CHECK_THROWS_WITH(load_fresh("train.adapter.type=lora"), Contains("train.init_from"));
 }
 
 TEST_CASE("lora training: 2 Gloo ranks with batch 2 end with 1 process's adapter (batch 4)") {
