@@ -83,7 +83,9 @@ int cmd_eval(const std::vector<std::string>& argv) {
   for (auto& entry : entries) {
     require(adapter.empty() || entry.adapter.empty(),
             "--adapter: " + entry.name + " already is a LoRA checkpoint with its own adapter");
-    if (!adapter.empty()) entry.adapter = adapter;
+    if (adapter.empty()) continue;
+    entry.adapter = adapter;
+    entry.name += " + " + adapter;
   }
   auto rows = evaluate_models(entries, data, eval_config);
   std::cout << eval_table_text(rows);
