@@ -32,12 +32,14 @@ std::vector<std::vector<GenerationResult>> generate(
   ProcessorContext processor_context{config, vocab, resolved_stop_ids(options),
                                      config.banned_sequences()};
   for (const auto& s : options.banned) processor_context.banned.push_back(s);
+  processor_context.dry_breakers = options.dry_breakers;
   ProcessorChain processors = build_processors(processor_context);
   StopPolicy stop({config.max_new_tokens, processor_context.stop_ids, config.stop_strings,
                    model.context_length()},
                   options.decode);
   auto strategy = make_strategy(config.search());
-  SearchContext context{model, processors, stop, config, options.seed, callbacks.on_token};
+  SearchContext context{model,        processors,         stop,         config,
+                        options.seed, callbacks.on_token, options.trace};
 
   std::vector<std::vector<GenerationResult>> results;
   const auto batch_size = static_cast<size_t>(config.batch_size);
