@@ -14,7 +14,8 @@
 
 using namespace gpt2;
 
-TEST_CASE("eval: base + adapter scores as the merged model; adapter checkpoints of a run count") {
+TEST_CASE(
+    "eval: base + adapter scores as the merged model, and adapter checkpoints of a run count") {
   test::TempDir dir;
   const std::string base = test::data_path("GPT2_GOLDEN_DIR", "golden") + "/tiny-gpt2";
   LoraConfig config;
