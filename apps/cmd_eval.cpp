@@ -5,6 +5,7 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "core/error.h"
 #include "core/strings.h"
 #include "eval/checkpoint_eval.h"
 #include "eval/tasks/task_eval.h"
@@ -15,7 +16,7 @@ namespace gpt2::cli {
 
 int cmd_eval(const std::vector<std::string>& argv) {
   std::vector<std::string> models, data;
-  std::string out_dir;
+  std::string out_dir, adapter;
   std::string stride, batch_size, context;
   bool prepend_eos = false;
   std::vector<std::string> tasks;
@@ -25,7 +26,8 @@ int cmd_eval(const std::vector<std::string>& argv) {
   po::options_description options("gpt2 eval");
   options.add_options()  //
       ("model,m", po::value(&models)->multitoken()->required(),
-       "model directories, or run directories (every checkpoint in them)")  //
+       "model directories, or run directories (every checkpoint in them)")                      //
+      ("adapter", po::value(&adapter), "LoRA adapter directory (PEFT layout) for every model")  //
       ("data,d", po::value(&data)->multitoken(),
        "text files (tokenized with each model's tokenizer) or token shards")                     //
       ("stride", po::value(&stride), "window advance in tokens (eval.stride, default 512)")      //
@@ -63,7 +65,12 @@ int cmd_eval(const std::vector<std::string>& argv) {
   }
   if (!log_samples.empty()) eval_config.log_samples = log_samples;
   if (!eval_config.tasks.empty()) {
-    auto results = evaluate_tasks(expand_model_paths(models), eval_config);
+    auto entries = expand_model_paths(models);
+    for (const auto& entry : entries)
+      require(adapter.empty() && entry.adapter.empty(),
+              "zero-shot tasks take no LoRA adapter (" + entry.name +
+                  "): merge it first with gpt2 merge-adapter");
+    auto results = evaluate_tasks(entries, eval_config);
     std::cout << task_table_text(results);
     if (!out_dir.empty()) {
       write_task_outputs(results, out_dir);
@@ -72,7 +79,15 @@ int cmd_eval(const std::vector<std::string>& argv) {
     if (!eval_config.log_samples.empty()) std::cout << "wrote " << eval_config.log_samples << "\n";
     return 0;
   }
-  auto rows = evaluate_models(expand_model_paths(models), data, eval_config);
+  auto entries = expand_model_paths(models);
+  for (auto& entry : entries) {
+    require(adapter.empty() || entry.adapter.empty(),
+            "--adapter: " + entry.name + " already is a LoRA checkpoint with its own adapter");
+    if (adapter.empty()) continue;
+    entry.adapter = adapter;
+    entry.name += " + " + adapter;
+  }
+  auto rows = evaluate_models(entries, data, eval_config);
   std::cout << eval_table_text(rows);
   if (!out_dir.empty()) {
     write_eval_outputs(rows, out_dir);

@@ -42,7 +42,7 @@ std::string unescaped(const std::string& text) {
 }  // namespace
 
 int cmd_generate(const std::vector<std::string>& argv) {
-  std::string spec, prompt, prompts_path, out_path, trace_path;
+  std::string spec, adapter, prompt, prompts_path, out_path, trace_path;
   std::vector<std::string> stops;
   bool no_cache = false, ignore_eos = false, output_scores = false;
   ConfigArgs args;
@@ -51,12 +51,13 @@ int cmd_generate(const std::vector<std::string>& argv) {
   RuntimeConfig runtime_fields;  // declares --weights (runtime.weights)
   FieldFlags weights_flag(section_ref(runtime_fields), {"weights"});
   po::options_description options("gpt2 generate");
-  options.add_options()                                                                     //
-      ("model,m", po::value(&spec)->required(), "model directory or preset (gpt2, tiny)")   //
-      ("prompt,p", po::value(&prompt), "prompt text; the completion streams to stdout")     //
-      ("prompts", po::value(&prompts_path), "JSONL file of {\"prompt\": ...} objects")      //
-      ("out,o", po::value(&out_path), "JSONL output for --prompts")                         //
-      ("trace", po::value(&trace_path), "JSONL of per-token entropy, kept, nucleus, rank")  //
+  options.add_options()                                                                       //
+      ("model,m", po::value(&spec)->required(), "model directory or preset (gpt2, tiny)")     //
+      ("adapter", po::value(&adapter), "LoRA adapter directory (PEFT layout) for the model")  //
+      ("prompt,p", po::value(&prompt), "prompt text; the completion streams to stdout")       //
+      ("prompts", po::value(&prompts_path), "JSONL file of {\"prompt\": ...} objects")        //
+      ("out,o", po::value(&out_path), "JSONL output for --prompts")                           //
+      ("trace", po::value(&trace_path), "JSONL of per-token entropy, kept, nucleus, rank")    //
       ("stop", po::value(&stops)->composing(), "stop string, repeatable (\\n newline, \\t tab)")(
           "no-cache", po::bool_switch(&no_cache), "recompute the whole sequence every step")  //
       ("ignore-eos", po::bool_switch(&ignore_eos), "do not stop at end-of-text")              //
@@ -83,8 +84,8 @@ int cmd_generate(const std::vector<std::string>& argv) {
   if (output_scores)
     args.assignments.push_back({"generate.output_scores", {"true"}, "--output-scores"});
   TokenizerConfig tokenizer_config;
-  auto loaded =
-      load_model_from_args(spec, args, {section_ref(config), section_ref(tokenizer_config)});
+  auto loaded = load_model_from_args(spec, args,
+                                     {section_ref(config), section_ref(tokenizer_config)}, adapter);
   if (!loaded.model) return 0;
 
   require(!tokenizer_config.path.empty() || is_directory(spec),

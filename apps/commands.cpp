@@ -9,6 +9,7 @@ const std::vector<Command>& commands() {
        cmd_generate},
       {"info", "show a model's configuration, size and forward speed", cmd_info},
       {"init", "write a randomly initialised model directory from a preset", cmd_init},
+      {"merge-adapter", "merge a LoRA adapter into its base model's weights", cmd_merge_adapter},
       {"metric", "score text: BLEU, chrF, ROUGE, diversity", cmd_metric},
       {"train", "train or fine-tune a model (resumable, data parallel)", cmd_train},
       {"prepare", "tokenize text files into token shards for training", cmd_prepare},

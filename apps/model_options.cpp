@@ -3,13 +3,15 @@
 #include "config/presets.h"
 #include "core/error.h"
 #include "core/files.h"
+#include "io/adapter.h"
 #include "io/checkpoint.h"
 #include "model/gpt2_model.h"
 
 namespace gpt2::cli {
 
 LoadedModel load_model_from_args(const std::string& spec, ConfigArgs args,
-                                 std::vector<SectionRef> command_sections) {
+                                 std::vector<SectionRef> command_sections,
+                                 const std::string& adapter) {
   LoadedModel loaded;
   RuntimeConfig runtime_config;
   ModelConfig model_config;
@@ -34,8 +36,14 @@ LoadedModel load_model_from_args(const std::string& spec, ConfigArgs args,
               "from --set and the config files (or give a preset name to --model)");
   loaded.runtime = apply_runtime(runtime_config);
   const auto weights = loaded.runtime.weights;
+  // An adapter is merged into float32 weights, which are stored in 16 bits or int8 after.
+  const auto load_weights = adapter.empty() ? weights : c10::kFloat;
   auto model =
-      from_dir ? load_model_dir(spec, model_config, weights) : GPT2LMHeadModel(model_config);
+      from_dir ? load_model_dir(spec, model_config, load_weights) : GPT2LMHeadModel(model_config);
+  if (!adapter.empty()) {
+    apply_adapter(*model, adapter);
+    loaded.source += " + adapter " + adapter;
+  }
   // 16-bit and int8 weights are CPU and float32 activations only (apply_runtime checks): no
   // `to`, which would widen 16-bit ones again.
   if (weights == c10::kFloat)

@@ -28,7 +28,10 @@ struct LoadedModel {
 // pass over the config files and --set overrides, then the model; returns an empty model after
 // --dump-config (which prints all of them). A directory's config.json is read once and fixes
 // the model section: a setting that would change it is an error.
+// `adapter`: a LoRA adapter directory (PEFT's layout) merged into the model after loading;
+// "" = none.
 LoadedModel load_model_from_args(const std::string& spec, ConfigArgs args,
-                                 std::vector<SectionRef> command_sections = {});
+                                 std::vector<SectionRef> command_sections = {},
+                                 const std::string& adapter = "");
 
 }  // namespace gpt2::cli

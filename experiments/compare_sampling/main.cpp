@@ -45,12 +45,13 @@ Experiment load_experiment(const std::string& path, const std::vector<std::strin
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string path;
+  std::string path, adapter;
   std::vector<std::string> overrides;
   bool help = false;
   po::options_description options("gpt2-compare-sampling EXPERIMENT.yaml [options]");
   options.add_options()                                                                  //
       ("experiment", po::value(&path), "experiment file (compare, generate, settings)")  //
+      ("adapter", po::value(&adapter), "LoRA adapter directory for compare.model")       //
       ("set,s", po::value(&overrides)->composing(),
        "override: --set compare.num_prompts=10 (sections runtime, compare, generate)")  //
       ("help,h", po::bool_switch(&help), "show this help");
@@ -65,6 +66,7 @@ int main(int argc, char** argv) {
       std::cout << options << "\n";
       return help ? 0 : 2;
     }
+    if (!adapter.empty()) overrides.push_back("compare.adapter=" + adapter);
     Experiment experiment = load_experiment(path, overrides);
     apply_runtime(experiment.runtime);
     auto result = run_comparison(experiment.compare, experiment.settings);

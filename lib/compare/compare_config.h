@@ -16,6 +16,7 @@ struct CompareConfig {
 
   std::string model;                // model directory that generates
   std::string scoring_model;        // model directory whose perplexity scores texts ("" = model)
+  std::string adapter;              // LoRA adapter directory for `model` ("" = none)
   std::vector<std::string> text;    // text files: prompts are windows of their tokens
   std::vector<std::string> shards;  // or token shards (globs), same windows
   std::string jsonl;                // or JSONL lines {"prompt": ..., "reference": ...}
@@ -33,6 +34,7 @@ struct CompareConfig {
   void visit(FieldVisitor& v) {
     v.field("model", model, "model directory that generates");
     v.field("scoring_model", scoring_model, "model directory for perplexity (\"\" = model)");
+    v.field("adapter", adapter, "LoRA adapter directory (PEFT layout) merged into model");
     v.field("text", text, "text files to cut prompt/reference windows from");
     v.field("shards", shards, "token shards to cut windows from (instead of text)");
     v.field("jsonl", jsonl, "JSONL of {prompt, reference} pairs (instead of windows)");

@@ -10,6 +10,7 @@
 #include "generate/generation_options.h"
 #include "generate/generator.h"
 #include "generate/model_source.h"
+#include "io/adapter.h"
 #include "io/checkpoint.h"
 #include "metrics/bleu.h"
 #include "metrics/bootstrap.h"
@@ -123,6 +124,7 @@ ComparisonResult run_comparison(const CompareConfig& config,
   result.scoring_model = config.scoring_model.empty() ? config.model : config.scoring_model;
   result.traced = config.trace;
   auto generator_model = load_model_dir(config.model);
+  if (!config.adapter.empty()) apply_adapter(*generator_model, config.adapter);
   auto scorer =
       result.scoring_model == config.model ? generator_model : load_model_dir(result.scoring_model);
   auto tokenizer = load_tokenizer(config.model);

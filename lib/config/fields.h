@@ -56,6 +56,15 @@ class FieldVisitor {
                      const Rule& rule = {}) = 0;
   virtual void field(const char* key, std::vector<double>& value, const char* help,
                      const Rule& rule = {}) = 0;
+
+  // A mapping of fields nested in a section (train.adapter: {r: 8}): a struct with its own
+  // visit(). YAML files, dumps and --set section.key.field=value see it nested; visitors that
+  // do not override visit_nested see its fields as "key.field" (rules, JSON, flags).
+  template <class Nested>
+  void nested(const char* key, Nested& section) {
+    visit_nested(key, [&section](FieldVisitor& v) { section.visit(v); });
+  }
+  virtual void visit_nested(const char* key, const std::function<void(FieldVisitor&)>& visit);
 };
 
 // A section seen through type erasure, so loaders need not be templates.

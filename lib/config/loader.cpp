@@ -89,6 +89,15 @@ class YamlApplier : public FieldVisitor {
     for (const auto& item : sequence_of(node, key)) value.push_back(parse_double(item, key, rule));
   }
 
+  void visit_nested(const char* key, const std::function<void(FieldVisitor&)>& visit) override {
+    YAML::Node node = take(key);
+    if (!node || node.IsNull()) return;
+    if (!node.IsMap()) fail(node, key, scalar_text(node), "must be a mapping, e.g. {r: 8}");
+    YamlApplier inner(node, where_, prefix_ + key + ".");
+    visit(inner);
+    inner.reject_unknown_keys();
+  }
+
   // After visiting: every key in the mapping must have been a field.
   void reject_unknown_keys() const {
     for (const auto& entry : mapping_) {
@@ -230,6 +239,11 @@ class YamlDumper : public FieldVisitor {
   void field(const char* key, std::vector<double>& value, const char* help, const Rule&) override {
     emit_list(key, value, help);
   }
+  void visit_nested(const char* key, const std::function<void(FieldVisitor&)>& visit) override {
+    out_ << YAML::Key << key << YAML::Value << YAML::BeginMap;
+    visit(*this);
+    out_ << YAML::EndMap;
+  }
 
  private:
   template <class T>
@@ -279,6 +293,17 @@ const SectionRef* find_section(const std::vector<SectionRef>& sections, const st
   for (const auto& section : sections)
     if (section.name == name) return &section;
   return nullptr;
+}
+
+// {a: {b: value}} for the key "a.b": a nested section's field as a file would give it.
+YAML::Node nested_mapping(const std::string& key, const YAML::Node& value) {
+  YAML::Node mapping;
+  const size_t dot = key.find('.');
+  if (dot == std::string::npos)
+    mapping[key] = value;
+  else
+    mapping[key.substr(0, dot)] = nested_mapping(key.substr(dot + 1), value);
+  return mapping;
 }
 
 std::vector<std::string> section_names(const std::vector<SectionRef>& sections) {
@@ -444,7 +469,8 @@ void apply_override(const std::vector<SectionRef>& sections, const std::string& 
   }
   YAML::Node mapping;
   try {
-    mapping[key] = value.empty() ? YAML::Node(YAML::NodeType::Null) : YAML::Load(value);
+    mapping =
+        nested_mapping(key, value.empty() ? YAML::Node(YAML::NodeType::Null) : YAML::Load(value));
   } catch (const YAML::Exception& e) {
     throw Error("--set " + assignment + ": value is not valid YAML: " + e.msg);
   }
@@ -472,9 +498,9 @@ void apply_assignment(const std::vector<SectionRef>& sections, const FieldAssign
   if (finder.list) {
     YAML::Node sequence(YAML::NodeType::Sequence);
     for (const auto& value : assignment.values) sequence.push_back(YAML::Node(value));
-    mapping[key] = sequence;
+    mapping = nested_mapping(key, sequence);
   } else {
-    mapping[key] = YAML::Node(assignment.values.front());
+    mapping = nested_mapping(key, YAML::Node(assignment.values.front()));
   }
   apply_yaml_mapping(mapping, *section, assignment.origin, section->name + ".");
 }

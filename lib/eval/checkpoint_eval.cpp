@@ -11,6 +11,7 @@
 #include "core/error.h"
 #include "core/files.h"
 #include "data/shard_format.h"
+#include "io/adapter.h"
 #include "io/checkpoint.h"
 #include "report/html.h"
 #include "report/svg_chart.h"
@@ -22,8 +23,24 @@ namespace fs = std::filesystem;
 namespace gpt2 {
 namespace {
 
-bool is_model_dir(const fs::path& dir) {
+bool is_plain_model_dir(const fs::path& dir) {
   return fs::exists(dir / "config.json") && fs::exists(dir / "model.safetensors");
+}
+
+// A LoRA checkpoint: an adapter directory whose base model is a directory here.
+std::string adapter_base(const fs::path& dir) {
+  if (!is_adapter_dir(dir.string()) || !fs::exists(dir / kAdapterWeights)) return "";
+  const std::string base = read_adapter_config(dir.string()).base_model;
+  return is_plain_model_dir(base) ? base : "";
+}
+
+bool is_model_dir(const fs::path& dir) {
+  return is_plain_model_dir(dir) || !adapter_base(dir).empty();
+}
+
+ModelEntry model_entry(const fs::path& dir, std::string name, int64_t step) {
+  if (is_plain_model_dir(dir)) return {dir.string(), std::move(name), step, ""};
+  return {adapter_base(dir), std::move(name), step, dir.string()};
 }
 
 // The last run of digits in a folder name: "step_000200" -> 200.
@@ -45,7 +62,7 @@ std::vector<ModelEntry> expand_model_paths(const std::vector<std::string>& paths
   std::vector<ModelEntry> models;
   for (const auto& path : paths) {
     if (is_model_dir(path)) {
-      models.push_back({path, path, -1});
+      models.push_back(model_entry(path, path, -1));
       continue;
     }
     require(is_directory(path), path + " is neither a model directory nor a run directory");
@@ -55,7 +72,8 @@ std::vector<ModelEntry> expand_model_paths(const std::vector<std::string>& paths
       // Links such as RUN/best and RUN/latest point at checkpoints listed on their own.
       if (it->is_symlink() || !it->is_directory() || !is_model_dir(it->path())) continue;
       std::string name = fs::relative(it->path(), path).string();
-      found.push_back({it->path().string(), name, step_from_name(it->path().filename().string())});
+      found.push_back(
+          model_entry(it->path(), name, step_from_name(it->path().filename().string())));
       it.disable_recursion_pending();
     }
     require(!found.empty(), path + " holds no model directory (config.json + model.safetensors)");
@@ -75,6 +93,9 @@ std::vector<EvalRow> evaluate_models(const std::vector<ModelEntry>& models,
   std::vector<EvalRow> rows;
   for (const auto& entry : models) {
     auto model = load_model_dir(entry.dir);
+    if (!entry.adapter.empty()) apply_adapter(*model, entry.adapter);
+    const std::string tokenizer_dir =
+        !entry.adapter.empty() && has_tokenizer(entry.adapter) ? entry.adapter : entry.dir;
     const int64_t context = config.context > 0 ? config.context : model->config().n_positions;
     for (const auto& data : data_files) {
       EvalRow row{entry, data, "", {}};
@@ -83,7 +104,7 @@ std::vector<EvalRow> evaluate_models(const std::vector<ModelEntry>& models,
       if (looks_like_shard(data)) {  // a damaged shard is refused, not read as text
         for (uint32_t id : read_shard_tokens(data)) ids.push_back(id);
       } else {
-        auto tokenizer = load_tokenizer(entry.dir);
+        auto tokenizer = load_tokenizer(tokenizer_dir);
         tokenizer_kind = tokenizer->kind();
         std::string text = read_file(data);
         require(!text.empty(), data + " is empty");

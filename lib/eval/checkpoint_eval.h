@@ -11,13 +11,16 @@
 namespace gpt2 {
 
 struct ModelEntry {
-  std::string dir;    // model directory (config.json + model.safetensors)
-  std::string name;   // shown in tables: the directory, relative to the run for checkpoints
-  int64_t step = -1;  // training step, from the checkpoint's folder name; -1 when unknown
+  std::string dir;      // model directory (config.json + model.safetensors)
+  std::string name;     // shown in tables: the directory, relative to the run for checkpoints
+  int64_t step = -1;    // training step, from the checkpoint's folder name; -1 when unknown
+  std::string adapter;  // a LoRA adapter directory applied to `dir` (the base); "" = none
 };
 
 // Each path is a model directory, or a folder holding model directories (a run: every
-// checkpoint below it, ordered by step). Throws Error for a path with no model in it.
+// checkpoint below it, ordered by step). A LoRA run's checkpoints (adapter directories whose
+// base_model_name_or_path is a model directory) count as that base plus the adapter. Throws
+// Error for a path with no model in it.
 std::vector<ModelEntry> expand_model_paths(const std::vector<std::string>& paths);
 
 struct EvalRow {

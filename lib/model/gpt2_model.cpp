@@ -29,6 +29,12 @@ at::Tensor Conv1DImpl::forward(const at::Tensor& x) {
       weight_scales.defined()
           ? matmul_rows(rows, QuantizedWeight{weight, weight_scales, WeightLayout::in_out}, bias)
           : conv1d_product(rows, weight, bias);  // (N, out)
+  if (lora_A) {
+    // PEFT's order: dropout on the input of A, then B, then the scale.
+    auto in = is_training() && lora_dropout > 0 ? at::dropout(rows, lora_dropout, true) : rows;
+    auto low = at::matmul(in, lora_A->weight.t());                                    // (N, r)
+    out = at::addmm(out, low, lora_B->weight.t(), /*beta=*/1, /*alpha=*/lora_scale);  // (N, out)
+  }
   auto shape = x.sizes().vec();
   shape.back() = weight.size(1);
   return out.view(shape);  // (..., out)

@@ -6,6 +6,7 @@
 #include <torch/nn/module.h>
 #include <torch/nn/modules/container/modulelist.h>
 #include <torch/nn/modules/embedding.h>
+#include <torch/nn/modules/linear.h>
 #include <torch/nn/modules/normalization.h>
 #include <torch/nn/pimpl.h>
 
@@ -26,6 +27,9 @@ class Conv1DImpl : public torch::nn::Module {
   at::Tensor bias;    // (out)
   // With an int8 weight (store_product_weights): its per-output-column scales, (out).
   at::Tensor weight_scales;
+  // A LoRA adapter (model/lora.h), null without one: y += dropout(x) A^T B^T * lora_scale.
+  torch::nn::Linear lora_A{nullptr}, lora_B{nullptr};  // weights (r, in), (out, r)
+  double lora_scale = 0, lora_dropout = 0;
 };
 TORCH_MODULE(Conv1D);
 

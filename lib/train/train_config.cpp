@@ -13,6 +13,10 @@ void TrainConfig::validate() const {
   require(decay_steps == 0 || decay_steps > warmup_steps,
           "config: train.decay_steps must exceed train.warmup_steps (or be 0 = max_steps)");
   require(!out_dir.empty(), "config: train.out_dir must name the run directory");
+  adapter.validate();
+  require(!adapter.enabled() || init_from != "scratch",
+          "config: train.adapter.type lora adapts a trained model: set train.init_from to its "
+          "model directory");
 }
 
 }  // namespace gpt2

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "config/fields.h"
+#include "model/lora_config.h"
 #include "train/lr_schedule.h"
 
 namespace gpt2 {
@@ -61,6 +62,9 @@ struct TrainConfig {
   double peak_flops = 0;         // per-rank FLOP/s for MFU; 0 = measure the matmul rate
   bool progress = true;          // live progress line on stderr
 
+  // Parameter-efficient fine-tuning: train.adapter.type lora trains low-rank adapters only.
+  LoraConfig adapter;
+
   void visit(FieldVisitor& v) {
     v.field("init_from", init_from,
             "scratch (the model section), a model preset name, or a model directory");
@@ -113,6 +117,7 @@ struct TrainConfig {
     v.field("peak_flops", peak_flops, "FLOP/s per rank for MFU (0 = measure matmul rate)",
             Rule::non_negative());
     v.field("progress", progress, "show a live progress line");
+    v.nested("adapter", adapter);
   }
   void validate() const;
 };

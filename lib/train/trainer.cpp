@@ -16,6 +16,7 @@
 #include "core/strings.h"
 #include "core/tokens.h"
 #include "eval/scorer.h"
+#include "io/adapter.h"
 #include "io/checkpoint.h"
 #include "io/run_directory.h"
 #include "io/trainer_state.h"
@@ -224,7 +225,8 @@ Trainer::Trainer(TrainSections sections, const TrainOptions& options)
   model_ = prepared_.model;
   model_->to(device_);
   model_->train();
-  params_ = model_->parameters();
+  for (const auto& p : model_->parameters())
+    if (p.requires_grad()) params_.push_back(p);  // with an adapter, its weights alone
   ParamGroups groups = split_param_groups(*model_);
   optimizer_ = make_adamw(groups, {tc_.lr, tc_.weight_decay, tc_.beta1, tc_.beta2, tc_.eps});
   ScheduleParams sp;
@@ -520,7 +522,10 @@ void Trainer::save_checkpoint() {
   try {
     if (main_)
       result_.last_checkpoint = run_.write_checkpoint(state_.step, [&](const std::string& temp) {
-        save_model_dir(*model_, temp, save_dtype_);
+        if (tc_.adapter.enabled())  // the adapter alone: the base is train.init_from
+          save_adapter(*model_, tc_.adapter, temp, tc_.init_from);
+        else
+          save_model_dir(*model_, temp, save_dtype_);
         if (prepared_.tokenizer) save_tokenizer(*prepared_.tokenizer, temp);
         save_trainer_state(temp, state_, *optimizer_);
       });

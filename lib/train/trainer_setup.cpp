@@ -4,7 +4,9 @@
 
 #include "core/error.h"
 #include "core/files.h"
+#include "io/adapter.h"
 #include "io/checkpoint.h"
+#include "model/lora.h"
 #include "tokenizer/tokenizer_io.h"
 
 namespace gpt2 {
@@ -24,8 +26,15 @@ PreparedModel prepare_model(const TrainSections& s, const std::string& checkpoin
   const bool from_dir = !checkpoint.empty() || is_directory(init);
   const std::string model_dir = !checkpoint.empty() ? checkpoint : from_dir ? init : "";
   out.tokenizer = find_tokenizer(s, model_dir);
+  // An adapter run's checkpoints hold the adapter alone: the base always comes from init_from.
+  const LoraConfig& adapter = s.train.adapter;
+  require(!adapter.enabled() || is_directory(init),
+          "train.adapter.type lora needs train.init_from to be a model directory (the base "
+          "model the adapter is trained on), not \"" +
+              init + "\"");
+  const std::string base_dir = adapter.enabled() ? init : model_dir;
 
-  ModelConfig config = from_dir ? read_hf_config(model_dir + "/config.json") : s.model;
+  ModelConfig config = from_dir ? read_hf_config(base_dir + "/config.json") : s.model;
   out.source = !checkpoint.empty() ? "checkpoint " + checkpoint
                : from_dir          ? "model directory " + init
                                    : (init == "scratch" ? "scratch" : "preset " + init);
@@ -46,7 +55,16 @@ PreparedModel prepare_model(const TrainSections& s, const std::string& checkpoin
               "); lower data.block_size");
 
   out.model = GPT2LMHeadModel(config);  // GPT-2 init from torch's generator (seeded by runtime)
-  if (from_dir) load_weights(*out.model, model_dir + "/model.safetensors");
+  if (from_dir) load_weights(*out.model, base_dir + "/model.safetensors");
+  if (adapter.enabled()) {
+    const auto parameters = attach_lora(*out.model, adapter);  // A from torch's generator
+    if (!checkpoint.empty()) load_adapter_weights(*out.model, checkpoint + "/" + kAdapterWeights);
+    int64_t count = 0;
+    for (const auto& item : parameters) count += item.second.numel();
+    out.notes.push_back(
+        "LoRA r=" + std::to_string(adapter.r) + " on " + std::to_string(parameters.size() / 2) +
+        " layers: " + std::to_string(count) + " trainable parameters, the base frozen");
+  }
   return out;
 }
 
