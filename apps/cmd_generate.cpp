@@ -12,6 +12,7 @@
 #include "generate/generator.h"
 #include "generate/jsonl_io.h"
 #include "generate/model_source.h"
+#include "generate/strategies/speculative.h"
 #include "generate/text_stream.h"
 #include "model_options.h"
 #include "tokenizer/tokenizer_config.h"
@@ -43,6 +44,7 @@ int cmd_generate(const std::vector<std::string>& argv) {
   std::string spec, prompt, prompts_path, out_path;
   std::vector<std::string> stops;
   bool no_cache = false, ignore_eos = false;
+  int64_t prompt_lookup = -1;
   ConfigArgs args;
   GenerateConfig config;  // its fields declare the --top-p etc. shorthands
   FieldFlags generate_flags(section_ref(config));
@@ -56,7 +58,9 @@ int cmd_generate(const std::vector<std::string>& argv) {
       ("out,o", po::value(&out_path), "JSONL output for --prompts")                        //
       ("stop", po::value(&stops)->composing(), "stop string, repeatable (\\n newline, \\t tab)")(
           "no-cache", po::bool_switch(&no_cache), "recompute the whole sequence every step")  //
-      ("ignore-eos", po::bool_switch(&ignore_eos), "do not stop at end-of-text");
+      ("ignore-eos", po::bool_switch(&ignore_eos), "do not stop at end-of-text")              //
+      ("prompt-lookup", po::value(&prompt_lookup),
+       "N: speculative decoding drafting from n-grams of the text (generate.prompt_lookup_ngram)");
   generate_flags.add_to(options);
   weights_flag.add_to(options);
   add_config_options(options, args);
@@ -76,6 +80,9 @@ int cmd_generate(const std::vector<std::string>& argv) {
   }
   if (no_cache) args.assignments.push_back({"generate.use_cache", {"false"}, "--no-cache"});
   if (ignore_eos) args.assignments.push_back({"generate.ignore_eos", {"true"}, "--ignore-eos"});
+  if (prompt_lookup >= 0)
+    args.assignments.push_back(
+        {"generate.prompt_lookup_ngram", {std::to_string(prompt_lookup)}, "--prompt-lookup"});
   TokenizerConfig tokenizer_config;
   auto loaded =
       load_model_from_args(spec, args, {section_ref(config), section_ref(tokenizer_config)});
@@ -89,6 +96,13 @@ int cmd_generate(const std::vector<std::string>& argv) {
       make_generation_options(config, *tokenizer, uint64_t(loaded.runtime.seed));
   auto encode = [&](const std::string& text) { return encode_prompt(*tokenizer, text); };
   ModelSource source(loaded.model, opts.config.use_cache);
+  std::unique_ptr<ModelSource> draft;
+  GenerationOptions spec_opts = opts;
+  if (!opts.config.draft_model.empty()) {
+    draft = std::make_unique<ModelSource>(load_draft_model(opts.config.draft_model, loaded.runtime),
+                                          opts.config.use_cache);
+    spec_opts.draft = draft.get();
+  }
 
   if (!prompt.empty()) {
     const bool stream = opts.config.num_return_sequences == 1 && !opts.config.is_beam();
@@ -102,12 +116,15 @@ int cmd_generate(const std::vector<std::string>& argv) {
           std::cout << streamer.push(e.token) << std::flush;
       };
     }
-    auto results = generate(source, {encode(prompt)}, opts, callbacks)[0];
+    auto results = generate(source, {encode(prompt)}, spec_opts, callbacks)[0];
     if (stream) {
       std::cout << streamer.finish(results[0].text) << "\n";
       std::cerr << "[" << results[0].tokens.size() << " tokens, " << to_string(results[0].reason)
                 << "]\n";
     }
+    SpeculationStats stats;
+    for (const auto& r : results) stats.add(r);
+    std::cerr << stats.summary();
     for (size_t i = 0; !stream && i < results.size(); ++i)
       std::cout << "=== " << i + 1 << " (score " << results[i].score << ", "
                 << to_string(results[i].reason) << ")\n"
@@ -121,16 +138,21 @@ int cmd_generate(const std::vector<std::string>& argv) {
   ProgressBar bar("generate", double(records.size()), "prompts");
   std::vector<std::string> lines(records.size());
   double done = 0, tokens = 0;
+  SpeculationStats stats;
   GenerateCallbacks callbacks;
   callbacks.on_result = [&](int64_t index, const std::vector<GenerationResult>& results) {
     lines[static_cast<size_t>(index)] =
         result_json_line(records[static_cast<size_t>(index)], results);
-    for (const auto& r : results) tokens += double(r.tokens.size());
+    for (const auto& r : results) {
+      tokens += double(r.tokens.size());
+      stats.add(r);
+    }
     bar.set_rate_units("tok", tokens);
     bar.update(++done);
   };
-  generate(source, prompts, opts, callbacks);
+  generate(source, prompts, spec_opts, callbacks);
   bar.finish();
+  std::cerr << stats.summary();
   write_file_atomic(out_path, join(lines, "\n") + "\n");
   std::cerr << "wrote " << records.size() << " results to " << out_path << "\n";
   return 0;

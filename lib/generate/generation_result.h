@@ -23,6 +23,9 @@ struct GenerationResult {
   StopReason reason = StopReason::length;
   // beam and group_beam: sum of logprobs / length^length_penalty; others: sum of logprobs.
   double score = 0;
+  // Speculative decoding: tokens drafted and accepted for this sequence, and the model's
+  // verification passes (acceptance = accepted / drafted; tokens per pass = tokens / passes).
+  int64_t drafted = 0, accepted = 0, target_passes = 0;
 };
 
 // Called as each token is chosen by greedy or sampling (beams are only known at the end).

@@ -18,7 +18,8 @@ struct GenerationOptions {
   uint64_t seed = 0;      // with a prompt's index, seeds its random streams
   int64_t eos_id = -1;    // the model's end-of-text id (a stop id unless config.ignore_eos)
   std::vector<std::vector<int64_t>> banned;  // extra banned sequences (e.g. tokenised words)
-  Detokenizer decode;  // ids to text: result text and stop strings; may be empty
+  Detokenizer decode;             // ids to text: result text and stop strings; may be empty
+  LogitsSource* draft = nullptr;  // the loaded config.draft_model (speculative decoding)
 };
 
 struct GenerateCallbacks {
