@@ -8,6 +8,15 @@
 
 namespace gpt2 {
 
+namespace {
+
+// A float32 copy: the model's outputs are inference tensors, which processors may not edit.
+at::Tensor float_copy(const at::Tensor& t) {
+  return t.to(at::kFloat, /*non_blocking=*/false, /*copy=*/true);
+}
+
+}  // namespace
+
 RaggedBatch::RaggedBatch(LogitsSource& model, const std::vector<std::vector<int64_t>>& rows,
                          int64_t capacity)
     : model_(model), capacity_(std::min(capacity, model.context_length())) {
@@ -42,14 +51,14 @@ StepInput RaggedBatch::input(const at::Tensor& block, const at::Tensor& block_po
 
 at::Tensor RaggedBatch::prefill_last() {
   if (width() == 0) return {};
-  return model_.step(input(ids_, positions_)).to(at::kFloat);  // (B, V)
+  return float_copy(model_.step(input(ids_, positions_)));  // (B, V)
 }
 
 StepOutput RaggedBatch::prefill_all(bool hidden) {
   require(width() > 0, "prefill of empty rows");
   auto out = model_.step_all(input(ids_, positions_), hidden);
-  out.logits = out.logits.to(at::kFloat);  // (B, S, V)
-  if (hidden) out.hidden = out.hidden.to(at::kFloat);
+  out.logits = float_copy(out.logits);  // (B, S, V)
+  if (hidden) out.hidden = float_copy(out.hidden);
   return out;
 }
 
@@ -75,8 +84,8 @@ at::Tensor RaggedBatch::extend(const at::Tensor& tokens, const at::Tensor& valid
 
 at::Tensor RaggedBatch::append_last(const at::Tensor& tokens, const at::Tensor& valid) {
   auto positions = extend(tokens, valid);
-  return model_.step(input(ids_.narrow(1, width() - tokens.size(1), tokens.size(1)), positions))
-      .to(at::kFloat);  // (B, V)
+  return float_copy(
+      model_.step(input(ids_.narrow(1, width() - tokens.size(1), tokens.size(1)), positions)));
 }
 
 StepOutput RaggedBatch::append_all(const at::Tensor& tokens, const at::Tensor& valid, bool hidden) {
@@ -84,8 +93,8 @@ StepOutput RaggedBatch::append_all(const at::Tensor& tokens, const at::Tensor& v
   auto positions = extend(tokens, valid);
   auto out = model_.step_all(input(ids_.narrow(1, width() - W, W), positions), hidden);
   const int64_t T = out.logits.size(1);  // W, or S for a source that reruns everything
-  out.logits = out.logits.narrow(1, T - W, W).to(at::kFloat);              // (B, W, V)
-  if (hidden) out.hidden = out.hidden.narrow(1, T - W, W).to(at::kFloat);  // (B, W, C)
+  out.logits = float_copy(out.logits.narrow(1, T - W, W));              // (B, W, V)
+  if (hidden) out.hidden = float_copy(out.hidden.narrow(1, T - W, W));  // (B, W, C)
   return out;
 }
 
