@@ -44,8 +44,8 @@ std::vector<std::vector<GenerationResult>> generate(
     strategy = std::make_unique<SpeculativeSearch>();
   else
     strategy = make_strategy(config.search());
-  SearchContext context{model,        processors,         stop,         config,
-                        options.seed, callbacks.on_token, options.draft};
+  SearchContext context{model, processors, stop, config, options.seed, callbacks.on_token};
+  context.draft = options.draft;
 
   std::vector<std::vector<GenerationResult>> results;
   const auto batch_size = static_cast<size_t>(config.batch_size);
