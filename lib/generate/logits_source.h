@@ -52,6 +52,12 @@ class LogitsSource {
   virtual void rollback(const std::vector<int64_t>& /*lengths*/) {
     throw Error("this model source cannot roll back its cache (needed by speculative decoding)");
   }
+  // Row b's cached position j becomes its old position index[b][j]; index (B, S') int64.
+  // Packs rows with masked holes (speculative decoding) without running them again. A source
+  // without a cache has nothing to move.
+  virtual void gather_positions(const at::Tensor& /*index*/) {
+    if (incremental()) throw Error("this model source cannot move cached positions");
+  }
 };
 
 }  // namespace gpt2

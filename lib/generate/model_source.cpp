@@ -80,6 +80,23 @@ void ModelSource::rollback(const std::vector<int64_t>& lengths) {
   cache_->length = keep;
 }
 
+void ModelSource::gather_positions(const at::Tensor& index) {
+  if (!use_cache_ || cache_->empty()) return;
+  c10::InferenceMode guard;
+  const int64_t B = index.size(0), S = index.size(1);
+  require(B == cache_->batch_size() && S <= cache_->length,
+          "gather_positions: index does not fit the cache");
+  for (auto* layers : {&cache_->keys, &cache_->values})
+    for (auto& t : *layers) {
+      auto at_device = index.to(t.device()).view({B, 1, S, 1});  // (B, 1, S', 1)
+      auto moved =
+          t.narrow(2, 0, cache_->length)
+              .gather(2, at_device.expand({B, t.size(1), S, t.size(3)}));  // (B, nh, S', hs)
+      t.narrow(2, 0, S).copy_(moved);
+    }
+  cache_->length = S;
+}
+
 void ModelSource::select_rows(const at::Tensor& index) {
   if (!use_cache_ || cache_->empty()) return;
   c10::InferenceMode guard;

@@ -124,6 +124,27 @@ void RaggedBatch::drop_last(const std::vector<int64_t>& drop) {
   model_.rollback(used);
 }
 
+void RaggedBatch::pack() {
+  const int64_t longest = *std::max_element(lengths_.begin(), lengths_.end());
+  auto index = at::zeros({rows(), longest}, at::kLong);  // (B, S'): old column of each new one
+  auto mask = at::zeros({rows(), longest}, at::kLong);   // (B, S')
+  auto ix = index.accessor<int64_t, 2>();
+  auto nm = mask.accessor<int64_t, 2>();
+  auto m = mask_.accessor<int64_t, 2>();
+  for (int64_t b = 0; b < rows(); ++b) {
+    int64_t j = longest - lengths_[static_cast<size_t>(b)];  // left padding points at column 0
+    for (int64_t t = 0; t < width(); ++t)
+      if (m[b][t]) {
+        ix[b][j] = t;
+        nm[b][j++] = 1;
+      }
+  }
+  ids_ = ids_.gather(1, index);                        // (B, S')
+  positions_ = positions_.gather(1, index).mul(mask);  // padding at position 0
+  mask_ = mask;
+  model_.gather_positions(index);
+}
+
 void RaggedBatch::select_rows(const std::vector<int64_t>& index) {
   auto rows = at::tensor(index, at::kLong);  // (B')
   ids_ = ids_.index_select(0, rows);

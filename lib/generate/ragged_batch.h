@@ -5,7 +5,7 @@
 // another leaves masked columns ("holes") behind, exactly like left padding: the attention mask
 // hides them and a row's positions count only its real tokens, so every row computes what it
 // would alone. Holes use up columns; when the next block does not fit (room()), the caller
-// starts a new batch from the rows' tokens, which packs them again.
+// packs the batch (pack(): the cache's columns are moved, nothing is recomputed).
 #include <ATen/core/Tensor.h>
 
 #include <cstdint>
@@ -33,6 +33,9 @@ class RaggedBatch {
   StepOutput append_all(const at::Tensor& tokens, const at::Tensor& valid, bool hidden);
   // Row b forgets its last drop[b] real tokens; columns no row uses any more are released.
   void drop_last(const std::vector<int64_t>& drop);
+  // Moves every row's real tokens to the end of its columns (left padding again), here and in
+  // the model's cache, so the width is the longest row's length: room for more blocks.
+  void pack();
   // Row i becomes old row index[i], here and in the model.
   void select_rows(const std::vector<int64_t>& index);
 

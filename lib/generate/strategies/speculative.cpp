@@ -148,7 +148,7 @@ std::vector<std::vector<GenerationResult>> SpeculativeSearch::run(
 
   // Both models see every row's tokens but the last; the round feeds it first.
   std::unique_ptr<RaggedBatch> model_batch, draft_batch;
-  auto rebuild = [&] {
+  {
     std::vector<std::vector<int64_t>> seen;
     size_t longest = 0;
     for (auto& r : rows) {
@@ -163,8 +163,7 @@ std::vector<std::vector<GenerationResult>> SpeculativeSearch::run(
       draft_batch = std::make_unique<RaggedBatch>(*draft, seen, capacity);
       draft_batch->prefill_last();
     }
-  };
-  rebuild();
+  }
 
   while (!rows.empty()) {
     const auto B = static_cast<int64_t>(rows.size());
@@ -176,8 +175,8 @@ std::vector<std::vector<GenerationResult>> SpeculativeSearch::run(
       return static_cast<int64_t>(pending) + K - 1;
     };
     int64_t K = k;
-    if (model_batch->room() < 1 + K || (draft_batch && draft_batch->room() < draft_columns(K)))
-      rebuild();
+    if (model_batch->room() < 1 + K) model_batch->pack();
+    if (draft_batch && draft_batch->room() < draft_columns(K)) draft_batch->pack();
     K = std::min(K, model_batch->room() - 1);
     if (draft_batch) K = std::min(K, draft_batch->room() - draft_columns(0));
 
