@@ -329,3 +329,29 @@ TEST_CASE("speculative sampling is distributed as the model's own sampling (chi-
     CHECK(accepted < drafted - n / 20);
   }
 }
+
+TEST_CASE("speculative sampling gives each row the same tokens in any batch", "[speculative]") {
+  auto model = load_model_dir(golden_dir());
+  auto poor = perturbed_golden(0.3);
+  ModelSource target(model.ptr(), true), draft(poor.ptr(), true);
+  const auto prompts = golden_prompts();
+  GenerateConfig c;
+  c.strategy = "top_p";
+  c.top_p = 0.9;
+  c.num_return_sequences = 2;
+  c.max_new_tokens = 12;  // far from the context's end: every batch drafts k tokens
+  c.ignore_eos = true;
+  c.draft_model = "dir";
+  c.num_draft_tokens = 3;
+  c.batch_size = 4;
+  auto together = generate(target, prompts, options_for(c, &draft));
+  c.batch_size = 1;
+  auto alone = generate(target, prompts, options_for(c, &draft));
+  for (size_t p = 0; p < prompts.size(); ++p)
+    for (size_t i = 0; i < 2; ++i) {
+      INFO("prompt " << p << " sample " << i);
+      CHECK(together[p][i].tokens == alone[p][i].tokens);
+      CHECK(together[p][i].accepted == alone[p][i].accepted);
+    }
+  CHECK(together[0][0].tokens != together[0][1].tokens);  // two samples, two streams
+}
