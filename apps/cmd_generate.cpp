@@ -1,5 +1,6 @@
 // gpt2 generate: text from a model with any strategy. One --prompt streams tokens as they
-// come; --prompts FILE.jsonl --out OUT.jsonl decodes in batches with a progress bar.
+// come (beams: the prefix every beam that can still win shares); --prompts FILE.jsonl --out
+// OUT.jsonl decodes in batches with a progress bar. --trace FILE.jsonl writes per-token traces.
 #include <algorithm>
 #include <iostream>
 
@@ -12,6 +13,7 @@
 #include "generate/generator.h"
 #include "generate/jsonl_io.h"
 #include "generate/model_source.h"
+#include "generate/step_trace.h"
 #include "generate/strategies/speculative.h"
 #include "generate/text_stream.h"
 #include "model_options.h"
@@ -41,7 +43,7 @@ std::string unescaped(const std::string& text) {
 }  // namespace
 
 int cmd_generate(const std::vector<std::string>& argv) {
-  std::string spec, prompt, prompts_path, out_path;
+  std::string spec, prompt, prompts_path, out_path, trace_path;
   std::vector<std::string> stops;
   bool no_cache = false, ignore_eos = false;
   int64_t prompt_lookup = -1;
@@ -51,11 +53,12 @@ int cmd_generate(const std::vector<std::string>& argv) {
   RuntimeConfig runtime_fields;  // declares --weights (runtime.weights)
   FieldFlags weights_flag(section_ref(runtime_fields), {"weights"});
   po::options_description options("gpt2 generate");
-  options.add_options()                                                                    //
-      ("model,m", po::value(&spec)->required(), "model directory or preset (gpt2, tiny)")  //
-      ("prompt,p", po::value(&prompt), "prompt text; the completion streams to stdout")    //
-      ("prompts", po::value(&prompts_path), "JSONL file of {\"prompt\": ...} objects")     //
-      ("out,o", po::value(&out_path), "JSONL output for --prompts")                        //
+  options.add_options()                                                                     //
+      ("model,m", po::value(&spec)->required(), "model directory or preset (gpt2, tiny)")   //
+      ("prompt,p", po::value(&prompt), "prompt text; the completion streams to stdout")     //
+      ("prompts", po::value(&prompts_path), "JSONL file of {\"prompt\": ...} objects")      //
+      ("out,o", po::value(&out_path), "JSONL output for --prompts")                         //
+      ("trace", po::value(&trace_path), "JSONL of per-token entropy, kept, nucleus, rank")  //
       ("stop", po::value(&stops)->composing(), "stop string, repeatable (\\n newline, \\t tab)")(
           "no-cache", po::bool_switch(&no_cache), "recompute the whole sequence every step")  //
       ("ignore-eos", po::bool_switch(&ignore_eos), "do not stop at end-of-text")              //
@@ -92,8 +95,10 @@ int cmd_generate(const std::vector<std::string>& argv) {
           "a preset model has no tokenizer: add --set tokenizer.path=DIR (e.g. a GPT-2 model "
           "directory, or the folder with encoder.json and vocab.bpe)");
   auto tokenizer = load_tokenizer(tokenizer_config.path.empty() ? spec : tokenizer_config.path);
-  const GenerationOptions opts =
+  GenerationOptions opts =
       make_generation_options(config, *tokenizer, uint64_t(loaded.runtime.seed));
+  opts.trace = !trace_path.empty();
+  std::vector<std::string> traces;  // per prompt
   auto encode = [&](const std::string& text) { return encode_prompt(*tokenizer, text); };
   ModelSource source(loaded.model, opts.config.use_cache);
   std::unique_ptr<ModelSource> draft;
@@ -105,7 +110,7 @@ int cmd_generate(const std::vector<std::string>& argv) {
   }
 
   if (!prompt.empty()) {
-    const bool stream = opts.config.num_return_sequences == 1 && !opts.config.is_beam();
+    const bool stream = opts.config.num_return_sequences == 1;
     const auto stop_ids = resolved_stop_ids(opts);
     TextStreamer streamer(opts.decode, opts.config.stop_strings);
     GenerateCallbacks callbacks;
@@ -117,6 +122,7 @@ int cmd_generate(const std::vector<std::string>& argv) {
       };
     }
     auto results = generate(source, {encode(prompt)}, spec_opts, callbacks)[0];
+    if (opts.trace) write_file_atomic(trace_path, trace_json_lines(0, results));
     if (stream) {
       std::cout << streamer.finish(results[0].text) << "\n";
       std::cerr << "[" << results[0].tokens.size() << " tokens, " << to_string(results[0].reason)
@@ -137,12 +143,14 @@ int cmd_generate(const std::vector<std::string>& argv) {
   for (const auto& r : records) prompts.push_back(encode(r.prompt));
   ProgressBar bar("generate", double(records.size()), "prompts");
   std::vector<std::string> lines(records.size());
+  traces.resize(records.size());
   double done = 0, tokens = 0;
   SpeculationStats stats;
   GenerateCallbacks callbacks;
   callbacks.on_result = [&](int64_t index, const std::vector<GenerationResult>& results) {
     lines[static_cast<size_t>(index)] =
         result_json_line(records[static_cast<size_t>(index)], results);
+    if (opts.trace) traces[static_cast<size_t>(index)] = trace_json_lines(index, results);
     for (const auto& r : results) {
       tokens += double(r.tokens.size());
       stats.add(r);
@@ -154,6 +162,7 @@ int cmd_generate(const std::vector<std::string>& argv) {
   bar.finish();
   std::cerr << stats.summary();
   write_file_atomic(out_path, join(lines, "\n") + "\n");
+  if (opts.trace) write_file_atomic(trace_path, join(traces, ""));
   std::cerr << "wrote " << records.size() << " results to " << out_path << "\n";
   return 0;
 }

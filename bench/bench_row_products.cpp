@@ -7,6 +7,7 @@
 //   [dtypes=f32,bf16,f16,int8]
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
+#include <ATen/core/grad_mode.h>
 
 #include <cstdio>
 #include <cstdlib>

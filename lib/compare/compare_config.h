@@ -27,6 +27,7 @@ struct CompareConfig {
   int64_t bootstrap = 1000;          // resamples for 95% intervals (0 = none)
   bool rouge_stemmer = false;        // Porter stemming in ROUGE
   int64_t report_samples = 3;        // continuations per setting shown in the report
+  bool trace = false;                // per-token traces, summarised per setting
   std::string out_dir = "runs/compare";
 
   void visit(FieldVisitor& v) {
@@ -47,6 +48,8 @@ struct CompareConfig {
     v.field("rouge_stemmer", rouge_stemmer, "Porter-stem tokens in ROUGE");
     v.field("report_samples", report_samples, "continuations per setting in the report",
             Rule::non_negative());
+    v.field("trace", trace,
+            "per-token traces: mean entropy, kept-set and nucleus sizes, rank histogram");
     v.field("out_dir", out_dir, "folder for results.json, results.csv and report.html");
   }
   void validate() const;

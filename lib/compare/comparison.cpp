@@ -121,6 +121,7 @@ ComparisonResult run_comparison(const CompareConfig& config,
   ComparisonResult result;
   result.model = config.model;
   result.scoring_model = config.scoring_model.empty() ? config.model : config.scoring_model;
+  result.traced = config.trace;
   auto generator_model = load_model_dir(config.model);
   auto scorer =
       result.scoring_model == config.model ? generator_model : load_model_dir(result.scoring_model);
@@ -150,11 +151,13 @@ ComparisonResult run_comparison(const CompareConfig& config,
     row.name = setting.name;
     std::vector<std::string> texts, row_refs;
     std::vector<std::vector<int64_t>> ids, row_prompts;
+    std::vector<std::vector<TokenTrace>> traces;
     double seconds = 0;
     std::vector<std::vector<std::vector<GenerationResult>>> per_seed;
     for (int64_t seed : config.seeds) {
       GenerationOptions options =
           make_generation_options(setting.generate, *tokenizer, uint64_t(seed));
+      options.trace = config.trace;
       ModelSource source(generator_model.ptr(), setting.generate.use_cache);
       auto start = std::chrono::steady_clock::now();
       per_seed.push_back(generate(source, prompts, options));
@@ -169,9 +172,11 @@ ComparisonResult run_comparison(const CompareConfig& config,
           ids.push_back(generated.tokens);
           row_refs.push_back(references[p]);
           row_prompts.push_back(prompts[p]);
+          traces.push_back(generated.trace);
         }
     score_row(row, texts, ids, continuation_nll(*scorer, row_prompts, ids), row_refs, config);
     row.tokens_per_second = seconds > 0 ? double(row.tokens) / seconds : 0;
+    row.trace = summarise_traces(traces);
     result.rows.push_back(row);
   }
   progress.finish();

@@ -9,6 +9,7 @@
 
 #include "compare/compare_config.h"
 #include "compare/prompt_source.h"
+#include "compare/trace_summary.h"
 
 namespace gpt2 {
 
@@ -30,12 +31,14 @@ struct SettingScores {
   double mean_length = 0;              // tokens
   double tokens_per_second = 0;        // generation speed (0 for the human row)
   std::vector<std::string> texts_out;  // the continuations, prompt-major, seed-minor
+  TraceSummary trace;                  // compare.trace (tokens = 0 otherwise)
 };
 
 struct ComparisonResult {
   std::vector<PromptPair> pairs;
   std::vector<SettingScores> rows;  // the human row first
   std::string model, scoring_model;
+  bool traced = false;  // compare.trace: the rows carry trace summaries
 };
 
 ComparisonResult run_comparison(const CompareConfig& config,

@@ -23,6 +23,9 @@ Table comparison_table(const ComparisonResult& result) {
   Table table{{"setting", "ppl [95%]", "BLEU", "ROUGE-1", "ROUGE-2", "ROUGE-L", "Self-BLEU",
                "dist-1", "dist-2", "dist-3", "rep %", "Zipf", "len", "tok/s"},
               {}};
+  if (result.traced)  // means over generated tokens; rank shares in % (0/1/2-4/5-9/10+)
+    for (const char* name : {"entropy", "kept", "nucleus", "rank % 0/1/2-4/5-9/10+"})
+      table.columns.push_back(name);
   for (const auto& row : result.rows) {
     table.add_row({row.name, with_interval(row.perplexity, 2), with_interval(row.bleu, 2),
                    with_interval({row.rouge1.value, 0, 0}, 3),
@@ -32,8 +35,28 @@ Table comparison_table(const ComparisonResult& result) {
                    format_number(100 * row.repetition, 1), format_number(row.zipf, 2),
                    format_number(row.mean_length, 1),
                    row.human ? "-" : format_number(row.tokens_per_second, 0)});
+    if (result.traced) {
+      const bool none = row.trace.tokens == 0;  // the human row
+      for (auto cell : {none ? "-" : format_number(row.trace.mean_entropy, 2),
+                        none ? "-" : format_number(row.trace.mean_kept, 1),
+                        none ? "-" : format_number(row.trace.mean_nucleus, 1),
+                        none ? "-" : rank_shares_text(row.trace)})
+        table.rows.back().push_back(cell);
+    }
   }
   return table;
+}
+
+nlohmann::ordered_json trace_json(const TraceSummary& s) {
+  if (s.tokens == 0) return nullptr;
+  nlohmann::ordered_json ranks;
+  for (size_t b = 0; b < kRankBuckets; ++b) ranks[rank_bucket_names()[b]] = s.ranks[b];
+  return {{"tokens", s.tokens},
+          {"mean_entropy", s.mean_entropy},
+          {"mean_kept", s.mean_kept},
+          {"mean_nucleus", s.mean_nucleus},
+          {"mean_probability", s.mean_probability},
+          {"rank_histogram", ranks}};
 }
 
 nlohmann::ordered_json interval_json(const Interval& x) {
@@ -73,6 +96,7 @@ void write_comparison_outputs(const ComparisonResult& result, const CompareConfi
                                 {"zipf", row.zipf},
                                 {"mean_length", row.mean_length},
                                 {"tokens_per_second", row.tokens_per_second}});
+    if (result.traced) json["settings"].back()["trace"] = trace_json(row.trace);
   }
   write_file_atomic(config.out_dir + "/results.json", json.dump(2) + "\n");
 
@@ -85,6 +109,11 @@ void write_comparison_outputs(const ComparisonResult& result, const CompareConfi
                    " seed(s). Intervals: bootstrap 95% over texts. The human row scores the "
                    "references themselves.");
   report.table(table);
+  if (result.traced)
+    report.paragraph(
+        "Traces, per generated token, under the generating model before the processors: "
+        "entropy (nats), tokens the processors kept, the 0.9 nucleus size, and the share of "
+        "chosen tokens of rank 0, 1, 2-4, 5-9 and 10+ (0 = the most likely).");
   std::vector<LabeledPoint> ppl_vs_self_bleu, rep_vs_distinct;
   for (const auto& row : result.rows) {
     ppl_vs_self_bleu.push_back({row.name, row.self_bleu, row.perplexity.value, 0, 0,

@@ -46,6 +46,8 @@ std::string GenerateConfig::search() const {
     if (strategy == alias.name) return "sample";
   // Diverse (group) beam search is beam search with num_beam_groups > 1.
   if (strategy == "group_beam") return "beam";
+  // As in Hugging Face, num_beams > 1 without a strategy (greedy) is beam search.
+  if (strategy == "greedy" && num_beams > 1) return "beam";
   return strategy;
 }
 

@@ -41,6 +41,13 @@ struct GenerateConfig {
   std::vector<std::string> banned_words;      // texts (make_generation_options tokenises)
   std::vector<std::string> processors;        // explicit chain order; empty = default
 
+  // DRY repetition penalty (llama.cpp's dry sampler; every strategy).
+  double dry_multiplier = 0.0;
+  double dry_base = 1.75;
+  int64_t dry_allowed_length = 2;
+  int64_t dry_penalty_last_n = -1;
+  std::vector<std::string> dry_sequence_breakers = {"\n", ":", "\"", "*"};
+
   // Stopping.
   int64_t max_new_tokens = 128;
   std::vector<int64_t> stop_ids;  // besides the model's end-of-text id
@@ -103,6 +110,18 @@ struct GenerateConfig {
     v.field("banned_words", banned_words, "banned texts (tokenised with the model's tokenizer)");
     v.field("processors", processors,
             "logits processor order, by name (empty = the default order of those enabled)");
+    v.field("dry_multiplier", dry_multiplier,
+            "DRY: subtract dry_multiplier * dry_base^(repeat - dry_allowed_length) from a token "
+            "extending a repeat (0 = off)",
+            Rule::non_negative());
+    v.field("dry_base", dry_base, "DRY: growth of the penalty per repeated token",
+            Rule::at_least(1));
+    v.field("dry_allowed_length", dry_allowed_length, "DRY: repeats this long are not penalised",
+            Rule::non_negative());
+    v.field("dry_penalty_last_n", dry_penalty_last_n,
+            "DRY: tokens scanned for repeats (-1 = whole history, 0 = off)", Rule::at_least(-1));
+    v.field("dry_sequence_breakers", dry_sequence_breakers,
+            "DRY: texts that end a repeat (tokenised with the model's tokenizer)");
     v.field("max_new_tokens", max_new_tokens, "tokens to generate at most", Rule::positive());
     v.field("stop_ids", stop_ids, "token ids that end a sequence, besides end-of-text",
             Rule::non_negative());

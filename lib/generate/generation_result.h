@@ -16,6 +16,15 @@ enum class StopReason {
 // "length", "stop_token", "stop_string", "context".
 const char* to_string(StopReason reason);
 
+// One generated token's view of the step that chose it (GenerationOptions::trace).
+struct TokenTrace {
+  double entropy = 0;      // of the model's distribution before the processors, in nats
+  int64_t kept = 0;        // tokens with a finite score after the processors
+  int64_t nucleus = 0;     // the fewest most likely tokens of the model with mass >= 0.9
+  int64_t rank = 0;        // the chosen token's rank under the model (0 = most likely)
+  double probability = 0;  // the chosen token's probability under the model
+};
+
 struct GenerationResult {
   std::vector<int64_t> tokens;  // generated ids; a final stop id is included
   std::vector<float> logprobs;  // per token, under the distribution the strategy picked from
@@ -23,12 +32,14 @@ struct GenerationResult {
   StopReason reason = StopReason::length;
   // beam and group_beam: sum of logprobs / length^length_penalty; others: sum of logprobs.
   double score = 0;
+  std::vector<TokenTrace> trace;  // one per token when tracing, else empty
   // Speculative decoding: tokens drafted and accepted for this sequence, and the model's
   // verification passes (acceptance = accepted / drafted; tokens per pass = tokens / passes).
   int64_t drafted = 0, accepted = 0, target_passes = 0;
 };
 
-// Called as each token is chosen by greedy or sampling (beams are only known at the end).
+// Called as each token is chosen by greedy or sampling; for beam strategies, as each token of
+// the best sequence becomes final (the prefix every beam that can still win shares).
 struct TokenEvent {
   int64_t prompt_index;  // position in the prompt list given to generate()
   int64_t sample;        // 0 .. num_return_sequences-1

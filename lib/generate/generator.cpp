@@ -33,6 +33,7 @@ std::vector<std::vector<GenerationResult>> generate(
   ProcessorContext processor_context{config, vocab, resolved_stop_ids(options),
                                      config.banned_sequences()};
   for (const auto& s : options.banned) processor_context.banned.push_back(s);
+  processor_context.dry_breakers = options.dry_breakers;
   ProcessorChain processors = build_processors(processor_context);
   StopPolicy stop({config.max_new_tokens, processor_context.stop_ids, config.stop_strings,
                    model.context_length()},
@@ -44,7 +45,8 @@ std::vector<std::vector<GenerationResult>> generate(
     strategy = std::make_unique<SpeculativeSearch>();
   else
     strategy = make_strategy(config.search());
-  SearchContext context{model, processors, stop, config, options.seed, callbacks.on_token};
+  SearchContext context{model,        processors,         stop,         config,
+                        options.seed, callbacks.on_token, options.trace};
   context.draft = options.draft;
 
   std::vector<std::vector<GenerationResult>> results;

@@ -18,12 +18,15 @@ struct GenerationOptions {
   uint64_t seed = 0;      // with a prompt's index, seeds its random streams
   int64_t eos_id = -1;    // the model's end-of-text id (a stop id unless config.ignore_eos)
   std::vector<std::vector<int64_t>> banned;  // extra banned sequences (e.g. tokenised words)
-  Detokenizer decode;             // ids to text: result text and stop strings; may be empty
+  Detokenizer decode;  // ids to text: result text and stop strings; may be empty
+  std::vector<std::vector<int64_t>> dry_breakers;  // DRY breakers (make_generation_options)
+  bool trace = false;                              // per-token traces in the results (step_trace.h)
   LogitsSource* draft = nullptr;  // the loaded config.draft_model (speculative decoding)
 };
 
 struct GenerateCallbacks {
-  std::function<void(const TokenEvent&)> on_token;  // greedy and sampling only
+  // Greedy and sampling: every token; beams: the best sequence's, as each becomes final.
+  std::function<void(const TokenEvent&)> on_token;
   // After each batch: the prompt's index and its results.
   std::function<void(int64_t, const std::vector<GenerationResult>&)> on_result;
 };

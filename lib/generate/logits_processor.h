@@ -33,7 +33,8 @@ struct ProcessorContext {
   const GenerateConfig& config;
   int64_t vocab_size = 0;
   std::vector<int64_t> stop_ids;
-  std::vector<std::vector<int64_t>> banned;  // banned token sequences
+  std::vector<std::vector<int64_t>> banned;        // banned token sequences
+  std::vector<std::vector<int64_t>> dry_breakers;  // DRY sequence breakers, as token sequences
 };
 
 // Sets scores[row, id] = -inf for each id.

@@ -39,7 +39,9 @@ at::Tensor ModelSource::step(const StepInput& input) {
   args.cache = use_cache_ ? cache_.get() : nullptr;
   args.last_logits_only = true;
   auto logits = model_->forward(input.input_ids.to(device), args).logits;  // (B, 1, V)
-  return logits.select(1, 0);                                              // (B, V)
+  // The decode loops work on CPU float32 rows (processors, sampling, beams): on CUDA only the
+  // (B, V) logits cross, once a step.
+  return logits.select(1, 0).to(at::kCPU, at::kFloat);  // (B, V)
 }
 
 namespace {

@@ -3,6 +3,7 @@
 #include "core/error.h"
 #include "generate/generate_config.h"
 #include "generate/processors/banned_sequences.h"
+#include "generate/processors/dry.h"
 #include "generate/processors/epsilon.h"
 #include "generate/processors/eta.h"
 #include "generate/processors/frequency_penalty.h"
@@ -23,6 +24,7 @@ const std::vector<ProcessorEntry>& processor_entries() {
       {"repetition_penalty", false, RepetitionPenaltyProcessor::make},
       {"frequency_penalty", false, FrequencyPenaltyProcessor::make},
       {"presence_penalty", false, PresencePenaltyProcessor::make},
+      {"dry", false, DryProcessor::make},
       {"no_repeat_ngram", false, NoRepeatNgramProcessor::make},
       {"banned_sequences", false, BannedSequencesProcessor::make},
       {"min_new_tokens", false, MinNewTokensProcessor::make},

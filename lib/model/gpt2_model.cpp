@@ -3,6 +3,9 @@
 #include <ATen/ATen.h>
 
 #include <cmath>
+#include <cstdlib>
+#include <limits>
+#include <string>
 
 #include "core/error.h"
 #include "kernels/attention_rows.h"
@@ -10,6 +13,7 @@
 #include "kernels/matmul_rows.h"
 #include "kernels/row_functions.h"
 #include "kernels/trainable_rows.h"
+#include "runtime/torch_compat.h"
 
 namespace gpt2 {
 
@@ -62,6 +66,46 @@ at::Tensor CausalSelfAttentionImpl::attention_by_blas(const at::Tensor& q, const
   return batched_matmul(att, v3).view({B, n_head_, T, hs});  // (B, nh, T, hs)
 }
 
+namespace {
+
+// Fused attention where LibTorch has it, on CUDA; GPT2_ATTENTION=blas keeps the BLAS path there
+// too (to compare the two).
+bool fused_attention_applies(const at::Tensor& q) {
+  if (!torch_compat::kHasScaledDotProductAttention || !q.is_cuda()) return false;
+  static const bool blas_wanted = [] {
+    const char* setting = std::getenv("GPT2_ATTENTION");
+    return setting && std::string(setting) == "blas";
+  }();
+  return !blas_wanted;
+}
+
+// The most negative finite value of a floating dtype: the additive mask in q's dtype, where the
+// float mask's lowest value would round to -inf (bf16, fp16) and turn masked rows into NaN.
+double lowest_finite(c10::ScalarType dtype) {
+  switch (dtype) {
+    case at::kHalf:
+      return -65504.0;
+    case at::kBFloat16:
+      return -3.3895313892515355e38;
+    case at::kDouble:
+      return std::numeric_limits<double>::lowest();
+    default:
+      return std::numeric_limits<float>::lowest();
+  }
+}
+
+}  // namespace
+
+at::Tensor CausalSelfAttentionImpl::attention_fused(const at::Tensor& q, const at::Tensor& k,
+                                                    const at::Tensor& v,
+                                                    const AttentionContext& context, bool dropout) {
+  at::Tensor mask;
+  if (context.bias.defined() && !context.causal_only)
+    mask = context.bias.clamp_min(lowest_finite(q.scalar_type())).to(q.scalar_type());
+  return torch_compat::scaled_dot_product_attention(q, k, v, mask, dropout ? attn_pdrop_ : 0.0,
+                                                    context.causal_only);  // (B, nh, T, hs)
+}
+
 at::Tensor CausalSelfAttentionImpl::forward(const at::Tensor& x, const AttentionContext& context) {
   const int64_t B = x.size(0), T = x.size(1), C = x.size(2), hs = C / n_head_;
   auto qkv = c_attn(x).split(C, /*dim=*/2);                   // 3 x (B, T, C)
@@ -79,7 +123,9 @@ at::Tensor CausalSelfAttentionImpl::forward(const at::Tensor& x, const Attention
   const double scale = 1.0 / std::sqrt(double(hs));
   at::Tensor y;
   const bool attention_dropout = is_training() && attn_pdrop_ > 0;
-  if (!attention_dropout && attention_rows_applies(q, k, v)) {
+  if (fused_attention_applies(q)) {
+    y = attention_fused(q, k, v, context, attention_dropout);  // (B, nh, T, hs)
+  } else if (!attention_dropout && attention_rows_applies(q, k, v)) {
     // A few queries and no graph (decoding): head by head from the cache, no copies.
     y = attention_rows(q, k, v, context.bias, scale);  // (B, nh, T, hs)
   } else {
@@ -198,6 +244,7 @@ at::Tensor GPT2ModelImpl::forward(const at::Tensor& input_ids, const ForwardArgs
   // wpe, not wte: wte may be stored in 16 bits (store_product_weights); activations are fp32.
   const auto& options = wpe->weight.options();
   context.bias = attention_bias_for(T, context.past, args.attention_mask, options);
+  context.causal_only = T > 1 && context.past == 0 && !args.attention_mask.defined();
 
   auto tokens = wte(input_ids);  // (B, T, C)
   if (tokens.scalar_type() != options.dtype()) tokens = tokens.to(options.dtype());

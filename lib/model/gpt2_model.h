@@ -36,6 +36,9 @@ struct AttentionContext {
   at::Tensor bias;
   KVCache* cache = nullptr;
   int64_t past = 0;  // cached positions before this call
+  // The bias is exactly causal over T = S positions (no cache, no padding): fused attention
+  // kernels then take is_causal instead of a mask.
+  bool causal_only = false;
 };
 
 class CausalSelfAttentionImpl : public torch::nn::Module {
@@ -44,6 +47,10 @@ class CausalSelfAttentionImpl : public torch::nn::Module {
   at::Tensor forward(const at::Tensor& x, const AttentionContext& context);
 
  private:
+  // softmax(scale * q k^T + bias) v through LibTorch's fused kernels (flash / memory-efficient;
+  // LibTorch >= 2.0 on CUDA): (B, nh, T, hs).
+  at::Tensor attention_fused(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v,
+                             const AttentionContext& context, bool dropout);
   // softmax(scale * q k^T + bias) v through BLAS (training, and many queries): (B, nh, T, hs).
   at::Tensor attention_by_blas(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v,
                                const at::Tensor& bias, double scale, bool dropout);

@@ -61,6 +61,13 @@ void HtmlReport::preformatted(const std::string& text) {
   body_ += "<pre>" + html_escape(text) + "</pre>\n";
 }
 
+void HtmlReport::links(const std::vector<std::pair<std::string, std::string>>& labelled_hrefs) {
+  body_ += "<ul>\n";
+  for (const auto& [label, href] : labelled_hrefs)
+    body_ += "<li><a href=\"" + html_escape(href) + "\">" + html_escape(label) + "</a></li>\n";
+  body_ += "</ul>\n";
+}
+
 void HtmlReport::samples(const std::vector<std::pair<std::string, std::string>>& labelled_texts) {
   body_ += "<div class=\"samples\">\n";
   for (const auto& [label, text] : labelled_texts)
@@ -77,7 +84,8 @@ std::string HtmlReport::html() const {
          "table{border-collapse:collapse;margin:1em 0}\n"
          "th,td{border:1px solid #ccc;padding:4px 8px;text-align:right}\n"
          "th{background:#f3f3f3}td:first-child,th:first-child{text-align:left}\n"
-         "figure{margin:1em 0}pre{white-space:pre-wrap;background:#f8f8f8;padding:6px}\n"
+         "figure{margin:1em "
+         "0;max-width:1100px}pre{white-space:pre-wrap;background:#f8f8f8;padding:6px}\n"
          ".samples{display:grid;grid-template-columns:repeat(auto-fill,minmax(320px,1fr));"
          "gap:8px}\n.label{font-weight:bold}\n"
          "</style>\n</head>\n<body>\n" +

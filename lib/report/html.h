@@ -17,6 +17,8 @@ class HtmlReport {
   void table(const Table& table);
   void svg(const std::string& svg);  // inserted as is
   void preformatted(const std::string& text);
+  // A list of links (label, href), both escaped: e.g. each run's own report.
+  void links(const std::vector<std::pair<std::string, std::string>>& labelled_hrefs);
   // Text samples side by side: e.g. the reference beside continuations.
   void samples(const std::vector<std::pair<std::string, std::string>>& labelled_texts);
   std::string html() const;

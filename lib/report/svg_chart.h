@@ -1,6 +1,7 @@
 #pragma once
 // Self-contained SVG charts (no scripts, no network) for the HTML reports: line charts for
 // curves (loss vs. step) and labelled scatter plots (perplexity vs. diversity per setting).
+// The SVG scales to its container's width (viewBox; width/height set its aspect ratio).
 #include <string>
 #include <vector>
 
@@ -10,12 +11,14 @@ struct ChartOptions {
   std::string title;
   std::string x_label, y_label;
   bool log_y = false;  // logarithmic y axis (values must be > 0)
+  bool log_x = false;  // logarithmic x axis (points at x <= 0 are skipped)
   int width = 640, height = 400;
 };
 
 struct Series {
   std::string name;
   std::vector<double> x, y;  // same length; NaN points are skipped
+  bool markers = false;      // points only (events such as clipped steps), no line
 };
 
 struct LabeledPoint {
@@ -25,6 +28,8 @@ struct LabeledPoint {
 };
 
 std::string line_chart_svg(const std::vector<Series>& series, const ChartOptions& options);
+// Each point's label is placed beside it where it overlaps no other label or point (greedy,
+// in order; a label moved away from its point gets a leader line).
 std::string scatter_chart_svg(const std::vector<LabeledPoint>& points, const ChartOptions& options);
 
 // "Nice" tick values covering [low, high], about `count` of them (1, 2, 5 x 10^k steps).

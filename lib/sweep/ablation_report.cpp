@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstdlib>
+#include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>
 
@@ -111,6 +112,18 @@ std::string write_ablation_report(const std::vector<PlannedRun>& runs, const std
 
   HtmlReport report("Ablation: " + out_dir);
   report.table(table);
+  // Each run's own report.html (written by gpt2 train at its evaluations), by relative path so
+  // the sweep folder can be moved or copied as a whole.
+  std::vector<std::pair<std::string, std::string>> run_reports;
+  for (const auto& run : runs)
+    if (file_exists(run.dir + "/report.html"))
+      run_reports.emplace_back(
+          run.spec.name,
+          std::filesystem::path(run.dir + "/report.html").lexically_relative(out_dir).string());
+  if (!run_reports.empty()) {
+    report.heading("Run reports");
+    report.links(run_reports);
+  }
   std::vector<Series> val, train;
   for (const auto& c : curves) {
     val.push_back({c.run, c.eval_steps, c.val_loss});

@@ -9,11 +9,31 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <string>
 
 #include "core/error.h"
+#include "runtime/torch_compat.h"
 
 namespace gpt2 {
 namespace {
+
+// Runs one collective; c10d's errors (a peer's socket closed, a timeout) become an Error that
+// says what the user can do: when one rank stops (bad data, a held lock, a full disk), the
+// others see only a closed connection.
+template <class Collective>
+void run_collective(const char* what, int rank, Collective&& collective) {
+  try {
+    collective();
+  } catch (const Error&) {
+    throw;
+  } catch (const std::exception& e) {
+    std::string reason = e.what();
+    reason = reason.substr(0, reason.find('\n'));
+    throw Error(std::string("distributed: ") + what + " failed on rank " + std::to_string(rank) +
+                " (" + reason +
+                "): another rank has stopped or is unreachable; its own output says why");
+  }
+}
 
 const char* env_value(const char* name) {
   const char* v = std::getenv(name);
@@ -96,14 +116,19 @@ DistributedEnv distributed_env_from_environment() {
 
 struct Distributed::Impl {
   c10::intrusive_ptr<c10d::Store> store;
+#if GPT2_TORCH_AT_LEAST(2, 0)
+  c10::intrusive_ptr<c10d::Backend> group;  // 2.0 split ProcessGroup into a wrapper + Backends
+#else
   c10::intrusive_ptr<c10d::ProcessGroup> group;
+#endif
 };
 
 Distributed::Distributed(const DistributedEnv& env, const std::string& backend, c10::Device device,
                          double timeout_seconds)
     : env_(env), impl_(std::make_unique<Impl>()) {
   backend_ = backend == "auto" ? (device.is_cuda() ? "nccl" : "gloo") : backend;
-  if (!env.active()) return;
+  if (!env.active() && !env.form_group_alone) return;
+  grouped_ = true;
   const auto timeout = std::chrono::milliseconds(static_cast<int64_t>(timeout_seconds * 1000));
   c10d::TCPStoreOptions options;
   options.port = static_cast<uint16_t>(env.master_port);
@@ -152,19 +177,19 @@ Distributed::Distributed(const DistributedEnv& env, const std::string& backend, 
 Distributed::~Distributed() = default;
 
 void Distributed::broadcast(const std::vector<at::Tensor>& tensors, double bucket_bytes) {
-  if (!env_.active()) return;
+  if (!grouped_) return;
   at::NoGradGuard no_grad;
   for (const auto& bucket : make_buckets(tensors, bucket_bytes)) {
     std::vector<at::Tensor> flat = {flatten(bucket)};
     c10d::BroadcastOptions options;
     options.rootRank = 0;
-    impl_->group->broadcast(flat, options)->wait();
+    run_collective("broadcast", env_.rank, [&] { impl_->group->broadcast(flat, options)->wait(); });
     unflatten_into(flat[0], bucket);
   }
 }
 
 void Distributed::average_gradients(const std::vector<at::Tensor>& params, double bucket_bytes) {
-  if (!env_.active()) return;
+  if (!grouped_) return;
   at::NoGradGuard no_grad;
   std::vector<at::Tensor> grads;
   for (auto it = params.rbegin(); it != params.rend(); ++it) {
@@ -178,24 +203,26 @@ void Distributed::average_gradients(const std::vector<at::Tensor>& params, doubl
   flats.reserve(buckets.size());
   for (const auto& bucket : buckets) {
     flats.push_back({flatten(bucket)});
-    works.push_back(impl_->group->allreduce(flats.back()));  // launched together, waited below
+    run_collective("gradient all-reduce", env_.rank, [&] {
+      works.push_back(impl_->group->allreduce(flats.back()));  // launched together, waited below
+    });
   }
   for (size_t i = 0; i < buckets.size(); ++i) {
-    works[i]->wait();
+    run_collective("gradient all-reduce", env_.rank, [&] { works[i]->wait(); });
     flats[i][0].div_(env_.world_size);
     unflatten_into(flats[i][0], buckets[i]);
   }
 }
 
 void Distributed::all_reduce_sum(at::Tensor& tensor) {
-  if (!env_.active()) return;
+  if (!grouped_) return;
   std::vector<at::Tensor> tensors = {tensor};
-  impl_->group->allreduce(tensors)->wait();
+  run_collective("all-reduce", env_.rank, [&] { impl_->group->allreduce(tensors)->wait(); });
 }
 
 void Distributed::barrier() {
-  if (!env_.active()) return;
-  impl_->group->barrier()->wait();
+  if (!grouped_) return;
+  run_collective("barrier", env_.rank, [&] { impl_->group->barrier()->wait(); });
 }
 
 }  // namespace gpt2

@@ -18,6 +18,8 @@ struct DistributedEnv {
   int local_rank = 0;
   std::string master_addr = "127.0.0.1";
   int master_port = 29500;
+  // Form a process group even at world size 1 (to check a backend on one device).
+  bool form_group_alone = false;
   bool active() const { return world_size > 1; }
 };
 
@@ -56,6 +58,7 @@ class Distributed {
   DistributedEnv env_;
   std::string backend_;
   std::unique_ptr<Impl> impl_;
+  bool grouped_ = false;  // a process group exists (world size > 1, or form_group_alone)
 };
 
 }  // namespace gpt2

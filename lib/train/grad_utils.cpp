@@ -1,6 +1,7 @@
 #include "train/grad_utils.h"
 
 #include <ATen/ATen.h>
+#include <ATen/core/grad_mode.h>
 
 namespace gpt2 {
 

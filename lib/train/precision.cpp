@@ -1,8 +1,7 @@
 #include "train/precision.h"
 
-#include <ATen/autocast_mode.h>
-
 #include "core/error.h"
+#include "runtime/torch_compat.h"
 
 namespace gpt2 {
 
@@ -28,18 +27,11 @@ Precision resolve_precision(const std::string& name, c10::Device device) {
 AutocastScope::AutocastScope(const Precision& precision, c10::Device device) {
   if (!precision.autocast) return;
   active_ = true;
-  cuda_ = device.is_cuda();
-  if (cuda_) {
-    was_enabled_ = at::autocast::is_enabled();
-    old_dtype_ = at::autocast::get_autocast_gpu_dtype();
-    at::autocast::set_autocast_gpu_dtype(precision.dtype);
-    at::autocast::set_enabled(true);
-  } else {
-    was_enabled_ = at::autocast::is_cpu_enabled();
-    old_dtype_ = at::autocast::get_autocast_cpu_dtype();
-    at::autocast::set_autocast_cpu_dtype(precision.dtype);
-    at::autocast::set_cpu_enabled(true);
-  }
+  device_type_ = device.type();
+  was_enabled_ = torch_compat::autocast_enabled(device_type_);
+  old_dtype_ = torch_compat::autocast_dtype(device_type_);
+  torch_compat::set_autocast_dtype(device_type_, precision.dtype);
+  torch_compat::set_autocast_enabled(device_type_, true);
   at::autocast::increment_nesting();
 }
 
@@ -47,13 +39,8 @@ AutocastScope::~AutocastScope() {
   if (!active_) return;
   // Casts of the weights are cached inside one forward; drop them when the outermost scope ends.
   if (at::autocast::decrement_nesting() == 0) at::autocast::clear_cache();
-  if (cuda_) {
-    at::autocast::set_enabled(was_enabled_);
-    at::autocast::set_autocast_gpu_dtype(old_dtype_);
-  } else {
-    at::autocast::set_cpu_enabled(was_enabled_);
-    at::autocast::set_autocast_cpu_dtype(old_dtype_);
-  }
+  torch_compat::set_autocast_enabled(device_type_, was_enabled_);
+  torch_compat::set_autocast_dtype(device_type_, old_dtype_);
 }
 
 }  // namespace gpt2

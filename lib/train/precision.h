@@ -28,7 +28,8 @@ class AutocastScope {
   AutocastScope& operator=(const AutocastScope&) = delete;
 
  private:
-  bool active_ = false, cuda_ = false, was_enabled_ = false;
+  bool active_ = false, was_enabled_ = false;
+  c10::DeviceType device_type_ = c10::kCPU;
   c10::ScalarType old_dtype_ = c10::kFloat;
 };
 

@@ -26,8 +26,10 @@
 #include "train/grad_utils.h"
 #include "train/loss_scaler.h"
 #include "train/lr_schedule.h"
+#include "train/network_health.h"
 #include "train/param_groups.h"
 #include "train/precision.h"
+#include "train/run_watch.h"
 #include "train/signals.h"
 #include "train/train_data.h"
 #include "train/trainer_setup.h"
@@ -138,6 +140,7 @@ class Trainer {
   double evaluate();
   void save_checkpoint();
   void finish();
+  void refresh_watch() const;  // report.html, trainer_state.json
 
   TrainSections s_;
   const TrainConfig& tc_ = s_.train;
@@ -173,6 +176,11 @@ class Trainer {
   Clock::time_point session_start_, log_start_;
   int64_t log_tokens_ = 0;
   double mfu_ = 0;
+
+  // Watching the run (rank 0): TensorBoard events, report.html, network health.
+  std::unique_ptr<RunWatch> watch_;
+  NamedTensors named_params_;
+  HealthProbe health_;
 };
 
 Runtime runtime_for(const RuntimeConfig& config, const DistributedEnv& env) {
@@ -253,6 +261,15 @@ Trainer::Trainer(TrainSections sections, const TrainOptions& options)
           : measure_matmul_flops(device_, precision_.autocast ? precision_.dtype : c10::kFloat);
   print_banner();
   result_.run_dir = tc_.out_dir;
+  if (main_) {
+    RunWatchInfo info{tc_.grad_clip,           tc_.max_steps,
+                      tc_.log_interval,        tc_.eval_interval,
+                      tc_.checkpoint_interval, s_.data.batch_size * accum_ * world_,
+                      flops_per_token_};
+    watch_ = std::make_unique<RunWatch>(run_, info, checkpoint_.empty() ? -1 : state_.step);
+    for (const auto& item : model_->named_parameters())
+      named_params_.emplace_back(item.key(), item.value());
+  }
 }
 
 void Trainer::resume_or_start() {
@@ -377,8 +394,10 @@ Trainer::StepOutcome Trainer::step() {
   finite = finite && std::isfinite(outcome.grad_norm);
   const bool apply = scaler_->update(finite);
   if (apply) {
+    if (watch_ && watch_->health_due(step + 1)) health_.before_update(named_params_);
     clip_grads(params_, outcome.grad_norm, tc_.grad_clip);
     optimizer_->step();
+    if (health_.armed()) run_.log(health_row(step + 1, health_.after_update(named_params_)));
     state_.nonfinite_in_row = 0;
   } else if (!scaler_->enabled() || any_nonfinite) {
     ++state_.nonfinite_in_row;
@@ -415,17 +434,19 @@ void Trainer::log(const StepOutcome& outcome, bool last_step) {
     double seconds = seconds_since(log_start_);
     double tokens_per_s = seconds > 0 ? double(log_tokens_) / seconds : 0;
     mfu_ = peak_flops_ > 0 ? flops_per_token_ * tokens_per_s / world_ / peak_flops_ : 0;
-    run_.log({"train",
-              state_.step,
-              {{"loss", outcome.loss},
-               {"lr", outcome.lr},
-               {"grad_norm", outcome.grad_norm},
-               {"tokens", double(state_.tokens_seen)},
-               {"tokens_per_s", tokens_per_s},
-               {"mfu", mfu_},
-               {"seconds", elapsed_before_ + seconds_since(session_start_)},
-               {"loss_scale", scaler_->scale()}},
-              {}});
+    const LogRow row{"train",
+                     state_.step,
+                     {{"loss", outcome.loss},
+                      {"lr", outcome.lr},
+                      {"grad_norm", outcome.grad_norm},
+                      {"tokens", double(state_.tokens_seen)},
+                      {"tokens_per_s", tokens_per_s},
+                      {"mfu", mfu_},
+                      {"seconds", elapsed_before_ + seconds_since(session_start_)},
+                      {"loss_scale", scaler_->scale()}},
+                     {}};
+    run_.log(row);
+    watch_->logged(row);
     log_start_ = Clock::now();
     log_tokens_ = 0;
   }
@@ -451,8 +472,11 @@ bool Trainer::evaluate_and_log(double lr) {
     ++state_.evals_since_best;
   }
   if (main_) {
-    run_.log(
-        {"eval", state_.step, {{"val_loss", val}, {"val_ppl", std::exp(val)}, {"lr", lr}}, {}});
+    const LogRow row{
+        "eval", state_.step, {{"val_loss", val}, {"val_ppl", std::exp(val)}, {"lr", lr}}, {}};
+    run_.log(row);
+    watch_->logged(row);
+    refresh_watch();
     if (progress_) progress_->update(double(state_.step - start_step_));
     std::fprintf(stderr, "%sstep %ld: val loss %.4f (ppl %.2f)%s\n",
                  progress_ && ::isatty(STDERR_FILENO) ? "\n" : "", long(state_.step), val,
@@ -510,6 +534,12 @@ void Trainer::save_checkpoint() {
   if (!main_) return;
   if (tc_.keep_best && state_.best_step == state_.step) run_.link_best(state_.step);
   run_.rotate(tc_.keep_last, tc_.keep_best ? state_.best_step : -1);
+  refresh_watch();  // the checkpoints kept changed
+}
+
+void Trainer::refresh_watch() const {
+  if (watch_)
+    watch_->refresh({state_.step, state_.tokens_seen, state_.best_val_loss, state_.best_step});
 }
 
 void Trainer::finish() {
@@ -532,6 +562,7 @@ void Trainer::finish() {
               {{"message", result_.interrupted     ? "interrupted"
                            : result_.early_stopped ? "early stop"
                                                    : "finished"}}});
+  refresh_watch();
   dist_.barrier();
 }
 

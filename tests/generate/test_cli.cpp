@@ -88,6 +88,46 @@ TEST_CASE("gpt2 generate: stream, batch file, config file and errors") {
   CHECK_THAT(bad.output, Contains("generate.top_p") && Contains("must be in (0, 1]"));
 }
 
+TEST_CASE("gpt2 generate: beams stream their final text, --trace writes one line per sequence") {
+  if (test::run_cli("generate --help").exit_code == 127) {
+    WARN("the gpt2 program is not built; skipping the CLI checks");
+    return;
+  }
+  test::TempDir dir;
+  make_model_dir(dir);
+  const std::string model = " --model " + dir.file("model") + " --threads 1 --ignore-eos";
+
+  // --num-beams alone means beam search; one sequence streams, and its text is the best of the
+  // same search printed without streaming.
+  auto streamed = test::run_cli("generate" + model + " --prompt 'the ' --num-beams 3" +
+                                " --max-new-tokens 8 --trace " + dir.file("trace.jsonl"));
+  INFO(streamed.output);
+  REQUIRE(streamed.exit_code == 0);
+  CHECK_THAT(streamed.output, Contains("[8 tokens, length]"));
+  auto listed = test::run_cli("generate" + model +
+                              " --prompt 'the ' --num-beams 3 --num-return-sequences 2"
+                              " --max-new-tokens 8");
+  INFO(listed.output);
+  REQUIRE(listed.exit_code == 0);
+  auto first = listed.output.find("=== 1 (score");
+  REQUIRE(first != std::string::npos);
+  const auto start = listed.output.find('\n', first) + 1;
+  const std::string best = listed.output.substr(start, listed.output.find("\n===", start) - start);
+  CHECK(starts_with(streamed.output, best + "\n"));
+
+  auto line = nlohmann::json::parse(read_file(dir.file("trace.jsonl")));
+  CHECK(line["prompt"] == 0);
+  CHECK(line["tokens"].size() == 8);
+  for (const char* key : {"entropy", "kept", "nucleus", "rank", "probability"})
+    CHECK(line[key].size() == 8);
+
+  // DRY from its example config, breakers through the model's tokenizer.
+  auto dry = test::run_cli("generate" + model + " --prompt 'the ' --config " + test::source_dir() +
+                           "/configs/generate/dry.yaml --max-new-tokens 6");
+  INFO(dry.output);
+  CHECK(dry.exit_code == 0);
+}
+
 TEST_CASE("gpt2 generate: speculative decoding and contrastive search from the command line",
           "[speculative][contrastive]") {
   if (test::run_cli("generate --help").exit_code == 127) {

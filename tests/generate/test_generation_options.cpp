@@ -1,5 +1,8 @@
 // make_generation_options: the one way every command turns settings and a tokenizer into
 // GenerationOptions (end-of-text, detokenizer, banned words), checked against GPT-2's ids.
+#include <ATen/ATen.h>  // before Catch: c10 defines its own CHECK
+
+#include <algorithm>
 #include <catch2/catch.hpp>
 
 #include "core/error.h"
@@ -39,4 +42,32 @@ TEST_CASE("an empty prompt is end-of-text alone") {
   auto tokenizer = load_tokenizer(test::data_path(nullptr, "gpt2"));
   CHECK(encode_prompt(*tokenizer, "") == std::vector<int64_t>{50256});
   CHECK(encode_prompt(*tokenizer, "Hello world") == std::vector<int64_t>({15496, 995}));
+}
+
+TEST_CASE("generation options resolve DRY's sequence breakers through GPT-2's vocabulary") {
+  auto tokenizer = load_tokenizer(test::data_path(nullptr, "gpt2"));
+  GenerateConfig config;
+  CHECK(make_generation_options(config, *tokenizer, 0).dry_breakers.empty());  // DRY off
+  config.dry_multiplier = 0.8;
+  config.dry_sequence_breakers = {"\n", ":", "ab:"};
+  auto breakers = make_generation_options(config, *tokenizer, 0).dry_breakers;
+  auto has = [&](std::vector<int64_t> sequence) {
+    return std::find(breakers.begin(), breakers.end(), sequence) != breakers.end();
+  };
+  // "\n" is 198, "\n\n" 628, ":" 25, "):" 2599: tokens containing a breaker break alone.
+  CHECK(has({198}));
+  CHECK(has({628}));
+  CHECK(has({25}));
+  CHECK(has({2599}));
+  // "ab:": "ab" (397) ends with its prefix "ab", so it is a head followed by ":" (25); "a"
+  // (64) is followed by the encoding of "b:" (65 25).
+  CHECK(has({397, 25}));
+  CHECK(has({64, 65, 25}));
+  CHECK_FALSE(has({397}));
+  for (const auto& b : breakers) {
+    const auto text = tokenizer->decode(std::vector<int32_t>(b.begin(), b.end()));
+    const bool breaks = text.find('\n') != std::string::npos || text.find(':') != std::string::npos;
+    INFO(text);
+    CHECK(breaks);
+  }
 }

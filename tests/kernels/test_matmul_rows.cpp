@@ -3,6 +3,7 @@
 // no-grad and inference mode; and it splits only where that applies.
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
+#include <ATen/core/grad_mode.h>
 #include <c10/core/InferenceMode.h>
 
 #include <catch2/catch.hpp>

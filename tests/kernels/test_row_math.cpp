@@ -4,6 +4,7 @@
 // under autograd, and each row the same bits alone, in a batch, or split over threads.
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
+#include <ATen/core/grad_mode.h>
 
 #include <catch2/catch.hpp>
 #include <cmath>

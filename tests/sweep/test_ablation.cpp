@@ -66,8 +66,12 @@ TEST_CASE("seeds of a combination are averaged from each run's metrics.csv") {
   CHECK(groups[0].val_loss_std == Approx(std::sqrt(0.02)));  // sample std of {2.0, 2.2}
   CHECK(groups[0].val_ppl == Approx(std::exp(2.1)));
   CHECK(groups[1].val_loss_std == 0);
+  write_file_atomic(tmp.file("a1/report.html"), "<html></html>");  // a1 got to an evaluation
   std::string table = write_ablation_report(runs, tmp.path());
   CHECK_THAT(table, Contains("2.1000"));
+  const std::string html = read_file(tmp.file("report.html"));
+  CHECK_THAT(html, Contains("<a href=\"a1/report.html\">a1</a>"));
+  CHECK(html.find("b1/report.html") == std::string::npos);  // none written: no link
   CHECK_THAT(read_file(tmp.file("results.csv")), Contains("a,2,2.1000,0.1414,8.166"));
   CHECK_THAT(read_file(tmp.file("report.html")), Contains("<polyline"));
 }

@@ -1,8 +1,12 @@
 // Data parallel over c10d Gloo: 2 processes on 127.0.0.1 with batch 2 each end with the
 // parameters of 1 process with batch 4 (the same global batch). Also the CLI's stop on SIGINT.
+#include <ATen/ATen.h>
+#include <unistd.h>
+
 #include <cmath>
 #include <filesystem>
 
+#include "core/error.h"
 #include "core/files.h"
 #include "test_support.h"
 #include "train/distributed.h"
@@ -134,4 +138,39 @@ TEST_CASE("gpt2 train: SIGINT saves a checkpoint and exits cleanly and --resume 
   CHECK_THAT(result.output, Contains("finished after"));
   CHECK_THAT(test::run_cli("train --resume " + dir.file("nothing")).output,
              Contains("is not a run directory"));
+}
+
+TEST_CASE("a rank whose peer stopped gets an Error that says so (not a c10d exception)") {
+  DistributedEnv env;
+  env.world_size = 2;
+  env.master_port = test::free_port();
+  // Rank 0 joins, then stops (as on a bad config or a held lock) before the first broadcast.
+  auto rank0 = test::fork_child([&](int) {
+    DistributedEnv e = env;
+    e.rank = 0;
+    Distributed dist(e, "gloo", c10::Device(c10::kCPU), 30);
+    return 1;
+  });
+  auto rank1 = test::fork_child([&](int out) {
+    DistributedEnv e = env;
+    e.rank = 1;
+    Distributed dist(e, "gloo", c10::Device(c10::kCPU), 30);
+    auto t = at::zeros({4});
+    try {
+      dist.broadcast({t});
+      dist.all_reduce_sum(t);
+    } catch (const Error& error) {
+      std::string what = error.what();
+      (void)!write(out, what.data(), what.size());
+      return 3;
+    }
+    return 0;
+  });
+  auto first = test::wait_child(rank0);
+  auto second = test::wait_child(rank1);
+  CHECK(first.exit_code == 1);
+  INFO(second.output);
+  CHECK(second.exit_code == 3);
+  CHECK_THAT(second.output, Contains("failed on rank 1"));
+  CHECK_THAT(second.output, Contains("another rank has stopped"));
 }

@@ -33,7 +33,8 @@ BeamSearch::Hypothesis BeamSearch::make_hypothesis(const TokenHistory& history, 
                row.logprobs,
                sum,
                rank,
-               reason};
+               reason,
+               row.trace};
   if (token >= 0) {
     h.tokens.push_back(token);
     h.logprobs.push_back(logprob);
@@ -109,12 +110,15 @@ std::vector<BeamSearch::Choice> BeamSearch::select(PromptState& prompt, int64_t 
       if (reason) {
         if (rank >= group_size) continue;  // only the top num_beams may finish
         double normalised = length_normalised(score[rank], generated, lp);
-        hyps.add(make_hypothesis(history[static_cast<size_t>(parent)], parent_row, token,
-                                 token_logprob, normalised, normalised, *reason));
+        auto h = make_hypothesis(history[static_cast<size_t>(parent)], parent_row, token,
+                                 token_logprob, normalised, normalised, *reason);
+        extend_trace(h.trace, parent, token);
+        hyps.add(std::move(h));
         continue;
       }
-      RowState next{score[rank], kDead, parent_row.logprobs};
+      RowState next{score[rank], kDead, parent_row.logprobs, parent_row.trace};
       next.logprobs.push_back(token_logprob);
+      extend_trace(next.trace, parent, token);
       chosen.push_back({parent, token, std::move(next)});
       used[static_cast<size_t>(token)] += 1;
       ++live;
@@ -133,6 +137,43 @@ std::vector<BeamSearch::Choice> BeamSearch::select(PromptState& prompt, int64_t 
   prompt.done =
       std::all_of(prompt.group_done.begin(), prompt.group_done.end(), [](bool d) { return d; });
   return chosen;
+}
+
+void BeamSearch::stream_final_prefix(PromptState& prompt, const std::vector<Choice>& chosen,
+                                     const std::vector<TokenHistory>& chosen_history,
+                                     const SearchContext& context) {
+  if (!context.on_token) return;
+  // The first result is a finished hypothesis of the best rank now (ranks never change and the
+  // best is only dropped for a better one) or one still to come from a live beam.
+  double best = kDead;
+  for (const auto& group : prompt.groups)
+    if (!group.kept.empty()) best = std::max(best, group.kept.front().rank);
+  std::vector<const std::vector<int64_t>*> tokens;
+  std::vector<const std::vector<float>*> logprobs;
+  std::vector<std::vector<int64_t>> live;
+  for (size_t j = 0; j < chosen.size(); ++j)
+    if (chosen[j].state.score != kDead) {
+      const auto& h = chosen_history[j];
+      live.emplace_back(h.tokens.begin() + h.prompt_length, h.tokens.end());
+      logprobs.push_back(&chosen[j].state.logprobs);
+    }
+  for (const auto& l : live) tokens.push_back(&l);
+  for (const auto& group : prompt.groups)
+    for (const auto& h : group.kept)
+      if (h.rank >= best) {
+        tokens.push_back(&h.tokens);
+        logprobs.push_back(&h.logprobs);
+      }
+  if (tokens.empty()) return;
+  size_t shared = tokens.front()->size();
+  for (const auto* t : tokens) {
+    shared = std::min(shared, t->size());
+    for (size_t i = prompt.streamed; i < shared; ++i)
+      if ((*t)[i] != (*tokens.front())[i]) shared = i;
+  }
+  for (size_t i = prompt.streamed; i < shared; ++i)
+    context.on_token({prompt.prompt_index, 0, (*tokens.front())[i], (*logprobs.front())[i]});
+  prompt.streamed = std::max(prompt.streamed, shared);
 }
 
 std::vector<std::vector<GenerationResult>> BeamSearch::run(
@@ -167,7 +208,9 @@ std::vector<std::vector<GenerationResult>> BeamSearch::run(
   logits = logits.index_select(0, at::tensor(expand, at::kLong).to(logits.device()));  // (N*K, V)
 
   for (int64_t generated = 1;; ++generated) {
+    const at::Tensor raw = context.trace ? logits.clone() : at::Tensor();  // (R, V)
     context.processors.apply(logits, history);
+    if (context.trace) step_trace_.emplace(raw, logits);
     at::Tensor logp = logits.log_softmax(-1).to(at::kCPU);  // (R, V)
     std::vector<int64_t> parents, tokens;
     std::vector<TokenHistory> next_history;
@@ -194,6 +237,7 @@ std::vector<std::vector<GenerationResult>> BeamSearch::run(
         }
       }
       if (prompt.done) continue;
+      stream_final_prefix(prompt, chosen, chosen_history, context);
       still_active.push_back(active[slot]);
       for (size_t j = 0; j < chosen.size(); ++j) {
         parents.push_back(chosen[j].parent);
@@ -217,8 +261,17 @@ std::vector<std::vector<GenerationResult>> BeamSearch::run(
       for (auto& h : group.kept) all.push_back(std::move(h));
     std::stable_sort(all.begin(), all.end(),
                      [](const Hypothesis& a, const Hypothesis& b) { return a.rank > b.rank; });
-    for (size_t i = 0; i < all.size() && i < static_cast<size_t>(config.num_return_sequences); ++i)
+    for (size_t i = 0; i < all.size() && i < static_cast<size_t>(config.num_return_sequences);
+         ++i) {
       results[p].push_back({all[i].tokens, all[i].logprobs, "", all[i].reason, all[i].score});
+      results[p].back().trace = std::move(all[i].trace);
+    }
+    // The rest of the best sequence, now final.
+    if (context.on_token && !results[p].empty()) {
+      const auto& best = results[p].front();
+      for (size_t i = state[p].streamed; i < best.tokens.size(); ++i)
+        context.on_token({state[p].prompt_index, 0, best.tokens[i], best.logprobs[i]});
+    }
   }
   return results;
 }

@@ -10,8 +10,10 @@
 // in turn; a group's log-probabilities are lowered by diversity_penalty times the number of
 // times earlier groups chose each token at this step. Groups = 1 is plain beam search.
 #include <limits>
+#include <optional>
 
 #include "generate/random_stream.h"
+#include "generate/step_trace.h"
 #include "generate/strategies/search_strategy.h"
 
 namespace gpt2 {
@@ -30,6 +32,7 @@ class BeamSearch : public SearchStrategy {
     double score = kDead;  // sum of (penalised) log-probabilities; kDead = unused slot
     double key = kDead;    // stochastic beam: the perturbed score it is ranked by
     std::vector<float> logprobs;
+    std::vector<TokenTrace> trace;  // when tracing
   };
   struct Choice {    // one beam of the next step
     int64_t parent;  // absolute row it extends
@@ -42,6 +45,7 @@ class BeamSearch : public SearchStrategy {
     double score;  // what results report
     double rank;   // what results are ordered by
     StopReason reason;
+    std::vector<TokenTrace> trace;  // when tracing
   };
   // Finished hypotheses of one group: the best `capacity` by rank.
   struct HypothesisSet {
@@ -57,6 +61,7 @@ class BeamSearch : public SearchStrategy {
     std::vector<bool> group_done;
     RandomStream stream{0, 0};
     bool done = false;
+    size_t streamed = 0;  // tokens of the best sequence given to on_token
   };
 
   // Scores of the beams of a fresh prompt (all K rows hold the prompt).
@@ -78,6 +83,19 @@ class BeamSearch : public SearchStrategy {
   static Hypothesis make_hypothesis(const TokenHistory& history, const RowState& row, int64_t token,
                                     float logprob, double sum, double rank, StopReason reason);
   static double length_normalised(double sum, int64_t length, double penalty);
+  // Appends what choosing `token` in row `parent` looked like, when tracing.
+  void extend_trace(std::vector<TokenTrace>& trace, int64_t parent, int64_t token) const {
+    if (step_trace_) trace.push_back(step_trace_->at(parent, token));
+  }
+
+ private:
+  // Streaming: gives on_token the tokens that every sequence that can still be returned first
+  // shares (every live beam, and the best finished hypotheses), from prompt.streamed on.
+  static void stream_final_prefix(PromptState& prompt, const std::vector<Choice>& chosen,
+                                  const std::vector<TokenHistory>& chosen_history,
+                                  const SearchContext& context);
+
+  std::optional<StepTrace> step_trace_;  // this step's, when tracing
 };
 
 }  // namespace gpt2

@@ -2,7 +2,10 @@
 
 #include <ATen/ATen.h>
 
+#include <optional>
+
 #include "generate/decode_batch.h"
+#include "generate/step_trace.h"
 #include "kernels/row_functions.h"
 
 namespace gpt2 {
@@ -33,8 +36,11 @@ std::vector<std::vector<GenerationResult>> RowSearch::run(
   auto batch = std::make_unique<DecodeBatch>(context.model, row_prompts, max_new);
   at::Tensor logits = batch->prefill();  // (B, V)
   while (true) {
+    const at::Tensor raw = context.trace ? logits.clone() : at::Tensor();  // (B, V)
     context.processors.apply(logits, history);
     at::Tensor tokens = pick(logits, streams);  // (B)
+    std::optional<StepTrace> trace;
+    if (context.trace) trace.emplace(raw, logits);
     at::Tensor logprobs = logits.gather(-1, tokens.unsqueeze(-1)).squeeze(-1) -
                           log_sum_exp_rows(logits);  // (B): log_softmax(logits)[token]
     auto token_cpu = tokens.to(at::kCPU).contiguous();
@@ -49,6 +55,7 @@ std::vector<std::vector<GenerationResult>> RowSearch::run(
       result.tokens.push_back(token[b]);
       result.logprobs.push_back(logprob[b]);
       result.score += logprob[b];
+      if (trace) result.trace.push_back(trace->at(static_cast<int64_t>(b), token[b]));
       if (context.on_token) {
         const auto row = static_cast<int64_t>(origin[b]);
         context.on_token({prompt_indices[static_cast<size_t>(row / samples)], row % samples,

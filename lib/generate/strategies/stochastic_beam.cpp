@@ -72,12 +72,15 @@ std::vector<BeamSearch::Choice> StochasticBeamSearch::select(
     const float token_logprob = logprob_of[parent][token];
     auto reason = context.stop.stop_if_appended(history[static_cast<size_t>(parent)], token);
     if (reason) {
-      finished.add(make_hypothesis(history[static_cast<size_t>(parent)], parent_row, token,
-                                   token_logprob, phi_of[a][token], k[r], *reason));
+      auto h = make_hypothesis(history[static_cast<size_t>(parent)], parent_row, token,
+                               token_logprob, phi_of[a][token], k[r], *reason);
+      extend_trace(h.trace, parent, token);
+      finished.add(std::move(h));
       continue;
     }
-    RowState next{phi_of[a][token], k[r], parent_row.logprobs};
+    RowState next{phi_of[a][token], k[r], parent_row.logprobs, parent_row.trace};
     next.logprobs.push_back(token_logprob);
+    extend_trace(next.trace, parent, token);
     chosen.push_back({parent, token, std::move(next)});
   }
   const bool any_live = !chosen.empty();
