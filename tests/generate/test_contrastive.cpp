@@ -1,6 +1,7 @@
 // Contrastive search on the golden model against a direct implementation of Su et al.'s
 // formula in this file: no cache, no batching, each candidate run on its own full sequence.
 #include <ATen/ATen.h>
+#include <ATen/core/grad_mode.h>
 
 #include <catch2/catch.hpp>
 

@@ -3,6 +3,7 @@
 // counts, with and without cache, through rebuilds at the context's end); sampling
 // distributed as the target's (chi-square against exact probabilities of the golden model).
 #include <ATen/ATen.h>
+#include <ATen/core/grad_mode.h>
 
 #include <catch2/catch.hpp>
 #include <cmath>
