@@ -14,6 +14,7 @@
 #include "generate/jsonl_io.h"
 #include "generate/model_source.h"
 #include "generate/step_trace.h"
+#include "generate/strategies/speculative.h"
 #include "generate/text_stream.h"
 #include "model_options.h"
 #include "tokenizer/tokenizer_config.h"
@@ -45,6 +46,7 @@ int cmd_generate(const std::vector<std::string>& argv) {
   std::string spec, adapter, prompt, prompts_path, out_path, trace_path;
   std::vector<std::string> stops;
   bool no_cache = false, ignore_eos = false, output_scores = false;
+  int64_t prompt_lookup = -1;
   ConfigArgs args;
   GenerateConfig config;  // its fields declare the --top-p etc. shorthands
   FieldFlags generate_flags(section_ref(config));
@@ -61,7 +63,9 @@ int cmd_generate(const std::vector<std::string>& argv) {
       ("stop", po::value(&stops)->composing(), "stop string, repeatable (\\n newline, \\t tab)")(
           "no-cache", po::bool_switch(&no_cache), "recompute the whole sequence every step")  //
       ("ignore-eos", po::bool_switch(&ignore_eos), "do not stop at end-of-text")              //
-      ("output-scores", po::bool_switch(&output_scores), "transition scores in --out");
+      ("output-scores", po::bool_switch(&output_scores), "transition scores in --out")        //
+      ("prompt-lookup", po::value(&prompt_lookup),
+       "N: speculative decoding drafting from n-grams of the text (generate.prompt_lookup_ngram)");
   generate_flags.add_to(options);
   weights_flag.add_to(options);
   add_config_options(options, args);
@@ -81,8 +85,9 @@ int cmd_generate(const std::vector<std::string>& argv) {
   }
   if (no_cache) args.assignments.push_back({"generate.use_cache", {"false"}, "--no-cache"});
   if (ignore_eos) args.assignments.push_back({"generate.ignore_eos", {"true"}, "--ignore-eos"});
-  if (output_scores)
-    args.assignments.push_back({"generate.output_scores", {"true"}, "--output-scores"});
+  ("output-scores", po::bool_switch(&output_scores), "transition scores in --out")  //
+      if (prompt_lookup >= 0) args.assignments.push_back(
+          {"generate.prompt_lookup_ngram", {std::to_string(prompt_lookup)}, "--prompt-lookup"});
   TokenizerConfig tokenizer_config;
   auto loaded = load_model_from_args(spec, args,
                                      {section_ref(config), section_ref(tokenizer_config)}, adapter);
@@ -98,6 +103,13 @@ int cmd_generate(const std::vector<std::string>& argv) {
   std::vector<std::string> traces;  // per prompt
   auto encode = [&](const std::string& text) { return encode_prompt(*tokenizer, text); };
   ModelSource source(loaded.model, opts.config.use_cache);
+  std::unique_ptr<ModelSource> draft;
+  GenerationOptions spec_opts = opts;
+  if (!opts.config.draft_model.empty()) {
+    draft = std::make_unique<ModelSource>(load_draft_model(opts.config.draft_model, loaded.runtime),
+                                          opts.config.use_cache);
+    spec_opts.draft = draft.get();
+  }
 
   if (!prompt.empty()) {
     const bool stream = opts.config.num_return_sequences == 1;
@@ -111,13 +123,16 @@ int cmd_generate(const std::vector<std::string>& argv) {
           std::cout << streamer.push(e.token) << std::flush;
       };
     }
-    auto results = generate(source, {encode(prompt)}, opts, callbacks)[0];
+    auto results = generate(source, {encode(prompt)}, spec_opts, callbacks)[0];
     if (opts.trace) write_file_atomic(trace_path, trace_json_lines(0, results));
     if (stream) {
       std::cout << streamer.finish(results[0].text) << "\n";
       std::cerr << "[" << results[0].tokens.size() << " tokens, " << to_string(results[0].reason)
                 << "]\n";
     }
+    SpeculationStats stats;
+    for (const auto& r : results) stats.add(r);
+    std::cerr << stats.summary();
     for (size_t i = 0; !stream && i < results.size(); ++i)
       std::cout << "=== " << i + 1 << " (score " << results[i].score << ", "
                 << to_string(results[i].reason) << ")\n"
@@ -132,17 +147,22 @@ int cmd_generate(const std::vector<std::string>& argv) {
   std::vector<std::string> lines(records.size());
   traces.resize(records.size());
   double done = 0, tokens = 0;
+  SpeculationStats stats;
   GenerateCallbacks callbacks;
   callbacks.on_result = [&](int64_t index, const std::vector<GenerationResult>& results) {
     lines[static_cast<size_t>(index)] =
         result_json_line(records[static_cast<size_t>(index)], results, opts.config.output_scores);
     if (opts.trace) traces[static_cast<size_t>(index)] = trace_json_lines(index, results);
-    for (const auto& r : results) tokens += double(r.tokens.size());
+    for (const auto& r : results) {
+      tokens += double(r.tokens.size());
+      stats.add(r);
+    }
     bar.set_rate_units("tok", tokens);
     bar.update(++done);
   };
-  generate(source, prompts, opts, callbacks);
+  generate(source, prompts, spec_opts, callbacks);
   bar.finish();
+  std::cerr << stats.summary();
   write_file_atomic(out_path, join(lines, "\n") + "\n");
   if (opts.trace) write_file_atomic(trace_path, join(traces, ""));
   std::cerr << "wrote " << records.size() << " results to " << out_path << "\n";

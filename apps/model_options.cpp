@@ -55,4 +55,14 @@ LoadedModel load_model_from_args(const std::string& spec, ConfigArgs args,
   return loaded;
 }
 
+std::shared_ptr<GPT2LMHeadModelImpl> load_draft_model(const std::string& dir,
+                                                      const Runtime& runtime) {
+  require(is_directory(dir), "generate.draft_model: " + dir +
+                                 " is not a model directory (config.json and model.safetensors, "
+                                 "e.g. a run's exported checkpoint)");
+  auto model = load_model_dir(dir, read_hf_config(dir + "/config.json"), runtime.weights);
+  if (runtime.weights == c10::kFloat) model->to(runtime.device, runtime.dtype);
+  return model.ptr();
+}
+
 }  // namespace gpt2::cli

@@ -28,6 +28,10 @@ struct LoadedModel {
 // pass over the config files and --set overrides, then the model; returns an empty model after
 // --dump-config (which prints all of them). A directory's config.json is read once and fixes
 // the model section: a setting that would change it is an error.
+// generate.draft_model: a model directory loaded like --model's, with the same runtime.
+std::shared_ptr<GPT2LMHeadModelImpl> load_draft_model(const std::string& dir,
+                                                      const Runtime& runtime);
+
 // `adapter`: a LoRA adapter directory (PEFT's layout) merged into the model after loading;
 // "" = none.
 LoadedModel load_model_from_args(const std::string& spec, ConfigArgs args,

@@ -125,7 +125,8 @@ void GenerateConfig::validate() const {
   if (!is_sampling()) {
     const ProcessorContext context{*this};
     for (const auto& entry : processor_entries())
-      if (entry.warper && entry.make(context))
+      if (entry.warper && entry.make(context) &&
+          !(search() == "contrastive" && std::string(entry.name) == "top_k"))  // its candidates
         fail(std::string(entry.name) +
              " only applies to sampling strategies (sample, top_k, top_p, typical, min_p, "
              "epsilon, eta, stochastic_beam), not " +
@@ -156,6 +157,20 @@ void GenerateConfig::validate() const {
          std::to_string(max_new_tokens) + ")");
   for (const auto& text : stop_strings)
     if (text.empty()) fail("stop_strings: an entry is empty");
+  if (is_speculative()) {
+    if (s != "greedy" && s != "sample")
+      fail(
+          "draft_model / prompt_lookup_ngram (speculative decoding) apply to greedy and "
+          "sampling strategies, not " +
+          strategy);
+    if (!draft_model.empty() && prompt_lookup_ngram > 0)
+      fail("draft_model and prompt_lookup_ngram are two ways to draft: set one of them");
+  }
+  if (s == "contrastive") {
+    if (top_k < 1) fail("strategy contrastive needs top_k >= 1 candidates (e.g. top_k: 4)");
+    if (num_return_sequences > 1)
+      fail("num_return_sequences > 1 needs a sampling or beam strategy");
+  }
   banned_sequences();  // throws on a malformed entry
   sequence_biases();   // likewise
   if (repetition_penalty == 1.0 &&

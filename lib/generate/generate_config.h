@@ -66,6 +66,12 @@ struct GenerateConfig {
   bool ignore_eos = false;
   std::vector<std::string> stop_strings;
 
+  // Speculative decoding (greedy, sample) and contrastive search.
+  std::string draft_model;  // a smaller GPT-2 directory with the same vocabulary
+  int64_t num_draft_tokens = 5;
+  int64_t prompt_lookup_ngram = 0;
+  double penalty_alpha = 0.6;
+
   // Execution.
   bool use_cache = true;
   int64_t batch_size = 8;
@@ -76,7 +82,7 @@ struct GenerateConfig {
   void visit(FieldVisitor& v) {
     v.field("strategy", strategy,
             "greedy, sample (alias top_k, top_p, typical, min_p, epsilon, eta, top_h), beam, "
-            "group_beam or stochastic_beam",
+            "group_beam, stochastic_beam or contrastive",
             Rule::one_of(strategy_names()));
     v.field("num_return_sequences", num_return_sequences,
             "sequences returned per prompt (samples, or the n best beams)", Rule::positive());
@@ -168,6 +174,19 @@ struct GenerateConfig {
             Rule::non_negative());
     v.field("ignore_eos", ignore_eos, "do not stop at the model's end-of-text id");
     v.field("stop_strings", stop_strings, "texts that end a sequence; the text is cut before them");
+    v.field("draft_model", draft_model,
+            "speculative decoding: a smaller GPT-2 directory with the same vocabulary drafts "
+            "tokens the model verifies (greedy, sample; empty = off)");
+    v.field("num_draft_tokens", num_draft_tokens,
+            "speculative decoding: tokens drafted per verification step", Rule::positive());
+    v.field("prompt_lookup_ngram", prompt_lookup_ngram,
+            "speculative decoding without a draft model: draft what followed an earlier "
+            "occurrence of the last n-gram, n up to this (HF max_matching_ngram_size; 0 = off)",
+            Rule::non_negative());
+    v.field("penalty_alpha", penalty_alpha,
+            "contrastive: score = (1 - alpha) p(v) - alpha max cosine(h_v, h_context); top_k "
+            "candidates",
+            Rule::closed(0, 1));
     v.field("use_cache", use_cache, "reuse past keys/values (KV cache)");
     v.field("batch_size", batch_size, "prompts decoded together", Rule::positive());
     v.field("output_scores", output_scores,
@@ -180,6 +199,7 @@ struct GenerateConfig {
   std::string search() const;
   bool is_sampling() const;  // sample or stochastic_beam: the warpers apply
   bool is_beam() const;      // beam, group_beam or stochastic_beam
+  bool is_speculative() const { return !draft_model.empty() || prompt_lookup_ngram > 0; }
 
   static std::vector<std::string> strategy_names();
   // Parses banned_token_ids; throws Error naming the entry.

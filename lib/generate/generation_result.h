@@ -37,6 +37,9 @@ struct GenerationResult {
   // log-probability, which is `logprobs` again, summing to the score before length penalty).
   std::vector<float> transition_scores;
   std::vector<TokenTrace> trace;  // one per token when tracing, else empty
+  // Speculative decoding: tokens drafted and accepted for this sequence, and the model's
+  // verification passes (acceptance = accepted / drafted; tokens per pass = tokens / passes).
+  int64_t drafted = 0, accepted = 0, target_passes = 0;
 };
 
 // Called as each token is chosen by greedy or sampling; for beam strategies, as each token of

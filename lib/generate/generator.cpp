@@ -4,6 +4,7 @@
 
 #include "core/error.h"
 #include "generate/processor_registry.h"
+#include "generate/strategies/speculative.h"
 #include "generate/strategy_registry.h"
 
 namespace gpt2 {
@@ -37,9 +38,16 @@ std::vector<std::vector<GenerationResult>> generate(
   StopPolicy stop({config.max_new_tokens, processor_context.stop_ids, config.stop_strings,
                    model.context_length()},
                   options.decode);
-  auto strategy = make_strategy(config.search());
+  require(config.draft_model.empty() || options.draft,
+          "generate.draft_model is set, but this program did not load a draft model");
+  std::unique_ptr<SearchStrategy> strategy;
+  if (config.is_speculative())
+    strategy = std::make_unique<SpeculativeSearch>();
+  else
+    strategy = make_strategy(config.search());
   SearchContext context{model,        processors,         stop,         config,
                         options.seed, callbacks.on_token, options.trace};
+  context.draft = options.draft;
 
   std::vector<std::vector<GenerationResult>> results;
   const auto batch_size = static_cast<size_t>(config.batch_size);

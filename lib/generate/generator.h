@@ -21,6 +21,7 @@ struct GenerationOptions {
   Detokenizer decode;  // ids to text: result text and stop strings; may be empty
   std::vector<std::vector<int64_t>> dry_breakers;  // DRY breakers (make_generation_options)
   bool trace = false;                              // per-token traces in the results (step_trace.h)
+  LogitsSource* draft = nullptr;  // the loaded config.draft_model (speculative decoding)
 };
 
 struct GenerateCallbacks {

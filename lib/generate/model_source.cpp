@@ -2,6 +2,10 @@
 
 #include <c10/core/InferenceMode.h>
 
+#include <algorithm>
+
+#include "core/error.h"
+#include "kernels/matmul_rows.h"
 #include "model/gpt2_model.h"
 
 namespace gpt2 {
@@ -38,6 +42,61 @@ at::Tensor ModelSource::step(const StepInput& input) {
   // The decode loops work on CPU float32 rows (processors, sampling, beams): on CUDA only the
   // (B, V) logits cross, once a step.
   return logits.select(1, 0).to(at::kCPU, at::kFloat);  // (B, V)
+}
+
+namespace {
+
+// The LM head over hidden states (B, T, C), as GPT2LMHeadModelImpl::forward computes it (tied
+// wte, possibly int8 with per-row scales): contrastive search needs both outputs of one pass.
+at::Tensor head_logits(GPT2LMHeadModelImpl& model, const at::Tensor& x) {
+  auto rows = x.reshape({-1, x.size(-1)});  // (B*T, C)
+  const auto& wte = model.transformer->wte->weight;
+  const auto& scales = model.transformer->wte_scales;
+  auto logits = scales.defined()
+                    ? matmul_rows(rows, QuantizedWeight{wte, scales, WeightLayout::out_in}, {})
+                    : matmul_rows(rows, wte, WeightLayout::out_in, {});
+  return logits.view({x.size(0), x.size(1), -1});  // (B, T, V)
+}
+
+}  // namespace
+
+StepOutput ModelSource::step_all(const StepInput& input, bool hidden) {
+  c10::InferenceMode guard;
+  const auto device = model_->transformer->wte->weight.device();
+  ForwardArgs args;
+  args.attention_mask = input.attention_mask.to(device);
+  args.position_ids = input.position_ids.to(device);
+  args.cache = use_cache_ ? cache_.get() : nullptr;
+  const auto ids = input.input_ids.to(device);
+  if (!hidden) return {model_->forward(ids, args).logits, {}};  // (B, T, V)
+  auto x = model_->transformer->forward(ids, args);             // (B, T, C)
+  return {head_logits(*model_, x), x};
+}
+
+void ModelSource::rollback(const std::vector<int64_t>& lengths) {
+  if (!use_cache_ || cache_->empty() || lengths.empty()) return;
+  const int64_t keep = *std::max_element(lengths.begin(), lengths.end());
+  require(keep >= 0 && keep <= cache_->length, "rollback to " + std::to_string(keep) +
+                                                   " positions, but the cache holds " +
+                                                   std::to_string(cache_->length));
+  cache_->length = keep;
+}
+
+void ModelSource::gather_positions(const at::Tensor& index) {
+  if (!use_cache_ || cache_->empty()) return;
+  c10::InferenceMode guard;
+  const int64_t B = index.size(0), S = index.size(1);
+  require(B == cache_->batch_size() && S <= cache_->length,
+          "gather_positions: index does not fit the cache");
+  for (auto* layers : {&cache_->keys, &cache_->values})
+    for (auto& t : *layers) {
+      auto at_device = index.to(t.device()).view({B, 1, S, 1});  // (B, 1, S', 1)
+      auto moved =
+          t.narrow(2, 0, cache_->length)
+              .gather(2, at_device.expand({B, t.size(1), S, t.size(3)}));  // (B, nh, S', hs)
+      t.narrow(2, 0, S).copy_(moved);
+    }
+  cache_->length = S;
 }
 
 void ModelSource::select_rows(const at::Tensor& index) {

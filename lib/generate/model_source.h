@@ -22,6 +22,9 @@ class ModelSource : public LogitsSource {
   void start(int64_t batch_size, int64_t capacity) override;
   at::Tensor step(const StepInput& input) override;
   void select_rows(const at::Tensor& index) override;
+  StepOutput step_all(const StepInput& input, bool hidden) override;
+  void rollback(const std::vector<int64_t>& lengths) override;
+  void gather_positions(const at::Tensor& index) override;
 
  private:
   std::shared_ptr<GPT2LMHeadModelImpl> model_;

@@ -3,6 +3,7 @@
 #include "core/error.h"
 #include "core/strings.h"
 #include "generate/strategies/beam_search.h"
+#include "generate/strategies/contrastive.h"
 #include "generate/strategies/greedy.h"
 #include "generate/strategies/sample.h"
 #include "generate/strategies/stochastic_beam.h"
@@ -22,6 +23,7 @@ const std::vector<StrategyEntry>& strategy_entries() {
       {"sample", make<SampleSearch>},
       {"beam", make<BeamSearch>},
       {"stochastic_beam", make<StochasticBeamSearch>},
+      {"contrastive", make<ContrastiveSearch>},
   };
   return entries;
 }

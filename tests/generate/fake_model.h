@@ -37,6 +37,27 @@ class FunctionSource : public LogitsSource {
     ++calls;
     return out;
   }
+  // Every position: logits of the unmasked tokens up to and including it. Non-incremental, so
+  // there is no cache to roll back.
+  StepOutput step_all(const StepInput& input, bool hidden) override {
+    require(!hidden, "FunctionSource has no hidden states");
+    const int64_t rows = input.input_ids.size(0), width = input.input_ids.size(1);
+    auto out = at::empty({rows, width, vocab_}, at::kFloat);  // (B, T, V)
+    auto ids = input.input_ids.accessor<int64_t, 2>();
+    auto mask = input.attention_mask.accessor<int64_t, 2>();
+    auto o = out.accessor<float, 3>();
+    for (int64_t b = 0; b < rows; ++b) {
+      std::vector<int64_t> tokens;
+      for (int64_t t = 0; t < width; ++t) {
+        if (mask[b][t]) tokens.push_back(ids[b][t]);
+        auto logits = fn_(tokens);
+        for (int64_t v = 0; v < vocab_; ++v) o[b][t][v] = logits[static_cast<size_t>(v)];
+      }
+    }
+    ++calls;
+    return {out, {}};
+  }
+  void rollback(const std::vector<int64_t>&) override {}
   int64_t calls = 0;
 
  private:

@@ -175,3 +175,49 @@ TEST_CASE("gpt2 generate: Hugging Face options from flags and YAML, transition s
   CHECK(bad.exit_code == 1);
   CHECK_THAT(bad.output, Contains("sequence_bias") && Contains("must be ids = bias"));
 }
+
+TEST_CASE("gpt2 generate: speculative decoding and contrastive search from the command line",
+          "[speculative][contrastive]") {
+  if (test::run_cli("generate --help").exit_code == 127) {
+    WARN("the gpt2 program is not built; skipping the CLI checks");
+    return;
+  }
+  test::TempDir dir;
+  make_model_dir(dir);
+  const std::string model = " --model " + dir.file("model") + " --threads 1";
+
+  const std::string prompt = " --prompt 'the quick brown fox, the quick' --max-new-tokens 16";
+  auto text_of = [](const std::string& output) { return output.substr(0, output.find("\n[")); };
+  auto greedy = test::run_cli("generate" + model + prompt);
+  REQUIRE(greedy.exit_code == 0);
+  // The model drafting for itself: the same text, every draft accepted.
+  auto drafted = test::run_cli("generate" + model + prompt + " --draft-model " + dir.file("model") +
+                               " --num-draft-tokens 3");
+  INFO(drafted.output);
+  REQUIRE(drafted.exit_code == 0);
+  CHECK(text_of(drafted.output) == text_of(greedy.output));
+  CHECK_THAT(drafted.output, Contains("[speculative: ") && Contains("(100.0%)"));
+  auto lookup = test::run_cli("generate" + model + prompt + " --prompt-lookup 2");
+  INFO(lookup.output);
+  REQUIRE(lookup.exit_code == 0);
+  CHECK(text_of(lookup.output) == text_of(greedy.output));
+  CHECK_THAT(lookup.output, Contains("tokens per model pass"));
+  auto dump = test::run_cli("generate" + model + prompt + " --prompt-lookup 2 --dump-config");
+  CHECK_THAT(dump.output, Contains("prompt_lookup_ngram: 2") && Contains("draft_model:") &&
+                              Contains("num_draft_tokens: 5") && Contains("penalty_alpha: 0.6"));
+
+  auto contrastive = test::run_cli("generate" + model + prompt + " --config " + test::source_dir() +
+                                   "/configs/generate/contrastive.yaml");
+  INFO(contrastive.output);
+  CHECK(contrastive.exit_code == 0);
+
+  auto missing =
+      test::run_cli("generate" + model + prompt + " --draft-model " + dir.file("nowhere"));
+  CHECK(missing.exit_code == 1);
+  CHECK_THAT(missing.output, Contains("generate.draft_model") && Contains("not a model directory"));
+  auto beam = test::run_cli("generate" + model + prompt +
+                            " --prompt-lookup 2 --strategy beam "
+                            "--num-beams 2");
+  CHECK(beam.exit_code == 1);
+  CHECK_THAT(beam.output, Contains("greedy and sampling"));
+}

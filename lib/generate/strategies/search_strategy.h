@@ -23,6 +23,7 @@ struct SearchContext {
   uint64_t seed = 0;
   std::function<void(const TokenEvent&)> on_token;  // may be empty
   bool trace = false;                               // fill GenerationResult::trace (step_trace.h)
+  LogitsSource* draft = nullptr;                    // speculative decoding's draft model
 };
 
 class SearchStrategy {
