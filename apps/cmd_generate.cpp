@@ -85,9 +85,11 @@ int cmd_generate(const std::vector<std::string>& argv) {
   }
   if (no_cache) args.assignments.push_back({"generate.use_cache", {"false"}, "--no-cache"});
   if (ignore_eos) args.assignments.push_back({"generate.ignore_eos", {"true"}, "--ignore-eos"});
-  ("output-scores", po::bool_switch(&output_scores), "transition scores in --out")  //
-      if (prompt_lookup >= 0) args.assignments.push_back(
-          {"generate.prompt_lookup_ngram", {std::to_string(prompt_lookup)}, "--prompt-lookup"});
+  if (output_scores)
+    args.assignments.push_back({"generate.output_scores", {"true"}, "--output-scores"});
+  if (prompt_lookup >= 0)
+    args.assignments.push_back(
+        {"generate.prompt_lookup_ngram", {std::to_string(prompt_lookup)}, "--prompt-lookup"});
   TokenizerConfig tokenizer_config;
   auto loaded = load_model_from_args(spec, args,
                                      {section_ref(config), section_ref(tokenizer_config)}, adapter);

@@ -24,14 +24,14 @@ struct LoadedModel {
   std::string source;  // "directory DIR" or "preset NAME (PATH)"
 };
 
-// Loads the command's own sections, the runtime section and the model's configuration in one
-// pass over the config files and --set overrides, then the model; returns an empty model after
-// --dump-config (which prints all of them). A directory's config.json is read once and fixes
-// the model section: a setting that would change it is an error.
 // generate.draft_model: a model directory loaded like --model's, with the same runtime.
 std::shared_ptr<GPT2LMHeadModelImpl> load_draft_model(const std::string& dir,
                                                       const Runtime& runtime);
 
+// Loads the command's own sections, the runtime section and the model's configuration in one
+// pass over the config files and --set overrides, then the model; returns an empty model after
+// --dump-config (which prints all of them). A directory's config.json is read once and fixes
+// the model section: a setting that would change it is an error.
 // `adapter`: a LoRA adapter directory (PEFT's layout) merged into the model after loading;
 // "" = none.
 LoadedModel load_model_from_args(const std::string& spec, ConfigArgs args,

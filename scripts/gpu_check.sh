@@ -140,9 +140,28 @@ for precision in "${precisions[@]}"; do
 done
 # The same random 124M weights for us and the peers.
 step weights 30 "$build/apps/gpt2" init --model gpt2 --out "$out/weights" --force
+# LoRA on the recipe's model (here too); where PEFT is installed (the GPU image), PEFT reads our
+# adapter and we read one PEFT wrote (scripts/peft_check.py).
+export first_precision=${precisions[0]} python
+lora_train() {
+  local run=$out/recipe_data
+  rm -rf "$out/lora_run"
+  "$build/apps/gpt2" train --config configs/train/shakespeare_char.yaml \
+    --set "tokenizer.path=$run/tokenizer" --set "data.train_shards=[$run/train_*.bin]" \
+    --set "data.val_shards=[$run/val_*.bin]" --set "train.out_dir=$out/lora_run" \
+    --set "runtime.device=$device" --set "train.init_from=$out/recipe_$first_precision/latest" \
+    --set train.max_steps=60 --set train.warmup_steps=10 --set train.eval_interval=30 \
+    --set train.adapter.type=lora --set train.adapter.r=4 \
+    --set "train.adapter.target_modules=[c_attn, c_proj, c_fc]"
+}
+if step lora_train 60 lora_train && "$python" -c 'import peft' 2>/dev/null; then
+  step peft 60 "$python" scripts/peft_check.py --gpt2 "$build/apps/gpt2" \
+    --base "$out/recipe_$first_precision/latest" --ours "$out/lora_run/latest" --work "$out/peft" &&
+    say "|  | $(grep 'PEFT check' "$out/peft.log" | tail -1) | |"
+fi
 # The GPU image has the tensorboard package: the real reader on our event files.
 if "$python" -c 'import tensorboard' 2>/dev/null; then
-  step tensorboard 20 "$python" scripts/read_tensorboard.py "$out/recipe_${precisions[0]}" &&
+  step tensorboard 20 "$python" scripts/read_tensorboard.py "$out/recipe_$first_precision" &&
     say "|  | $(tail -1 "$out/tensorboard.log") | |"
 fi
 step bench_cuda 90 "$build/bench/bench_cuda" --model-dir "$out/weights" --out "$out/bench_cuda.json"
