@@ -30,13 +30,23 @@ void ModelSource::start(int64_t batch_size, int64_t capacity) {
   *cache_ = use_cache_ ? model_->new_cache(batch_size, capacity) : KVCache{};
 }
 
-at::Tensor ModelSource::step(const StepInput& input) {
-  c10::InferenceMode guard;
-  const auto device = model_->transformer->wte->weight.device();
+namespace {
+
+// A step's mask and positions on the model's device, with the cache when kept.
+ForwardArgs forward_args(const StepInput& input, c10::Device device, KVCache* cache) {
   ForwardArgs args;
   args.attention_mask = input.attention_mask.to(device);
   args.position_ids = input.position_ids.to(device);
-  args.cache = use_cache_ ? cache_.get() : nullptr;
+  args.cache = cache;
+  return args;
+}
+
+}  // namespace
+
+at::Tensor ModelSource::step(const StepInput& input) {
+  c10::InferenceMode guard;
+  const auto device = model_->transformer->wte->weight.device();
+  ForwardArgs args = forward_args(input, device, use_cache_ ? cache_.get() : nullptr);
   args.last_logits_only = true;
   auto logits = model_->forward(input.input_ids.to(device), args).logits;  // (B, 1, V)
   // The decode loops work on CPU float32 rows (processors, sampling, beams): on CUDA only the
@@ -63,14 +73,12 @@ at::Tensor head_logits(GPT2LMHeadModelImpl& model, const at::Tensor& x) {
 StepOutput ModelSource::step_all(const StepInput& input, bool hidden) {
   c10::InferenceMode guard;
   const auto device = model_->transformer->wte->weight.device();
-  ForwardArgs args;
-  args.attention_mask = input.attention_mask.to(device);
-  args.position_ids = input.position_ids.to(device);
-  args.cache = use_cache_ ? cache_.get() : nullptr;
+  const ForwardArgs args = forward_args(input, device, use_cache_ ? cache_.get() : nullptr);
   const auto ids = input.input_ids.to(device);
-  if (!hidden) return {model_->forward(ids, args).logits, {}};  // (B, T, V)
-  auto x = model_->transformer->forward(ids, args);             // (B, T, C)
-  return {head_logits(*model_, x), x};
+  const auto cpu = [](const at::Tensor& t) { return t.to(at::kCPU, at::kFloat); };
+  if (!hidden) return {cpu(model_->forward(ids, args).logits), {}};  // (B, T, V)
+  auto x = model_->transformer->forward(ids, args);                  // (B, T, C)
+  return {cpu(head_logits(*model_, x)), cpu(x)};                     // (B, T, V), (B, T, C)
 }
 
 void ModelSource::rollback(const std::vector<int64_t>& lengths) {
