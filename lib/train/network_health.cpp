@@ -1,6 +1,7 @@
 #include "train/network_health.h"
 
 #include <ATen/ATen.h>
+#include <ATen/core/grad_mode.h>
 
 #include <cmath>
 
