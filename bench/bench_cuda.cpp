@@ -61,9 +61,12 @@ int main(int argc, char** argv) {
   int steps = 10;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string flag = argv[i];
-    if (flag == "--model-dir") model_dir = argv[i + 1];
-    else if (flag == "--out") out_path = argv[i + 1];
-    else if (flag == "--steps") steps = std::max(1, std::atoi(argv[i + 1]));
+    if (flag == "--model-dir")
+      model_dir = argv[i + 1];
+    else if (flag == "--out")
+      out_path = argv[i + 1];
+    else if (flag == "--steps")
+      steps = std::max(1, std::atoi(argv[i + 1]));
     else {
       std::fprintf(stderr, "bench_cuda: unknown flag %s\n", flag.c_str());
       return 2;
@@ -83,8 +86,8 @@ int main(int argc, char** argv) {
   results["device"] = cuda ? "cuda" : "cpu";
 
   at::manual_seed(0);
-  GPT2LMHeadModel model = model_dir.empty() ? GPT2LMHeadModel(ModelConfig{})
-                                            : load_model_dir(model_dir);
+  GPT2LMHeadModel model =
+      model_dir.empty() ? GPT2LMHeadModel(ModelConfig{}) : load_model_dir(model_dir);
   const ModelConfig config = model->config();
   model->to(device);
 
@@ -93,7 +96,7 @@ int main(int argc, char** argv) {
     at::NoGradGuard no_grad;
     model->eval();
     auto ids = at::arange(64, at::kLong).remainder(config.vocab_size).view({1, 64});  // (1, 64)
-    auto logits = model->forward(ids.to(device)).logits.to(at::kCPU);               // (1, 64, V)
+    auto logits = model->forward(ids.to(device)).logits.to(at::kCPU);                 // (1, 64, V)
     write_safetensors(out_path + ".logits.safetensors", {{"input_ids", ids}, {"logits", logits}});
   }
 
@@ -128,13 +131,18 @@ int main(int argc, char** argv) {
     const double tokens_per_s = double(B * T) / step_s;
     const double peak = matmul_rate(device, cuda ? at::kBFloat16 : at::kFloat, matmul_n);
     const double mfu = training_flops_per_token(config, T) * tokens_per_s / peak;
-    std::printf("| training (%s)      | (B, T) = (%ld, %ld) | %8.1f ms/step | %10.0f tokens/s | "
-                "MFU %5.1f%% of %.3g TFLOP/s |\n",
-                precision.name.c_str(), long(B), long(T), step_s * 1e3, tokens_per_s, 100 * mfu,
-                peak / 1e12);
-    results["train"] = {{"precision", precision.name}, {"B", B},         {"T", T},
-                        {"ms_per_step", step_s * 1e3}, {"tokens_per_s", tokens_per_s},
-                        {"mfu", mfu},                  {"matmul_flops", peak}};
+    std::printf(
+        "| training (%s)      | (B, T) = (%ld, %ld) | %8.1f ms/step | %10.0f tokens/s | "
+        "MFU %5.1f%% of %.3g TFLOP/s |\n",
+        precision.name.c_str(), long(B), long(T), step_s * 1e3, tokens_per_s, 100 * mfu,
+        peak / 1e12);
+    results["train"] = {{"precision", precision.name},
+                        {"B", B},
+                        {"T", T},
+                        {"ms_per_step", step_s * 1e3},
+                        {"tokens_per_s", tokens_per_s},
+                        {"mfu", mfu},
+                        {"matmul_flops", peak}};
   }
 
   // Greedy decoding through the generator (KV cache), 16-token prompts, 128 new tokens.
@@ -159,8 +167,9 @@ int main(int argc, char** argv) {
       synchronize(device);
       const double seconds = seconds_since(start);
       const double tokens_per_s = double(batch * new_tokens) / seconds;
-      std::printf("| greedy decoding      | batch %3ld, %ld new  | %8.2f ms/step | %10.0f tokens/s |\n",
-                  long(batch), long(new_tokens), seconds / new_tokens * 1e3, tokens_per_s);
+      std::printf(
+          "| greedy decoding      | batch %3ld, %ld new  | %8.2f ms/step | %10.0f tokens/s |\n",
+          long(batch), long(new_tokens), seconds / new_tokens * 1e3, tokens_per_s);
       results["decode"].push_back({{"batch", batch},
                                    {"new_tokens", new_tokens},
                                    {"ms_per_step", seconds / new_tokens * 1e3},

@@ -12,6 +12,7 @@
 #include "io/checkpoint.h"
 #include "metrics/bleu.h"
 #include "test_support.h"
+#include "tiny_comparison_model.h"
 #include "tokenizer/sentencepiece_train.h"
 #include "tokenizer/tokenizer_io.h"
 
@@ -55,23 +56,7 @@ TEST_CASE("prompt windows are seeded, disjoint and in text order") {
 
 TEST_CASE("a comparison scores settings and the references the same way") {
   test::TempDir tmp;
-  std::string text = read_file(test::data_path(nullptr, "tinyshakespeare/input.txt"));
-  write_file_atomic(tmp.file("text.txt"), text.substr(0, 20000));
-  SentencePieceTrainOptions options;
-  options.model_type = "char";
-  options.inputs = {tmp.file("text.txt")};
-  auto tokenizer = train_sentencepiece(options);
-  ModelConfig model_config;
-  model_config.vocab_size = tokenizer->vocab_size();
-  model_config.n_positions = 64;
-  model_config.n_embd = 32;
-  model_config.n_layer = 1;
-  model_config.n_head = 2;
-  model_config.bos_token_id = model_config.eos_token_id = 0;
-  at::manual_seed(3);
-  GPT2LMHeadModel model(model_config);
-  save_model_dir(*model, tmp.file("model"));
-  save_tokenizer(*tokenizer, tmp.file("model"));
+  test::write_tiny_comparison_model(tmp, 20000, 32, 3);
 
   CompareConfig config;
   config.model = tmp.file("model");
@@ -131,23 +116,8 @@ TEST_CASE("a comparison scores settings and the references the same way") {
 
 TEST_CASE("a comparison setting's banned_words go through the tokenizer") {
   test::TempDir tmp;
-  std::string text = read_file(test::data_path(nullptr, "tinyshakespeare/input.txt"));
-  write_file_atomic(tmp.file("text.txt"), text.substr(0, 20000));
-  SentencePieceTrainOptions options;
-  options.model_type = "char";
-  options.inputs = {tmp.file("text.txt")};
-  auto tokenizer = train_sentencepiece(options);
-  ModelConfig model_config;
-  model_config.vocab_size = tokenizer->vocab_size();
-  model_config.n_positions = 64;
-  model_config.n_embd = 32;
-  model_config.n_layer = 1;
-  model_config.n_head = 2;
-  model_config.bos_token_id = model_config.eos_token_id = 0;
-  at::manual_seed(3);
-  GPT2LMHeadModel model(model_config);
-  save_model_dir(*model, tmp.file("model"));
-  save_tokenizer(*tokenizer, tmp.file("model"));
+  test::write_tiny_comparison_model(tmp, 20000, 32, 3);
+  auto tokenizer = load_tokenizer(tmp.file("model"));
 
   CompareConfig config;
   config.model = tmp.file("model");

@@ -10,6 +10,7 @@
 #include "core/files.h"
 #include "io/checkpoint.h"
 #include "test_support.h"
+#include "tiny_comparison_model.h"
 #include "tokenizer/sentencepiece_train.h"
 #include "tokenizer/tokenizer_io.h"
 
@@ -49,23 +50,8 @@ TEST_CASE("trace summary: token-weighted means and the rank histogram") {
 
 TEST_CASE("compare.trace: greedy always takes rank 0, top-k keeps k, in table, JSON and HTML") {
   test::TempDir tmp;
-  std::string text = read_file(test::data_path(nullptr, "tinyshakespeare/input.txt"));
-  write_file_atomic(tmp.file("text.txt"), text.substr(0, 5000));
-  SentencePieceTrainOptions options;
-  options.model_type = "char";
-  options.inputs = {tmp.file("text.txt")};
-  auto tokenizer = train_sentencepiece(options);
-  ModelConfig model_config;
-  model_config.vocab_size = tokenizer->vocab_size();
-  model_config.n_positions = 64;
-  model_config.n_embd = 16;
-  model_config.n_layer = 1;
-  model_config.n_head = 2;
-  model_config.bos_token_id = model_config.eos_token_id = 0;
-  at::manual_seed(5);
-  GPT2LMHeadModel model(model_config);
-  save_model_dir(*model, tmp.file("model"));
-  save_tokenizer(*tokenizer, tmp.file("model"));
+  test::write_tiny_comparison_model(tmp, 5000, 16, 5);
+  auto tokenizer = load_tokenizer(tmp.file("model"));
 
   CompareConfig config;
   config.model = tmp.file("model");

@@ -182,7 +182,8 @@ TEST_CASE("CUDA fp32 training: 5 steps give the CPU's losses within 1e-4") {
   }
 }
 
-TEST_CASE("CUDA bf16 and fp16 (loss-scaled) training lower the loss and fp16 counts skipped steps") {
+TEST_CASE(
+    "CUDA bf16 and fp16 (loss-scaled) training lower the loss and fp16 counts skipped steps") {
   if (!cuda_present()) return;
   test::TempDir dir;
   test::write_tiny_shards(dir.path());
