@@ -7,6 +7,7 @@
 
 #include "kernels/matmul_rows.h"
 #include "kernels/row_math.h"
+#include "kernels/trainable_rows.h"
 
 namespace gpt2 {
 
@@ -56,7 +57,10 @@ at::Tensor layer_norm_rows(const at::Tensor& x, const at::Tensor& weight, const 
 
 at::Tensor gelu_tanh_rows(const at::Tensor& x) {
   const RowMath* math = math_for({&x});
-  if (!math) return at::gelu(x, "tanh");
+  if (!math) {
+    at::Tensor trained = gelu_tanh_trainable(x);  // with its gradient, when x records a graph
+    return trained.defined() ? trained : at::gelu(x, "tanh");
+  }
   const auto in = x.contiguous();
   auto out = at::empty_like(in);
   const float* src = in.data_ptr<float>();

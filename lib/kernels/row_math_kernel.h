@@ -42,6 +42,32 @@ void gelu_tanh_row(const float* x, float* y, int64_t n) {
   });
 }
 
+void gelu_tanh_backward_row(const float* x, const float* dy, float* dx, int64_t n) {
+  using V = Isa::V;
+  const float c = float(0.79788456080286535588);  // sqrt(2 / pi)
+  const V minus_2c = Isa::set1(-2 * c), two_c = Isa::set1(2 * c);
+  const V cubic = Isa::set1(0.044715f), cubic3 = Isa::set1(3 * 0.044715f);
+  const V one = Isa::set1(1.0f);
+  const auto grad = [&](V v, V g) {
+    const V v2 = Isa::mul(v, v);
+    const V minus_2u = Isa::mul(Isa::mul(minus_2c, v), Isa::fma(cubic, v2, one));
+    // s = 1 / (1 + e^-2u) = (1 + tanh u) / 2, and 1 - s from its own exponential, which keeps
+    // its digits where s rounds to 1 (the slope is then 1 + a few 1e-6).
+    const V s = Isa::div(one, Isa::add(one, Isa::exp(minus_2u)));
+    const V one_minus_s = Isa::div(one, Isa::add(one, Isa::exp(Isa::sub(Isa::zero(), minus_2u))));
+    const V du = Isa::mul(two_c, Isa::fma(cubic3, v2, one));  // 2 du/dx
+    const V slope = Isa::fma(Isa::mul(Isa::mul(v, s), one_minus_s), du, s);
+    return Isa::mul(g, slope);
+  };
+  int64_t i = 0;
+  for (; i + Isa::W <= n; i += Isa::W)
+    Isa::store(dx + i, grad(Isa::load(x + i), Isa::load(dy + i)));
+  if (i == n) return;
+  alignas(64) float xs[Isa::W], gs[Isa::W];
+  Isa::store(xs, grad(load_tail(x, i, n, 0.0f, xs), load_tail(dy, i, n, 0.0f, gs)));
+  for (int j = 0; i + j < n; ++j) dx[i + j] = xs[j];
+}
+
 // Lane-wise sum of f(x[i]) over the row; padding lanes get f(pad), which must add nothing.
 template <typename F>
 float sum_vectors(const float* x, int64_t n, float pad, const F& f) {
@@ -140,7 +166,8 @@ int64_t argmax_row(const float* row, int64_t n) {
   return 0;  // unreachable: m is one of the row's values
 }
 
-const RowMath kRowMath = {gelu_tanh_row, layer_norm_row, softmax_row, log_sum_exp_row, argmax_row};
+const RowMath kRowMath = {gelu_tanh_row, gelu_tanh_backward_row, layer_norm_row,
+                          softmax_row,   log_sum_exp_row,        argmax_row};
 
 }  // namespace
 }  // namespace gpt2

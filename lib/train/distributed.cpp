@@ -169,8 +169,10 @@ Distributed::Distributed(const DistributedEnv& env, const std::string& backend, 
     impl_->group = c10::make_intrusive<c10d::ProcessGroupGloo>(impl_->store, env.rank,
                                                                env.world_size, gloo_options);
   } catch (const std::exception& e) {
-    throw Error(std::string("distributed: Gloo rendezvous failed (") + e.what() +
-                "); set GLOO_SOCKET_IFNAME to the network interface the ranks share");
+    throw Error(
+        std::string("distributed: Gloo rendezvous failed (") + e.what() +
+        "): another rank has stopped (see its error), or the ranks share no network; then set "
+        "GLOO_SOCKET_IFNAME to the interface they share");
   }
 }
 

@@ -61,6 +61,7 @@ struct TrainConfig {
   double bucket_mb = 25;         // gradient all-reduce bucket size
   double peak_flops = 0;         // per-rank FLOP/s for MFU; 0 = measure the matmul rate
   bool progress = true;          // live progress line on stderr
+  bool thread_split = true;      // CPU: each thread runs the model on a slice of the batch
 
   // Parameter-efficient fine-tuning: train.adapter.type lora trains low-rank adapters only.
   LoraConfig adapter;
@@ -117,6 +118,9 @@ struct TrainConfig {
     v.field("peak_flops", peak_flops, "FLOP/s per rank for MFU (0 = measure matmul rate)",
             Rule::non_negative());
     v.field("progress", progress, "show a live progress line");
+    v.field("thread_split", thread_split,
+            "CPU, no dropout: each thread runs the model on a slice of the micro-batch's rows "
+            "(false: every op is split over the threads)");
     v.nested("adapter", adapter);
   }
   void validate() const;

@@ -32,6 +32,7 @@
 #include "train/precision.h"
 #include "train/run_watch.h"
 #include "train/signals.h"
+#include "train/thread_split.h"
 #include "train/train_data.h"
 #include "train/trainer_setup.h"
 
@@ -134,6 +135,7 @@ class Trainer {
 
   void resume_or_start();
   void print_banner() const;
+  SplitBackward make_split_backward();
   StepOutcome step();
   void stop_if_nonfinite_too_long() const;
   void log(const StepOutcome& outcome, bool last_step);
@@ -164,6 +166,8 @@ class Trainer {
   std::unique_ptr<TrainBatches> data_;
   std::vector<Batch> val_batches_;
   int64_t accum_ = 1, step_tokens_ = 0;
+  SplitBackward split_;  // one micro-batch's forward and backward
+  int64_t slices_ = 1;   // its rows' slices, one per thread (thread_split.h)
   double flops_per_token_ = 0, peak_flops_ = 0;
   TrainerState state_;
   TrainResult result_;
@@ -252,6 +256,7 @@ Trainer::Trainer(TrainSections sections, const TrainOptions& options)
               std::to_string(micro_tokens * std::max<int64_t>(1, tc_.batch_tokens / micro_tokens)) +
               ")");
   step_tokens_ = micro_tokens * accum_;
+  split_ = make_split_backward();
 
   resume_or_start();
   dist_.broadcast(params_, tc_.bucket_mb * (1 << 20));
@@ -353,6 +358,29 @@ TrainResult Trainer::run() {
   return result_;
 }
 
+// The micro-batch's loss under autocast, its test hook and loss scaling; and how many row
+// slices it runs in: one per CPU thread when nothing draws random numbers (thread_split.h).
+SplitBackward Trainer::make_split_backward() {
+  SplitBackward split;
+  split.loss_of = [this](const at::Tensor& inputs, const at::Tensor& targets) {
+    AutocastScope autocast(precision_, device_);
+    ForwardArgs args;
+    args.targets = targets;
+    args.ignore_index = kIgnoreIndex;
+    return model_->forward(inputs, args).loss;  // ()
+  };
+  split.reported = [this](const at::Tensor& loss) {
+    return options_.poison_step && options_.poison_step(state_.step) ? loss * NAN : loss;
+  };
+  split.differentiated = [this](const at::Tensor& loss) { return scaler_->scale_loss(loss); };
+  const ModelConfig& mc = model_->config();
+  const bool draws_random = mc.embd_pdrop > 0 || mc.attn_pdrop > 0 || mc.resid_pdrop > 0 ||
+                            (tc_.adapter.enabled() && tc_.adapter.dropout > 0);
+  if (tc_.thread_split && device_.is_cpu() && !draws_random)
+    slices_ = split_slices(s_.data.batch_size, at::get_num_threads());
+  return split;
+}
+
 Trainer::StepOutcome Trainer::step() {
   const int64_t step = state_.step;
   const int64_t vocab_size = model_->config().vocab_size;
@@ -365,17 +393,8 @@ Trainer::StepOutcome Trainer::step() {
   bool local_nonfinite = false;
   for (int64_t micro = 0; micro < accum_; ++micro) {
     DeviceBatch b = to_device(data_->next(), device_, vocab_size);
-    at::Tensor loss;
-    {
-      AutocastScope autocast(precision_, device_);
-      ForwardArgs args;
-      args.targets = b.targets;
-      args.ignore_index = kIgnoreIndex;
-      loss = model_->forward(b.inputs, args).loss / double(accum_);  // ()
-    }
-    if (options_.poison_step && options_.poison_step(step)) loss = loss * NAN;
-    scaler_->scale_loss(loss).backward();
-    double value = loss.item<double>();
+    const double value = split_forward_backward(split_, b.inputs, b.targets, params_,
+                                                1.0 / double(accum_), slices_, kIgnoreIndex);
     local_nonfinite |= !std::isfinite(value);
     loss_sum += value;
   }

@@ -1,10 +1,12 @@
 // The vectorized row functions (row_math.h) of every kernel this CPU runs against float64
 // references, at lengths that leave partial vectors; their special values (ties, NaN, -inf,
-// masked entries); and their tensor forms (row_functions.h): close to ATen, exactly ATen
-// under autograd, and each row the same bits alone, in a batch, or split over threads.
+// masked entries); and their tensor forms (row_functions.h): close to ATen (the GELU with
+// its gradient under autograd), and each row the same bits alone, in a batch, or split over
+// threads.
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
 #include <ATen/core/grad_mode.h>
+#include <torch/csrc/autograd/autograd.h>
 
 #include <catch2/catch.hpp>
 #include <cmath>
@@ -33,7 +35,37 @@ double gelu_reference(double x) {
   return x / (1.0 + std::exp(-2.0 * u));
 }
 
+// d/dx x s(2u), s the logistic function: s + x s (1 - s) 2 du/dx.
+double gelu_gradient_reference(double x) {
+  const double c = std::sqrt(2.0 / M_PI);
+  const double s = 1.0 / (1.0 + std::exp(-2.0 * c * (x + 0.044715 * x * x * x)));
+  return s + x * s * (1 - s) * 2 * c * (1 + 3 * 0.044715 * x * x);
+}
+
 }  // namespace
+
+TEST_CASE("row gelu gradient equals the float64 derivative") {
+  for (RowKernel kernel : supported_kernels()) {
+    const RowMath& math = row_math(kernel);
+    std::vector<float> x, dy;
+    for (double v = -12.0; v <= 12.0; v += 0.0137) x.push_back(float(v));  // partial last vector
+    for (float v : {0.0f, -0.0f, 1e-20f, 1e-3f, 40.0f, -40.0f, 100.0f, -100.0f}) x.push_back(v);
+    for (size_t i = 0; i < x.size(); ++i) dy.push_back(float(1.0 + 0.5 * std::sin(double(i))));
+    std::vector<float> dx(x.size());
+    math.gelu_tanh_backward(x.data(), dy.data(), dx.data(), int64_t(x.size()));
+    for (size_t i = 0; i < x.size(); ++i) {
+      CAPTURE(row_kernel_name(kernel), x[i]);
+      const double ref = double(dy[i]) * gelu_gradient_reference(double(x[i]));
+      // The slope is s plus a term of size |x| s (1 - s) 2 du/dx; e^-2u carries u's rounding
+      // error times |2u| into both, as in the forward test.
+      const double two_u = 2 * std::sqrt(2 / M_PI) * std::abs(x[i] + 0.044715 * std::pow(x[i], 3));
+      const double term = std::abs(x[i]) * 2 * std::sqrt(2 / M_PI) * (1 + 0.134145 * x[i] * x[i]);
+      REQUIRE(std::abs(dx[i] - ref) <= 1.2e-7 * (6 + two_u) * (1 + term) * std::abs(dy[i]) + 1e-30);
+    }
+    math.gelu_tanh_backward(x.data(), dy.data(), dy.data(), int64_t(x.size()));  // in place
+    CHECK(dy == dx);
+  }
+}
 
 TEST_CASE("row gelu equals GPT-2's tanh GELU in float64") {
   const float inf = std::numeric_limits<float>::infinity();
@@ -170,7 +202,7 @@ TEST_CASE("row argmax is the first index of the maximum, or of the first NaN") {
   }
 }
 
-TEST_CASE("row functions on tensors: close to ATen, ATen under autograd, batch-invariant") {
+TEST_CASE("row functions on tensors: close to ATen, under autograd too, batch-invariant") {
   if (best_row_kernel() == RowKernel::none) {
     WARN("this CPU has no row kernel; the row functions are ATen's");
     return;
@@ -199,11 +231,25 @@ TEST_CASE("row functions on tensors: close to ATen, ATen under autograd, batch-i
     CHECK(at::equal(gelu_tanh_rows(x), gelu_all));
     at::set_num_threads(threads);
   }
-  // Under autograd (training) the functions are ATen's, gradients included.
+  // Under autograd (training) layer norm is ATen's, gradients included; the GELU is the row
+  // function with its own gradient, close to ATen's.
   auto xg = x.clone().requires_grad_(true);
   auto wg = w.clone().requires_grad_(true);
   auto y = layer_norm_rows(xg, wg, b, 1e-5);
   CHECK(y.requires_grad());
   CHECK(at::equal(y, at::layer_norm(xg, {768}, wg, b, 1e-5)));
-  CHECK(at::equal(gelu_tanh_rows(xg), at::gelu(xg, "tanh")));
+  auto g = gelu_tanh_rows(xg);
+  REQUIRE(g.requires_grad());
+  CHECK(at::equal(g.detach(), gelu_all));
+  auto dy = at::randn_like(x);
+  auto dx = torch::autograd::grad({g}, {xg}, {dy})[0];
+  // Against the float64 derivative, not ATen's gradient: that loses up to 1e-6 |dy| where
+  // tanh u rounds to -1 (it gives 0 at x = -5.06, where the slope is -1.04e-6).
+  auto xd = x.to(at::kDouble);
+  const double c = std::sqrt(2.0 / M_PI);
+  auto u = c * (xd + 0.044715 * xd.pow(3));
+  auto sig = at::sigmoid(2 * u), one_minus = at::sigmoid(-2 * u);
+  auto dx_ref =
+      dy.to(at::kDouble) * (sig + xd * sig * one_minus * 2 * c * (1 + 0.134145 * xd * xd));
+  CHECK(at::allclose(dx.to(at::kDouble), dx_ref, 1e-5, 1e-7));
 }

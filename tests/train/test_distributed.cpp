@@ -154,9 +154,10 @@ TEST_CASE("a rank whose peer stopped gets an Error that says so (not a c10d exce
   auto rank1 = test::fork_child([&](int out) {
     DistributedEnv e = env;
     e.rank = 1;
-    Distributed dist(e, "gloo", c10::Device(c10::kCPU), 30);
     auto t = at::zeros({4});
     try {
+      // Rank 0 may already be gone when this rank's rendezvous ends (a busy machine).
+      Distributed dist(e, "gloo", c10::Device(c10::kCPU), 30);
       dist.broadcast({t});
       dist.all_reduce_sum(t);
     } catch (const Error& error) {
@@ -171,6 +172,6 @@ TEST_CASE("a rank whose peer stopped gets an Error that says so (not a c10d exce
   CHECK(first.exit_code == 1);
   INFO(second.output);
   CHECK(second.exit_code == 3);
-  CHECK_THAT(second.output, Contains("failed on rank 1"));
+  CHECK_THAT(second.output, Contains("distributed: "));
   CHECK_THAT(second.output, Contains("another rank has stopped"));
 }

@@ -1,0 +1,73 @@
+#include "train/thread_split.h"
+
+#include <ATen/ATen.h>
+#include <ATen/Parallel.h>
+#include <torch/csrc/autograd/autograd.h>
+
+#include <algorithm>
+
+namespace gpt2 {
+
+int64_t split_slices(int64_t rows, int threads) {
+  return std::max<int64_t>(1, std::min<int64_t>(rows, threads));
+}
+
+namespace {
+
+// The unsplit path: one forward, one backward accumulating into .grad.
+double whole_forward_backward(const SplitBackward& split, const at::Tensor& inputs,
+                              const at::Tensor& targets, double weight) {
+  at::Tensor loss = split.reported(split.loss_of(inputs, targets) * weight);  // ()
+  split.differentiated(loss).backward();
+  return loss.item<double>();
+}
+
+}  // namespace
+
+double split_forward_backward(const SplitBackward& split, const at::Tensor& inputs,
+                              const at::Tensor& targets, const std::vector<at::Tensor>& params,
+                              double weight, int64_t slices, int64_t ignore_index) {
+  slices = std::min<int64_t>(slices, inputs.size(0));
+  const int64_t scored = targets.ne(ignore_index).sum().item<int64_t>();
+  if (slices <= 1 || scored == 0) return whole_forward_backward(split, inputs, targets, weight);
+
+  const auto input_slices = inputs.chunk(slices, 0);    // slices x (b, T)
+  const auto target_slices = targets.chunk(slices, 0);  // slices x (b, T)
+  slices = int64_t(input_slices.size());
+  std::vector<std::vector<at::Tensor>> grads(slices);
+  std::vector<double> reported(slices, 0.0);
+  // One slice per thread; inside, ATen, OpenBLAS and the row kernels see a parallel region and
+  // run single-threaded.
+  at::parallel_for(0, slices, 1, [&](int64_t first, int64_t last) {
+    for (int64_t i = first; i < last; ++i) {
+      const int64_t slice_scored = target_slices[i].ne(ignore_index).sum().item<int64_t>();
+      if (slice_scored == 0) continue;  // its mean loss is 0/0; it adds nothing
+      const double share = weight * double(slice_scored) / double(scored);
+      at::Tensor loss = split.reported(split.loss_of(input_slices[i], target_slices[i]) * share);
+      reported[i] = loss.item<double>();
+      grads[i] = torch::autograd::grad({split.differentiated(loss)}, params, {},
+                                       /*retain_graph=*/false, /*create_graph=*/false,
+                                       /*allow_unused=*/true);
+    }
+  });
+
+  at::NoGradGuard no_grad;
+  for (size_t p = 0; p < params.size(); ++p) {
+    at::Tensor sum;
+    for (int64_t i = 0; i < slices; ++i) {
+      if (grads[i].empty() || !grads[i][p].defined()) continue;
+      sum = sum.defined() ? sum.add_(grads[i][p]) : grads[i][p];
+    }
+    if (!sum.defined()) continue;
+    at::Tensor param = params[p];
+    if (param.grad().defined())
+      param.mutable_grad().add_(sum);
+    else
+      param.mutable_grad() = sum;
+  }
+  double total = 0;
+  for (double r : reported) total += r;
+  return total;
+}
+
+}  // namespace gpt2

@@ -1,0 +1,39 @@
+#pragma once
+// One micro-batch's forward and backward with its rows shared out over the CPU threads: each
+// thread runs the whole model on its own slice of the batch with single-threaded ops, and the
+// slices' gradients are added in a fixed order. For the small matrices of small models this
+// beats splitting every op over the threads (one parallel region per op, each waking the other
+// threads), and it is deterministic for a given thread count.
+//
+// The slices' losses are weighted by their share of the scored targets, so the gradient is the
+// whole batch's mean-loss gradient (up to float rounding). Dropout draws from one shared
+// generator, whose order the threads would make random, so callers use it without dropout.
+#include <ATen/core/Tensor.h>
+
+#include <functional>
+#include <vector>
+
+namespace gpt2 {
+
+struct SplitBackward {
+  // (inputs, targets) of a slice -> its mean loss over scored targets, with the graph.
+  std::function<at::Tensor(const at::Tensor&, const at::Tensor&)> loss_of;
+  // A slice's weighted loss -> the tensor whose value is reported (test hooks poison it here).
+  std::function<at::Tensor(const at::Tensor&)> reported;
+  // The reported loss -> the tensor differentiated (the fp16 loss scaler's).
+  std::function<at::Tensor(const at::Tensor&)> differentiated;
+};
+
+// How many slices a batch of `rows` sequences gets with `threads` threads: one per thread,
+// at most one per row (1 = run unsplit).
+int64_t split_slices(int64_t rows, int threads);
+
+// Forward and backward of (inputs, targets) (B, T) in `slices` slices of rows, each loss
+// multiplied by `weight` (e.g. 1 / accumulation steps) and by its share of the scored targets;
+// the gradients are added into each parameter's .grad. Returns the sum of the slices' reported
+// losses: the batch's mean loss times `weight`. A batch with no scored target runs unsplit.
+double split_forward_backward(const SplitBackward& split, const at::Tensor& inputs,
+                              const at::Tensor& targets, const std::vector<at::Tensor>& params,
+                              double weight, int64_t slices, int64_t ignore_index);
+
+}  // namespace gpt2
