@@ -1,4 +1,5 @@
 #include "model/gpt2_model.h"
+#include "model/dropout.h"
 
 #include <ATen/ATen.h>
 
@@ -31,7 +32,7 @@ at::Tensor Conv1DImpl::forward(const at::Tensor& x) {
           : conv1d_product(rows, weight, bias);  // (N, out)
   if (lora_A) {
     // PEFT's order: dropout on the input of A, then B, then the scale.
-    auto in = is_training() && lora_dropout > 0 ? at::dropout(rows, lora_dropout, true) : rows;
+    auto in = is_training() && lora_dropout > 0 ? model_dropout(rows, lora_dropout) : rows;
     auto low = at::matmul(in, lora_A->weight.t());                                    // (N, r)
     out = at::addmm(out, low, lora_B->weight.t(), /*beta=*/1, /*alpha=*/lora_scale);  // (N, out)
   }
@@ -68,7 +69,7 @@ at::Tensor CausalSelfAttentionImpl::attention_by_blas(const at::Tensor& q, const
     if (bias.defined()) att = (att.view({B, n_head_, T, S}) + bias).view({B * n_head_, T, S});
   }
   att = at::softmax(att, -1);  // (B*nh, T, S)
-  if (dropout) att = at::dropout(att, attn_pdrop_, true);
+  if (dropout) att = model_dropout(att, attn_pdrop_);
   return batched_matmul(att, v3).view({B, n_head_, T, hs});  // (B, nh, T, hs)
 }
 
@@ -139,7 +140,7 @@ at::Tensor CausalSelfAttentionImpl::forward(const at::Tensor& x, const Attention
   }
   y = y.transpose(1, 2).reshape({B, T, C});  // (B, T, C)
   y = c_proj(y);                             // (B, T, C)
-  if (is_training() && resid_pdrop_ > 0) y = at::dropout(y, resid_pdrop_, true);
+  if (is_training() && resid_pdrop_ > 0) y = model_dropout(y, resid_pdrop_);
   return y;
 }
 
@@ -151,7 +152,7 @@ MLPImpl::MLPImpl(const ModelConfig& config) : resid_pdrop_(config.resid_pdrop) {
 at::Tensor MLPImpl::forward(const at::Tensor& x) {
   auto hidden = gelu_tanh_rows(c_fc(x));  // (B, T, 4C)
   auto y = c_proj(hidden);                // (B, T, C)
-  if (is_training() && resid_pdrop_ > 0) y = at::dropout(y, resid_pdrop_, true);
+  if (is_training() && resid_pdrop_ > 0) y = model_dropout(y, resid_pdrop_);
   return y;
 }
 
@@ -257,7 +258,7 @@ at::Tensor GPT2ModelImpl::forward(const at::Tensor& input_ids, const ForwardArgs
   if (wte_scales.defined())  // int8 rows times their scales
     tokens.mul_(at::embedding(wte_scales.view({-1, 1}), input_ids));  // (B, T, 1)
   auto x = tokens + wpe(positions);                                   // (B, T, C)
-  if (is_training() && config_.embd_pdrop > 0) x = at::dropout(x, config_.embd_pdrop, true);
+  if (is_training() && config_.embd_pdrop > 0) x = model_dropout(x, config_.embd_pdrop);
   for (const auto& block : *h) x = block->as<Block>()->forward(x, context);  // (B, T, C)
   if (args.cache) args.cache->length = S;
   return normalized(ln_f, x);  // (B, T, C)

@@ -1,10 +1,13 @@
 #include "train/thread_split.h"
 
 #include <ATen/ATen.h>
+#include <ATen/CPUGeneratorImpl.h>
 #include <ATen/Parallel.h>
 #include <torch/csrc/autograd/autograd.h>
 
 #include <algorithm>
+
+#include "model/dropout.h"
 
 namespace gpt2 {
 
@@ -26,7 +29,8 @@ double whole_forward_backward(const SplitBackward& split, const at::Tensor& inpu
 
 double split_forward_backward(const SplitBackward& split, const at::Tensor& inputs,
                               const at::Tensor& targets, const std::vector<at::Tensor>& params,
-                              double weight, int64_t slices, int64_t ignore_index) {
+                              double weight, int64_t slices, int64_t ignore_index,
+                              uint64_t dropout_seed) {
   slices = std::min<int64_t>(slices, inputs.size(0));
   const int64_t scored = targets.ne(ignore_index).sum().item<int64_t>();
   if (slices <= 1 || scored == 0) return whole_forward_backward(split, inputs, targets, weight);
@@ -43,6 +47,8 @@ double split_forward_backward(const SplitBackward& split, const at::Tensor& inpu
       const int64_t slice_scored = target_slices[i].ne(ignore_index).sum().item<int64_t>();
       if (slice_scored == 0) continue;  // its mean loss is 0/0; it adds nothing
       const double share = weight * double(slice_scored) / double(scored);
+      DropoutGeneratorScope dropout(at::make_generator<at::CPUGeneratorImpl>(
+          dropout_seed ^ (0x9E3779B97F4A7C15ull * uint64_t(i + 1))));
       at::Tensor loss = split.reported(split.loss_of(input_slices[i], target_slices[i]) * share);
       reported[i] = loss.item<double>();
       grads[i] = torch::autograd::grad({split.differentiated(loss)}, params, {},

@@ -6,10 +6,11 @@
 // threads), and it is deterministic for a given thread count.
 //
 // The slices' losses are weighted by their share of the scored targets, so the gradient is the
-// whole batch's mean-loss gradient (up to float rounding). Dropout draws from one shared
-// generator, whose order the threads would make random, so callers use it without dropout.
+// whole batch's mean-loss gradient (up to float rounding). Each slice's dropout draws from a
+// generator of its own, seeded from the step's seed and the slice's index.
 #include <ATen/core/Tensor.h>
 
+#include <cstdint>
 #include <functional>
 #include <vector>
 
@@ -32,8 +33,10 @@ int64_t split_slices(int64_t rows, int threads);
 // multiplied by `weight` (e.g. 1 / accumulation steps) and by its share of the scored targets;
 // the gradients are added into each parameter's .grad. Returns the sum of the slices' reported
 // losses: the batch's mean loss times `weight`. A batch with no scored target runs unsplit.
+// Slice i's dropout draws from a generator seeded with a mix of dropout_seed and i.
 double split_forward_backward(const SplitBackward& split, const at::Tensor& inputs,
                               const at::Tensor& targets, const std::vector<at::Tensor>& params,
-                              double weight, int64_t slices, int64_t ignore_index);
+                              double weight, int64_t slices, int64_t ignore_index,
+                              uint64_t dropout_seed);
 
 }  // namespace gpt2

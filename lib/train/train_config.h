@@ -119,8 +119,8 @@ struct TrainConfig {
             Rule::non_negative());
     v.field("progress", progress, "show a live progress line");
     v.field("thread_split", thread_split,
-            "CPU, no dropout: each thread runs the model on a slice of the micro-batch's rows "
-            "(false: every op is split over the threads)");
+            "CPU: each thread runs the model on a slice of the micro-batch's rows (false: "
+            "every op is split over the threads)");
     v.nested("adapter", adapter);
   }
   void validate() const;

@@ -359,7 +359,7 @@ TrainResult Trainer::run() {
 }
 
 // The micro-batch's loss under autocast, its test hook and loss scaling; and how many row
-// slices it runs in: one per CPU thread when nothing draws random numbers (thread_split.h).
+// slices it runs in: one per CPU thread (thread_split.h).
 SplitBackward Trainer::make_split_backward() {
   SplitBackward split;
   split.loss_of = [this](const at::Tensor& inputs, const at::Tensor& targets) {
@@ -373,10 +373,7 @@ SplitBackward Trainer::make_split_backward() {
     return options_.poison_step && options_.poison_step(state_.step) ? loss * NAN : loss;
   };
   split.differentiated = [this](const at::Tensor& loss) { return scaler_->scale_loss(loss); };
-  const ModelConfig& mc = model_->config();
-  const bool draws_random = mc.embd_pdrop > 0 || mc.attn_pdrop > 0 || mc.resid_pdrop > 0 ||
-                            (tc_.adapter.enabled() && tc_.adapter.dropout > 0);
-  if (tc_.thread_split && device_.is_cpu() && !draws_random)
+  if (tc_.thread_split && device_.is_cpu())
     slices_ = split_slices(s_.data.batch_size, at::get_num_threads());
   return split;
 }
@@ -385,7 +382,8 @@ Trainer::StepOutcome Trainer::step() {
   const int64_t step = state_.step;
   const int64_t vocab_size = model_->config().vocab_size;
   StepOutcome outcome;
-  at::manual_seed(step_seed(s_.runtime.seed, dist_.rank(), step));
+  const uint64_t seed = step_seed(s_.runtime.seed, dist_.rank(), step);
+  at::manual_seed(seed);
   outcome.lr = schedule_->lr(step);
   set_learning_rate(*optimizer_, outcome.lr);
   zero_grads(params_);
@@ -393,8 +391,9 @@ Trainer::StepOutcome Trainer::step() {
   bool local_nonfinite = false;
   for (int64_t micro = 0; micro < accum_; ++micro) {
     DeviceBatch b = to_device(data_->next(), device_, vocab_size);
-    const double value = split_forward_backward(split_, b.inputs, b.targets, params_,
-                                                1.0 / double(accum_), slices_, kIgnoreIndex);
+    const double value =
+        split_forward_backward(split_, b.inputs, b.targets, params_, 1.0 / double(accum_), slices_,
+                               kIgnoreIndex, seed ^ (uint64_t(micro) << 32));
     local_nonfinite |= !std::isfinite(value);
     loss_sum += value;
   }

@@ -1,5 +1,6 @@
 // A micro-batch's rows shared out over threads (train/thread_split.h): the gradients and the
-// loss equal the unsplit batch's, whatever the slice count, and repeat bit for bit.
+// loss equal the unsplit batch's, whatever the slice count, and repeat bit for bit; with
+// dropout, the slices' masks depend on the seed and the slice, not on the threads.
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
 
@@ -22,7 +23,7 @@ struct Outcome {
 };
 
 Outcome run(GPT2LMHeadModel& model, const at::Tensor& inputs, const at::Tensor& targets,
-            int64_t slices, double weight) {
+            int64_t slices, double weight, uint64_t seed = 1) {
   std::vector<at::Tensor> params = model->parameters();
   for (auto& p : params) p.mutable_grad() = at::Tensor();
   SplitBackward split;
@@ -34,7 +35,8 @@ Outcome run(GPT2LMHeadModel& model, const at::Tensor& inputs, const at::Tensor& 
   split.reported = [](const at::Tensor& loss) { return loss; };
   split.differentiated = [](const at::Tensor& loss) { return loss * 4.0; };  // a loss scale
   Outcome out;
-  out.loss = split_forward_backward(split, inputs, targets, params, weight, slices, kIgnoreIndex);
+  out.loss =
+      split_forward_backward(split, inputs, targets, params, weight, slices, kIgnoreIndex, seed);
   for (auto& p : params) out.grads.push_back(p.grad().clone());
   return out;
 }
@@ -100,7 +102,32 @@ TEST_CASE("a split micro-batch adds to gradients already accumulated") {
   split.differentiated = [](const at::Tensor& loss) { return loss * 4.0; };
   split.reported = [](const at::Tensor& loss) { return loss; };
   std::vector<at::Tensor> params = model->parameters();
-  split_forward_backward(split, inputs, targets, params, 1.0, 2, kIgnoreIndex);  // on top
+  split_forward_backward(split, inputs, targets, params, 1.0, 2, kIgnoreIndex, 1);  // on top
   for (size_t p = 0; p < params.size(); ++p)
     CHECK(at::allclose(params[p].grad(), once.grads[p] * 2, 1e-6, 1e-7));
+}
+
+TEST_CASE("with dropout, split slices draw the same masks on one thread or two") {
+  at::manual_seed(5);
+  ModelConfig c = test::tiny_model_config(20, 8, 16);
+  c.embd_pdrop = c.attn_pdrop = c.resid_pdrop = 0.2;
+  GPT2LMHeadModel model(c);
+  model->train();
+  auto inputs = at::randint(20, {4, 8}, at::kLong);   // (B, T)
+  auto targets = at::randint(20, {4, 8}, at::kLong);  // (B, T)
+  at::set_num_threads(2);
+  const Outcome two = run(model, inputs, targets, 2, 1.0, 7);
+  at::set_num_threads(1);
+  const Outcome one = run(model, inputs, targets, 2, 1.0, 7);
+  const Outcome other_seed = run(model, inputs, targets, 2, 1.0, 8);
+  at::set_num_threads(2);
+  CHECK(one.loss == two.loss);  // the same masks: the forward pass is the same to the bit
+  bool seeds_differ = false;
+  for (size_t p = 0; p < one.grads.size(); ++p) {
+    // Reductions in the backward pass may group their sums by the thread count.
+    CHECK(at::allclose(one.grads[p], two.grads[p], 1e-5, 1e-7));
+    seeds_differ |= !at::equal(one.grads[p], other_seed.grads[p]);
+  }
+  CHECK(seeds_differ);
+  CHECK(other_seed.loss != one.loss);
 }
