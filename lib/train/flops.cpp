@@ -9,12 +9,14 @@
 
 namespace gpt2 {
 
-double training_flops_per_token(const ModelConfig& c, int64_t T) {
+double training_flops_per_token(const ModelConfig& c, int64_t T, int64_t adapter_weights) {
   const double C = double(c.n_embd), L = double(c.n_layer);
   // Weights that multiply activations: per block attention 4 C^2, MLP 2 C * inner; the head V C.
   const double matmul_weights =
       L * (4.0 * C * C + 2.0 * C * double(c.inner_size())) + double(c.vocab_size) * C;
-  return 6.0 * matmul_weights + 12.0 * L * C * double(T);
+  const double attention = 12.0 * L * C * double(T);
+  if (adapter_weights < 0) return 6.0 * matmul_weights + attention;
+  return 4.0 * matmul_weights + 6.0 * double(adapter_weights) + attention;
 }
 
 double measure_matmul_flops(c10::Device device, c10::ScalarType dtype, int repeats) {

@@ -261,7 +261,13 @@ Trainer::Trainer(TrainSections sections, const TrainOptions& options)
   resume_or_start();
   dist_.broadcast(params_, tc_.bucket_mb * (1 << 20));
 
-  flops_per_token_ = training_flops_per_token(model_->config(), s_.data.block_size);
+  int64_t adapter_weights = -1;  // a full fine-tune trains every weight
+  if (tc_.adapter.enabled()) {
+    adapter_weights = 0;
+    for (const auto& p : params_) adapter_weights += p.numel();
+  }
+  flops_per_token_ =
+      training_flops_per_token(model_->config(), s_.data.block_size, adapter_weights);
   peak_flops_ =
       tc_.peak_flops > 0
           ? tc_.peak_flops
