@@ -1,21 +1,12 @@
 #include "model/model_config.h"
 
-#include <unistd.h>
-
 #include <cstdio>
 
 #include "core/error.h"
 #include "core/strings.h"
+#include "runtime/runtime.h"
 
 namespace gpt2 {
-namespace {
-
-double physical_memory_bytes() {
-  const long pages = ::sysconf(_SC_PHYS_PAGES), page = ::sysconf(_SC_PAGE_SIZE);
-  return pages > 0 && page > 0 ? double(pages) * double(page) : 0;
-}
-
-}  // namespace
 
 void ModelConfig::validate() const {
   // Before anything is allocated: absurd sizes (2^31 tokens, 1e12 positions, 1e9 blocks) would

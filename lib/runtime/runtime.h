@@ -31,4 +31,7 @@ void keep_freed_memory();
 // Number of cores this process may use.
 int64_t available_cores();
 
+// The machine's physical memory in bytes (0 if unknown).
+double physical_memory_bytes();
+
 }  // namespace gpt2

@@ -11,8 +11,10 @@
 
 namespace gpt2 {
 
-int64_t split_slices(int64_t rows, int threads) {
-  return std::max<int64_t>(1, std::min<int64_t>(rows, threads));
+int64_t split_slices(int64_t rows, int threads, double parameter_bytes, double memory_bytes) {
+  const int64_t slices = std::max<int64_t>(1, std::min<int64_t>(rows, threads));
+  if (memory_bytes > 0 && double(slices - 1) * parameter_bytes > memory_bytes / 8) return 1;
+  return slices;
 }
 
 namespace {
@@ -51,16 +53,21 @@ double split_forward_backward(const SplitBackward& split, const at::Tensor& inpu
           dropout_seed ^ (0x9E3779B97F4A7C15ull * uint64_t(i + 1))));
       at::Tensor loss = split.reported(split.loss_of(input_slices[i], target_slices[i]) * share);
       reported[i] = loss.item<double>();
-      grads[i] = torch::autograd::grad({split.differentiated(loss)}, params, {},
-                                       /*retain_graph=*/false, /*create_graph=*/false,
-                                       /*allow_unused=*/true);
+      // The first slice accumulates into .grad as an unsplit backward would; the others keep
+      // their gradients apart (one copy of the weights' size each) until all are done.
+      if (i == 0)
+        split.differentiated(loss).backward();
+      else
+        grads[i] = torch::autograd::grad({split.differentiated(loss)}, params, {},
+                                         /*retain_graph=*/false, /*create_graph=*/false,
+                                         /*allow_unused=*/true);
     }
   });
 
   at::NoGradGuard no_grad;
   for (size_t p = 0; p < params.size(); ++p) {
     at::Tensor sum;
-    for (int64_t i = 0; i < slices; ++i) {
+    for (int64_t i = 1; i < slices; ++i) {
       if (grads[i].empty() || !grads[i][p].defined()) continue;
       sum = sum.defined() ? sum.add_(grads[i][p]) : grads[i][p];
     }

@@ -26,8 +26,10 @@ struct SplitBackward {
 };
 
 // How many slices a batch of `rows` sequences gets with `threads` threads: one per thread,
-// at most one per row (1 = run unsplit).
-int64_t split_slices(int64_t rows, int threads);
+// at most one per row, and 1 (unsplit) when the slices' gradients, each beyond the first a
+// copy of the `parameter_bytes` weights, would take more than an eighth of `memory_bytes`.
+int64_t split_slices(int64_t rows, int threads, double parameter_bytes = 0,
+                     double memory_bytes = 0);
 
 // Forward and backward of (inputs, targets) (B, T) in `slices` slices of rows, each loss
 // multiplied by `weight` (e.g. 1 / accumulation steps) and by its share of the scored targets;

@@ -379,8 +379,12 @@ SplitBackward Trainer::make_split_backward() {
     return options_.poison_step && options_.poison_step(state_.step) ? loss * NAN : loss;
   };
   split.differentiated = [this](const at::Tensor& loss) { return scaler_->scale_loss(loss); };
-  if (tc_.thread_split && device_.is_cpu())
-    slices_ = split_slices(s_.data.batch_size, at::get_num_threads());
+  if (tc_.thread_split && device_.is_cpu()) {
+    double parameter_bytes = 0;
+    for (const auto& p : params_) parameter_bytes += double(p.numel() * p.element_size());
+    slices_ = split_slices(s_.data.batch_size, at::get_num_threads(), parameter_bytes,
+                           physical_memory_bytes());
+  }
   return split;
 }
 

@@ -48,6 +48,10 @@ TEST_CASE("split_slices gives one slice per thread and at most one per row") {
   CHECK(split_slices(12, 1) == 1);
   CHECK(split_slices(1, 2) == 1);
   CHECK(split_slices(3, 8) == 3);
+  // Each slice past the first holds a gradient copy: at most an eighth of memory for them.
+  CHECK(split_slices(12, 2, 1e9, 8e9) == 2);
+  CHECK(split_slices(12, 2, 1.01e9, 8e9) == 1);
+  CHECK(split_slices(12, 3, 1e9, 8e9) == 1);
 }
 
 TEST_CASE("a split micro-batch gives the unsplit batch's loss and gradients") {
