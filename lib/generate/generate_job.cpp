@@ -60,7 +60,10 @@ void generate_jsonl(LogitsSource& model, const std::vector<PromptRecord>& record
   GenerateCallbacks callbacks;
   callbacks.on_result = [&](int64_t index, const std::vector<GenerationResult>& results) {
     const auto i = static_cast<size_t>(index);
-    lines[i] = result_json_line(records[i], results, options.config.output_scores);
+    // Top-K scores come with the chosen tokens' transition scores.
+    lines[i] =
+        result_json_line(records[i], results,
+                         options.config.output_scores || options.config.output_scores_top_k > 0);
     if (!files.trace.empty()) traces[i] = trace_json_lines(index, results);
     for (const auto& r : results) {
       tokens += double(r.tokens.size());
