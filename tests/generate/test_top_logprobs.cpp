@@ -159,3 +159,43 @@ TEST_CASE("top log-probs of speculative greedy are greedy's") {
     }
   }
 }
+
+TEST_CASE("top log-probs of diverse and stochastic beams are their own prefixes' rows") {
+  const int64_t vocab = 7;
+  test::FunctionSource model(
+      vocab, 64, [](const std::vector<int64_t>& t) { return test::wiggly_logits(t, vocab); });
+  const std::vector<int64_t> prompt = {3, 1, 4};
+  GenerateConfig group;
+  group.strategy = "group_beam";
+  group.num_beams = 4;
+  group.num_beam_groups = 2;
+  group.diversity_penalty = 0.5;
+  group.num_return_sequences = 4;
+  group.max_new_tokens = 4;
+  group.output_scores_top_k = 3;
+  GenerateConfig stochastic = group;
+  stochastic.strategy = "stochastic_beam";
+  stochastic.num_beam_groups = 1;
+  stochastic.diversity_penalty = 0;
+  for (const auto& c : {group, stochastic}) {
+    INFO(c.strategy);
+    const auto results = generate(model, {prompt}, {c, 9, -1, {}, {}});
+    REQUIRE(results[0].size() == 4);
+    for (const auto& r : results[0]) {
+      REQUIRE(r.top_logprobs.size() == r.tokens.size());
+      std::vector<int64_t> history = prompt;
+      for (size_t i = 0; i < r.tokens.size(); ++i) {
+        // No processors: the row is log_softmax of the model's logits after the prefix.
+        auto logits = test::wiggly_logits(history, vocab);
+        double norm = 0;
+        for (float x : logits) norm += std::exp(double(x));
+        auto want = top_logprobs(logits.data(), vocab, float(std::log(norm)), 3);
+        INFO("step " << i);
+        CHECK(r.top_logprobs[i].ids == want.ids);
+        for (size_t j = 0; j < want.logprobs.size(); ++j)
+          CHECK(r.top_logprobs[i].logprobs[j] == Approx(want.logprobs[j]).margin(1e-5));
+        history.push_back(r.tokens[i]);
+      }
+    }
+  }
+}
