@@ -77,7 +77,8 @@ struct GenerateConfig {
   int64_t batch_size = 8;
 
   // Output.
-  bool output_scores = false;  // results JSONL: per-token transition scores
+  bool output_scores = false;       // results JSONL: per-token transition scores
+  int64_t output_scores_top_k = 0;  // results JSONL: per-token top-K processed log-probs
 
   void visit(FieldVisitor& v) {
     v.field("strategy", strategy,
@@ -192,6 +193,10 @@ struct GenerateConfig {
     v.field("output_scores", output_scores,
             "results JSONL: add each token's transition score (beams: its processed "
             "log-probability)");
+    v.field("output_scores_top_k", output_scores_top_k,
+            "results JSONL: add each step's K best processed log-probabilities (top_logprobs; "
+            "implies output_scores; 0 = off)",
+            Rule::non_negative());
   }
   void validate() const;
 

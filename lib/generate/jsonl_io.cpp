@@ -54,6 +54,12 @@ std::string result_json_line(const PromptRecord& record,
                                  {"finish_reason", to_string(r.reason)},
                                  {"score", r.score}};
     if (transition_scores) completion["transition_scores"] = r.transition_scores;
+    if (!r.top_logprobs.empty()) {
+      auto steps = nlohmann::json::array();
+      for (const auto& t : r.top_logprobs)
+        steps.push_back({{"ids", t.ids}, {"logprobs", t.logprobs}});
+      completion["top_logprobs"] = steps;
+    }
     completions.push_back(std::move(completion));
   }
   object["completions"] = completions;

@@ -1,7 +1,7 @@
 #pragma once
 // Batch generation files. Input: one JSON object per line with "prompt" (text); other fields
 // are copied to the output. Output: the input object plus "completions": [{"text",
-// "tokens", "logprobs", "finish_reason", "score"[, "transition_scores"]}].
+// "tokens", "logprobs", "finish_reason", "score"[, "transition_scores"][, "top_logprobs"]}].
 #include <string>
 #include <vector>
 
@@ -18,7 +18,9 @@ struct PromptRecord {
 std::vector<PromptRecord> read_prompts_jsonl(const std::string& path);
 
 // One output line (no newline). With transition_scores (generate.output_scores), each
-// completion also has "transition_scores".
+// completion also has "transition_scores"; a result with top_logprobs
+// (generate.output_scores_top_k) has "top_logprobs": [{"ids": [...], "logprobs": [...]}, ...],
+// one per token.
 std::string result_json_line(const PromptRecord& record,
                              const std::vector<GenerationResult>& results,
                              bool transition_scores = false);

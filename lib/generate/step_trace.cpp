@@ -53,6 +53,21 @@ std::string trace_json_lines(int64_t prompt_index, const std::vector<GenerationR
     column("nucleus", [](const TokenTrace& t) { return t.nucleus; });
     column("rank", [](const TokenTrace& t) { return t.rank; });
     column("probability", [](const TokenTrace& t) { return t.probability; });
+    if (!r.draft_blocks.empty()) {
+      auto blocks = nlohmann::ordered_json::array();
+      for (const auto& b : r.draft_blocks)
+        blocks.push_back({{"draft", b.draft}, {"accepted", b.accepted}, {"token", b.token}});
+      line["blocks"] = blocks;
+    }
+    if (!r.contrastive_steps.empty()) {
+      auto steps = nlohmann::ordered_json::array();
+      for (const auto& c : r.contrastive_steps)
+        steps.push_back({{"candidates", c.candidates},
+                         {"confidence", c.confidence},
+                         {"degeneration", c.degeneration},
+                         {"chosen", c.chosen}});
+      line["candidates"] = steps;
+    }
     out += line.dump() + "\n";
   }
   return out;

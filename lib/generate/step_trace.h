@@ -28,7 +28,10 @@ class StepTrace {
 
 // The traces of one prompt's results as JSONL, one line per sequence:
 // {"prompt": i, "sequence": s, "tokens": [...], "entropy": [...], "kept": [...],
-//  "nucleus": [...], "rank": [...], "probability": [...]}.
+//  "nucleus": [...], "rank": [...], "probability": [...]}, and for speculative decoding
+// "blocks": [{"draft": [...], "accepted": n, "token": t}, ...] (one per verified block), for
+// contrastive search "candidates": [{"candidates": [...], "confidence": [...],
+// "degeneration": [...], "chosen": t}, ...] (one per token).
 std::string trace_json_lines(int64_t prompt_index, const std::vector<GenerationResult>& results);
 
 }  // namespace gpt2

@@ -48,4 +48,8 @@ class StopPolicy {
   Detokenizer decode_;
 };
 
+// A stop string as typed on a command line (--stop "\n\nQ:"): a shell passes backslash-n;
+// \n, \t and \\ stand for newline, tab and backslash, everything else is taken as typed.
+std::string unescape_stop_string(const std::string& text);
+
 }  // namespace gpt2

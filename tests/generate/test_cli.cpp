@@ -221,3 +221,67 @@ TEST_CASE("gpt2 generate: speculative decoding and contrastive search from the c
   CHECK(beam.exit_code == 1);
   CHECK_THAT(beam.output, Contains("greedy and sampling"));
 }
+
+TEST_CASE("gpt2 generate: --output-scores-top-k in JSONL, traces of speculative and contrastive",
+          "[speculative][contrastive]") {
+  if (test::run_cli("generate --help").exit_code == 127) {
+    WARN("the gpt2 program is not built; skipping the CLI checks");
+    return;
+  }
+  test::TempDir dir;
+  make_model_dir(dir);
+  const std::string model = " --model " + dir.file("model") + " --threads 1 --ignore-eos";
+  write_file_atomic(dir.file("in.jsonl"), "{\"prompt\": \"the\"}\n");
+  const std::string files =
+      " --prompts " + dir.file("in.jsonl") + " --out " + dir.file("out.jsonl");
+
+  // Greedy: the chosen token is the best entry of its step, with the same log-probability.
+  auto greedy =
+      test::run_cli("generate" + model + files + " --max-new-tokens 5 --output-scores-top-k 3");
+  INFO(greedy.output);
+  REQUIRE(greedy.exit_code == 0);
+  auto completion = nlohmann::json::parse(read_file(dir.file("out.jsonl")))["completions"][0];
+  REQUIRE(completion["top_logprobs"].size() == 5);
+  CHECK(completion["transition_scores"].size() == 5);  // implied
+  for (size_t i = 0; i < 5; ++i) {
+    const auto& step = completion["top_logprobs"][i];
+    CHECK(step["ids"].size() == 3);
+    CHECK(step["ids"][0] == completion["tokens"][i]);
+    CHECK(step["logprobs"][0].get<double>() ==
+          Approx(completion["logprobs"][i].get<double>()).margin(1e-6));
+  }
+  // The example config (sampling, top_p): as many steps as tokens, none past the kept set.
+  auto sampled = test::run_cli("generate" + model + files + " --config " + test::source_dir() +
+                               "/configs/generate/output_scores_top_k.yaml --max-new-tokens 4");
+  INFO(sampled.output);
+  REQUIRE(sampled.exit_code == 0);
+  completion = nlohmann::json::parse(read_file(dir.file("out.jsonl")))["completions"][0];
+  REQUIRE(completion["top_logprobs"].size() == completion["tokens"].size());
+  for (const auto& step : completion["top_logprobs"]) {
+    CHECK(step["ids"].size() <= 5);
+    CHECK(step["ids"].size() >= 1);
+  }
+  auto negative = test::run_cli("generate" + model + " --prompt x --output-scores-top-k -1");
+  CHECK(negative.exit_code == 1);
+  CHECK_THAT(negative.output, Contains("generate.output_scores_top_k"));
+
+  // Traces: speculative blocks, contrastive candidates.
+  auto speculative = test::run_cli("generate" + model + " --prompt 'the ' --max-new-tokens 6" +
+                                   " --prompt-lookup 1 --trace " + dir.file("spec.jsonl"));
+  INFO(speculative.output);
+  REQUIRE(speculative.exit_code == 0);
+  auto line = nlohmann::json::parse(read_file(dir.file("spec.jsonl")));
+  CHECK(line["entropy"].size() == 6);
+  REQUIRE(line["blocks"].size() >= 1);
+  CHECK(line["blocks"][0].contains("draft"));
+  auto contrastive =
+      test::run_cli("generate" + model + " --prompt 'the ' --max-new-tokens 6" + " --config " +
+                    test::source_dir() + "/configs/generate/contrastive.yaml --trace " +
+                    dir.file("contrastive.jsonl"));
+  INFO(contrastive.output);
+  REQUIRE(contrastive.exit_code == 0);
+  line = nlohmann::json::parse(read_file(dir.file("contrastive.jsonl")));
+  CHECK(line["rank"].size() == 6);
+  REQUIRE(line["candidates"].size() == 6);
+  CHECK(line["candidates"][0]["candidates"].size() == 4);
+}

@@ -29,6 +29,12 @@ GenerationOptions traced(GenerateConfig c) {
   return o;
 }
 
+GenerationOptions options_for_draft(GenerateConfig c, LogitsSource* draft) {
+  GenerationOptions o{c, 3, -1, {}, {}};
+  o.draft = draft;
+  return o;
+}
+
 // The trace of choosing `token` after `history`, from the model's logits by plain loops.
 TokenTrace reference(const std::vector<float>& logits, int64_t token) {
   double top = *std::max_element(logits.begin(), logits.end()), sum = 0;
@@ -148,4 +154,126 @@ TEST_CASE("trace: JSONL has one line per sequence with one entry per token") {
   CHECK(line["nucleus"] == nlohmann::json::array({3, 1}));
   CHECK(line["rank"] == nlohmann::json::array({0, 12}));
   CHECK(line["probability"] == nlohmann::json::array({0.5, 0.125}));
+}
+
+namespace {
+
+// Predicts (last + 1) mod 4 with logit 5 against 0; `slip`: after a 2 it predicts 0 instead.
+test::FunctionSource counter(bool slip) {
+  return test::FunctionSource(4, 40, [slip](const std::vector<int64_t>& t) {
+    std::vector<float> logits(4, 0.f);
+    const int64_t next = slip && t.back() == 2 ? 0 : (t.back() + 1) % 4;
+    logits[static_cast<size_t>(next)] = 5;
+    return logits;
+  });
+}
+
+// Each block's accepted drafts and the model's token, concatenated, are the sequence (the
+// last block may be cut where the sequence stopped).
+void check_blocks_spell_tokens(const GenerationResult& r) {
+  std::vector<int64_t> spelled;
+  int64_t accepted = 0, drafted = 0;
+  for (const auto& b : r.draft_blocks) {
+    REQUIRE(b.accepted <= static_cast<int64_t>(b.draft.size()));
+    spelled.insert(spelled.end(), b.draft.begin(), b.draft.begin() + b.accepted);
+    spelled.push_back(b.token);
+    accepted += b.accepted;
+    drafted += static_cast<int64_t>(b.draft.size());
+  }
+  REQUIRE(spelled.size() >= r.tokens.size());
+  CHECK(std::vector<int64_t>(spelled.begin(),
+                             spelled.begin() + static_cast<long>(r.tokens.size())) == r.tokens);
+  CHECK(static_cast<int64_t>(r.draft_blocks.size()) == r.target_passes);
+  CHECK(accepted == r.accepted);
+  CHECK(drafted == r.drafted);
+}
+
+}  // namespace
+
+TEST_CASE("trace: speculative greedy blocks and per-token rows by hand", "[speculative]") {
+  auto target = counter(false), draft = counter(true);
+  GenerateConfig c;
+  c.max_new_tokens = 6;
+  c.draft_model = "fake";
+  c.num_draft_tokens = 3;
+  auto o = traced(c);
+  o.draft = &draft;
+  auto r = generate(target, {{0}}, o)[0][0];
+  // The model counts 1 2 3 0 1 2. Block 1: the draft proposes 1 2 0 (it slips after the 2),
+  // the model accepts 1 2 and gives its own 3. Block 2: from 0 1 2 3 the draft proposes 0 1 2,
+  // all accepted, and the model's 3 after them is past max_new_tokens.
+  REQUIRE(r.tokens == std::vector<int64_t>{1, 2, 3, 0, 1, 2});
+  REQUIRE(r.draft_blocks.size() == 2);
+  CHECK(r.draft_blocks[0].draft == std::vector<int64_t>({1, 2, 0}));
+  CHECK(r.draft_blocks[0].accepted == 2);
+  CHECK(r.draft_blocks[0].token == 3);
+  CHECK(r.draft_blocks[1].draft == std::vector<int64_t>({0, 1, 2}));
+  CHECK(r.draft_blocks[1].accepted == 3);
+  CHECK(r.draft_blocks[1].token == 3);
+  check_blocks_spell_tokens(r);
+  // Every token is the model's first choice, p = e^5 / (e^5 + 3) = 0.980187 >= 0.9 alone;
+  // H = -(p ln p + 3 q ln q) = 0.119079 with q = 1 / (e^5 + 3) = 0.006604.
+  const double p = std::exp(5.0) / (std::exp(5.0) + 3), q = 1 / (std::exp(5.0) + 3);
+  REQUIRE(r.trace.size() == 6);
+  for (const auto& t : r.trace) {
+    CHECK(t.probability == Approx(0.980187).epsilon(1e-5));
+    CHECK(t.entropy == Approx(-(p * std::log(p) + 3 * q * std::log(q))).epsilon(1e-5));
+    CHECK(t.entropy == Approx(0.119079).epsilon(1e-4));
+    CHECK(t.rank == 0);
+    CHECK(t.nucleus == 1);
+    CHECK(t.kept == 4);
+  }
+  auto line = nlohmann::json::parse(trace_json_lines(0, {r}));
+  CHECK(line["blocks"][0]["draft"] == nlohmann::json::array({1, 2, 0}));
+  CHECK(line["blocks"][0]["accepted"] == 2);
+  CHECK(line["blocks"][1]["token"] == 3);
+  CHECK(line["entropy"].size() == 6);
+  CHECK_FALSE(line.contains("candidates"));
+
+  // Prompt lookup from 0 1 2 3 0: the 1-gram 0 was followed by 1 2 3; the model agrees.
+  GenerateConfig lookup;
+  lookup.max_new_tokens = 3;
+  lookup.prompt_lookup_ngram = 1;
+  lookup.num_draft_tokens = 4;
+  auto l = generate(target, {{0, 1, 2, 3, 0}}, traced(lookup))[0][0];
+  REQUIRE(l.draft_blocks.size() == 1);
+  CHECK(l.draft_blocks[0].draft == std::vector<int64_t>({1, 2}));  // the last token is the model's
+  CHECK(l.draft_blocks[0].accepted == 2);
+  CHECK(l.draft_blocks[0].token == 3);
+  CHECK(l.trace.size() == 3);
+  // Off: no blocks.
+  CHECK(generate(target, {{0}}, options_for_draft(c, &draft))[0][0].draft_blocks.empty());
+}
+
+TEST_CASE("trace: speculative sampling rows match the model's logits, blocks spell the tokens",
+          "[speculative]") {
+  const int64_t vocab = 7;
+  auto target = test::FunctionSource(
+      vocab, 64, [](const std::vector<int64_t>& t) { return test::wiggly_logits(t, 7); });
+  auto draft = test::FunctionSource(vocab, 64, [](const std::vector<int64_t>& t) {
+    auto logits = test::wiggly_logits(t, 7);
+    logits[t.size() % 7] += 1.5f;  // close to the model, not equal
+    return logits;
+  });
+  const std::vector<std::vector<int64_t>> prompts = {{3, 1, 4}, {2}};
+  GenerateConfig c;
+  c.strategy = "top_k";
+  c.top_k = 3;
+  c.max_new_tokens = 9;
+  c.num_return_sequences = 2;
+  c.draft_model = "fake";
+  c.num_draft_tokens = 3;
+  auto o = traced(c);
+  o.draft = &draft;
+  const auto results = generate(target, prompts, o);
+  int64_t accepted = 0, rejected = 0;
+  for (size_t p = 0; p < prompts.size(); ++p)
+    for (const auto& r : results[p]) {
+      check_against_model(prompts[p], r, vocab, 3);
+      check_blocks_spell_tokens(r);
+      accepted += r.accepted;
+      rejected += r.drafted - r.accepted;
+    }
+  CHECK(accepted > 0);  // both branches of the rule were traced
+  CHECK(rejected > 0);
 }

@@ -7,6 +7,7 @@
 
 #include "core/error.h"
 #include "generate/generator.h"
+#include "generate/stopping.h"
 
 using namespace gpt2;
 
@@ -120,4 +121,13 @@ TEST_CASE("streaming: on_token sees every token as it is chosen, on_result every
   generate(model, {{0}, {2}}, {c, 0, 5, {}, decode}, callbacks);
   CHECK(streamed == std::vector<int64_t>{3, 4, 5});
   CHECK(finished == std::vector<int64_t>{0, 1});
+}
+
+TEST_CASE("stopping: --stop text as a shell passes it: \\n, \\t and \\\\ unescaped") {
+  CHECK(unescape_stop_string("\\n\\nQ:") == "\n\nQ:");
+  CHECK(unescape_stop_string("a\\tb") == "a\tb");
+  CHECK(unescape_stop_string("C:\\\\x") == "C:\\x");
+  // Anything else, and a final backslash, as typed.
+  CHECK(unescape_stop_string("\\q\\") == "\\q\\");
+  CHECK(unescape_stop_string("").empty());
 }

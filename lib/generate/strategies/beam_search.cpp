@@ -34,7 +34,8 @@ BeamSearch::Hypothesis BeamSearch::make_hypothesis(const TokenHistory& history, 
                sum,
                rank,
                reason,
-               row.trace};
+               row.trace,
+               row.top};
   if (token >= 0) {
     h.tokens.push_back(token);
     h.logprobs.push_back(logprob);
@@ -117,13 +118,13 @@ std::vector<BeamSearch::Choice> BeamSearch::select(PromptState& prompt, int64_t 
         double normalised = length_normalised(score[rank], generated, lp);
         auto h = make_hypothesis(history[static_cast<size_t>(parent)], parent_row, token,
                                  token_logprob, normalised, normalised, *reason);
-        extend_trace(h.trace, parent, token);
+        extend_steps(h.trace, h.top, parent, token);
         hyps.add(std::move(h));
         continue;
       }
-      RowState next{score[rank], kDead, parent_row.logprobs, parent_row.trace};
+      RowState next{score[rank], kDead, parent_row.logprobs, parent_row.trace, parent_row.top};
       next.logprobs.push_back(token_logprob);
-      extend_trace(next.trace, parent, token);
+      extend_steps(next.trace, next.top, parent, token);
       chosen.push_back({parent, token, std::move(next)});
       used[static_cast<size_t>(token)] += 1;
       if (live == 0) best_live = score[rank];
@@ -223,6 +224,8 @@ std::vector<std::vector<GenerationResult>> BeamSearch::run(
     context.processors.apply(logp, history);
     if (renormalises()) logp = logp.log_softmax(-1);
     if (context.trace) step_trace_.emplace(raw, logp);
+    if (context.config.output_scores_top_k > 0)
+      step_top_ = top_logprobs_rows(logp, context.config.output_scores_top_k);
     logp = logp.to(at::kCPU);
     std::vector<int64_t> parents, tokens;
     std::vector<TokenHistory> next_history;
@@ -278,6 +281,7 @@ std::vector<std::vector<GenerationResult>> BeamSearch::run(
       results[p].push_back(
           {all[i].tokens, all[i].logprobs, "", all[i].reason, all[i].score, all[i].logprobs});
       results[p].back().trace = std::move(all[i].trace);
+      results[p].back().top_logprobs = std::move(all[i].top);
     }
     // The rest of the best sequence, now final.
     if (context.on_token && !results[p].empty()) {

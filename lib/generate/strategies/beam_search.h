@@ -20,6 +20,7 @@
 #include "generate/random_stream.h"
 #include "generate/step_trace.h"
 #include "generate/strategies/search_strategy.h"
+#include "generate/top_logprobs.h"
 
 namespace gpt2 {
 
@@ -38,6 +39,7 @@ class BeamSearch : public SearchStrategy {
     double key = kDead;    // stochastic beam: the perturbed score it is ranked by
     std::vector<float> logprobs;
     std::vector<TokenTrace> trace;  // when tracing
+    std::vector<TopLogprobs> top;   // when output_scores_top_k > 0
   };
   struct Choice {    // one beam of the next step
     int64_t parent;  // absolute row it extends
@@ -51,6 +53,7 @@ class BeamSearch : public SearchStrategy {
     double rank;   // what results are ordered by
     StopReason reason;
     std::vector<TokenTrace> trace;  // when tracing
+    std::vector<TopLogprobs> top;   // when output_scores_top_k > 0
   };
   // Finished hypotheses of one group: the best `capacity` by rank.
   struct HypothesisSet {
@@ -91,9 +94,12 @@ class BeamSearch : public SearchStrategy {
   static Hypothesis make_hypothesis(const TokenHistory& history, const RowState& row, int64_t token,
                                     float logprob, double sum, double rank, StopReason reason);
   static double length_normalised(double sum, int64_t length, double penalty);
-  // Appends what choosing `token` in row `parent` looked like, when tracing.
-  void extend_trace(std::vector<TokenTrace>& trace, int64_t parent, int64_t token) const {
+  // Appends what choosing `token` in row `parent` looked like, when tracing, and the parent
+  // row's best processed log-probabilities, when output_scores_top_k > 0.
+  void extend_steps(std::vector<TokenTrace>& trace, std::vector<TopLogprobs>& top, int64_t parent,
+                    int64_t token) const {
     if (step_trace_) trace.push_back(step_trace_->at(parent, token));
+    if (!step_top_.empty()) top.push_back(step_top_[static_cast<size_t>(parent)]);
   }
 
  private:
@@ -104,6 +110,7 @@ class BeamSearch : public SearchStrategy {
                                   const SearchContext& context);
 
   std::optional<StepTrace> step_trace_;  // this step's, when tracing
+  std::vector<TopLogprobs> step_top_;    // this step's, per row, when output_scores_top_k > 0
 };
 
 }  // namespace gpt2

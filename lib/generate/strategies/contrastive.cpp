@@ -5,8 +5,11 @@
 #include <algorithm>
 #include <limits>
 #include <memory>
+#include <optional>
 
 #include "generate/ragged_batch.h"
+#include "generate/step_trace.h"
+#include "generate/top_logprobs.h"
 #include "kernels/row_functions.h"
 
 namespace gpt2 {
@@ -50,7 +53,13 @@ std::vector<std::vector<GenerationResult>> ContrastiveSearch::run(
 
   while (true) {
     const int64_t B = batch->rows();
+    const at::Tensor raw = context.trace ? logits.clone() : at::Tensor();  // (B, V)
     context.processors.apply(logits, history);
+    std::optional<StepTrace> trace;
+    if (context.trace) trace.emplace(raw, logits);
+    std::vector<TopLogprobs> best_scores;
+    if (config.output_scores_top_k > 0)
+      best_scores = top_logprobs_rows(logits.log_softmax(-1), config.output_scores_top_k);
     auto lse = log_sum_exp_rows(logits);                            // (B)
     auto top = logits.softmax(-1).topk(K, -1);                      // (B, K) each
     auto top_probs = std::get<0>(top), top_ids = std::get<1>(top);  // (B, K)
@@ -80,8 +89,16 @@ std::vector<std::vector<GenerationResult>> ContrastiveSearch::run(
     auto chosen_t = at::tensor(chosen, at::kLong);
     batch->select_rows(chosen);
     auto tokens = top_ids.reshape({-1}).index_select(0, chosen_t.to(top_ids.device())).to(at::kCPU);
-    auto logprobs = (logits.gather(-1, tokens.to(logits.device()).unsqueeze(-1)).squeeze(-1) - lse)
-                        .to(at::kCPU);
+    auto chosen_logits = logits.gather(-1, tokens.to(logits.device()).unsqueeze(-1)).squeeze(-1);
+    auto logprobs = (chosen_logits - lse).to(at::kCPU);  // (B)
+    auto transition = chosen_logits.to(at::kCPU);        // (B): the processed logit
+    // The step as the trace shows it: (B, K) each.
+    at::Tensor trace_ids, trace_probs, trace_penalty;
+    if (trace) {
+      trace_ids = top_ids.to(at::kCPU, at::kLong).contiguous();
+      trace_probs = top_probs.to(at::kCPU, at::kDouble).contiguous();
+      trace_penalty = degeneration.to(at::kCPU, at::kDouble).contiguous();
+    }
     hidden = at::cat({hidden, out.hidden.index_select(0, chosen_t.to(out.hidden.device()))}, 1);
     logits = out.logits.select(1, 0).index_select(0, chosen_t.to(out.logits.device())).contiguous();
 
@@ -94,7 +111,18 @@ std::vector<std::vector<GenerationResult>> ContrastiveSearch::run(
       history[bi].tokens.push_back(token);
       result.tokens.push_back(token);
       result.logprobs.push_back(logprob);
+      result.transition_scores.push_back(transition.data_ptr<float>()[b]);
       result.score += logprob;
+      if (trace) {
+        result.trace.push_back(trace->at(b, token));
+        const auto row = [&](const at::Tensor& t, auto type) {
+          const auto* first = t.data_ptr<decltype(type)>() + b * K;
+          return std::vector<decltype(type)>(first, first + K);
+        };
+        result.contrastive_steps.push_back({row(trace_ids, int64_t{}), row(trace_probs, double{}),
+                                            row(trace_penalty, double{}), token});
+      }
+      if (!best_scores.empty()) result.top_logprobs.push_back(std::move(best_scores[bi]));
       if (context.on_token) context.on_token({prompt_indices[origin[bi]], 0, token, logprob});
       if (auto reason = context.stop.check(history[bi]))
         result.reason = *reason;

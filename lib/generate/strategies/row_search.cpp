@@ -6,6 +6,7 @@
 
 #include "generate/decode_batch.h"
 #include "generate/step_trace.h"
+#include "generate/top_logprobs.h"
 #include "kernels/row_functions.h"
 
 namespace gpt2 {
@@ -43,6 +44,9 @@ std::vector<std::vector<GenerationResult>> RowSearch::run(
     if (context.trace) trace.emplace(raw, logits);
     at::Tensor chosen = logits.gather(-1, tokens.unsqueeze(-1)).squeeze(-1);  // (B)
     at::Tensor logprobs = chosen - log_sum_exp_rows(logits);  // (B): log_softmax(logits)[token]
+    std::vector<TopLogprobs> top;
+    if (context.config.output_scores_top_k > 0)
+      top = top_logprobs_rows(logits.log_softmax(-1), context.config.output_scores_top_k);
     auto token_cpu = tokens.to(at::kCPU).contiguous();
     auto logprob_cpu = logprobs.to(at::kCPU).contiguous();
     auto chosen_cpu = chosen.to(at::kCPU).contiguous();
@@ -59,6 +63,7 @@ std::vector<std::vector<GenerationResult>> RowSearch::run(
       result.transition_scores.push_back(transition[b]);
       result.score += logprob[b];
       if (trace) result.trace.push_back(trace->at(static_cast<int64_t>(b), token[b]));
+      if (!top.empty()) result.top_logprobs.push_back(std::move(top[b]));
       if (context.on_token) {
         const auto row = static_cast<int64_t>(origin[b]);
         context.on_token({prompt_indices[static_cast<size_t>(row / samples)], row % samples,

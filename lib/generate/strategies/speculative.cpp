@@ -11,6 +11,8 @@
 #include "generate/prompt_lookup.h"
 #include "generate/ragged_batch.h"
 #include "generate/random_stream.h"
+#include "generate/step_trace.h"
+#include "generate/top_logprobs.h"
 #include "kernels/row_functions.h"
 
 namespace gpt2 {
@@ -66,10 +68,10 @@ struct Scores {
   at::Tensor scores;  // (B, V) float32, CPU
   at::Tensor lse;     // (B)
   at::Tensor argmax;  // (B) int64: the first index among ties, as greedy search picks
-  float logp(int64_t b, int64_t v) const {
-    const int64_t vocab = scores.size(1);
-    return scores.data_ptr<float>()[b * vocab + v] - lse.data_ptr<float>()[b];
-  }
+  const float* row(int64_t b) const { return scores.data_ptr<float>() + b * scores.size(1); }
+  float score(int64_t b, int64_t v) const { return row(b)[v]; }
+  float log_norm(int64_t b) const { return lse.data_ptr<float>()[b]; }
+  float logp(int64_t b, int64_t v) const { return score(b, v) - log_norm(b); }
   double p(int64_t b, int64_t v) const { return std::exp(double(logp(b, v))); }
   int64_t best(int64_t b) const { return argmax.data_ptr<int64_t>()[b]; }
 };
@@ -228,10 +230,13 @@ std::vector<std::vector<GenerationResult>> SpeculativeSearch::run(
     auto logits =
         model_batch->append_all(block, block_valid, /*hidden=*/false).logits;  // (B, W, V)
     std::vector<Scores> p;
-    for (int64_t i = 0; i <= longest_draft; ++i)
+    std::vector<StepTrace> traces;  // per position, when tracing
+    for (int64_t i = 0; i <= longest_draft; ++i) {
       p.push_back(
           processed(logits.select(1, i).clone(), context.processors,
                     extended(rows, drafts, [&](size_t) { return static_cast<size_t>(i); })));
+      if (context.trace) traces.emplace_back(logits.select(1, i), p.back().scores);
+    }
 
     // 3. Per row: the accepted prefix, then one token of the model's.
     auto q_at = [&](int64_t i, int64_t b, int64_t v) {
@@ -277,6 +282,7 @@ std::vector<std::vector<GenerationResult>> SpeculativeSearch::run(
       result.drafted += n_draft;
       result.accepted += n;
       result.target_passes += 1;
+      if (context.trace) result.draft_blocks.push_back({d, n, last});
       std::vector<int64_t> emitted(d.begin(), d.begin() + n);
       emitted.push_back(last);
       bool finished = false;
@@ -286,7 +292,12 @@ std::vector<std::vector<GenerationResult>> SpeculativeSearch::run(
         row.history.tokens.push_back(t);
         result.tokens.push_back(t);
         result.logprobs.push_back(logprob);
+        result.transition_scores.push_back(p[i].score(b, t));
         result.score += logprob;
+        if (context.trace) result.trace.push_back(traces[i].at(b, t));
+        if (config.output_scores_top_k > 0)
+          result.top_logprobs.push_back(
+              top_logprobs(p[i].row(b), vocab, p[i].log_norm(b), config.output_scores_top_k));
         if (context.on_token) {
           const auto r = static_cast<int64_t>(row.result);
           context.on_token(

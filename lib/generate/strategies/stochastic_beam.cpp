@@ -74,13 +74,13 @@ std::vector<BeamSearch::Choice> StochasticBeamSearch::select(
     if (reason) {
       auto h = make_hypothesis(history[static_cast<size_t>(parent)], parent_row, token,
                                token_logprob, phi_of[a][token], k[r], *reason);
-      extend_trace(h.trace, parent, token);
+      extend_steps(h.trace, h.top, parent, token);
       finished.add(std::move(h));
       continue;
     }
-    RowState next{phi_of[a][token], k[r], parent_row.logprobs, parent_row.trace};
+    RowState next{phi_of[a][token], k[r], parent_row.logprobs, parent_row.trace, parent_row.top};
     next.logprobs.push_back(token_logprob);
-    extend_trace(next.trace, parent, token);
+    extend_steps(next.trace, next.top, parent, token);
     chosen.push_back({parent, token, std::move(next)});
   }
   const bool any_live = !chosen.empty();
