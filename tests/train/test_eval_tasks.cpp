@@ -6,6 +6,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "config/loader.h"
 #include "core/error.h"
 #include "core/files.h"
 #include "eval/eval_fixtures.h"
@@ -177,4 +178,13 @@ TEST_CASE("train.eval_tasks from YAML, as gpt2 train reads it", "[eval_tasks]") 
   // The saved config holds the section, so a resumed run keeps running the tasks.
   CHECK_THAT(read_file(r.dir.file("cli_run/config.yaml")),
              Catch::Contains("eval_tasks") && Catch::Contains("multiple_choice"));
+}
+
+TEST_CASE("configs/train/eval_tasks.yaml loads as train.eval_tasks", "[eval_tasks]") {
+  TrainConfig train;
+  load_config({section_ref(train)}, {{test::source_dir() + "/configs/train/eval_tasks.yaml"}, {}});
+  CHECK(train.eval_tasks.tasks == std::vector<std::string>{"hellaswag"});
+  CHECK(train.eval_tasks.task_data.size() == 1);
+  CHECK(train.eval_tasks.limit == 200);
+  CHECK(task_log_keys(train.eval_tasks).front() == "hellaswag/acc");
 }
