@@ -3,6 +3,7 @@
 // the checkpoint saved at that step.
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>
 
@@ -187,4 +188,40 @@ TEST_CASE("configs/train/eval_tasks.yaml loads as train.eval_tasks", "[eval_task
   CHECK(train.eval_tasks.task_data.size() == 1);
   CHECK(train.eval_tasks.limit == 200);
   CHECK(task_log_keys(train.eval_tasks).front() == "hellaswag/acc");
+}
+
+TEST_CASE("a resumed run logs the task metrics of the uninterrupted run", "[eval_tasks]") {
+  TaskRun r;
+  train(r.s);
+  std::map<int64_t, double> first;
+  for (const auto& row : read_run_log(r.dir.file("run/log.jsonl")))
+    if (row.kind == "eval") first[row.step] = row.number("loglikelihood/logprob");
+  REQUIRE(first.size() == 2);
+  // As if the run had died before step 8's checkpoint: resume from step 4.
+  std::filesystem::remove_all(r.dir.file("run/checkpoints/step_00000008"));
+  TrainOptions resume;
+  resume.resume = true;
+  train(r.s, resume);
+  std::map<int64_t, double> again;
+  for (const auto& row : read_run_log(r.dir.file("run/log.jsonl")))
+    if (row.kind == "eval") {
+      CHECK(again.count(row.step) == 0);  // each evaluation once
+      again[row.step] = row.number("loglikelihood/logprob");
+    }
+  REQUIRE(again.size() == 2);
+  CHECK(again[4] == first[4]);
+  CHECK(again[8] == Approx(first[8]).epsilon(1e-9));  // the resumed run repeats the original
+  // One header, with the task columns; one CSV row per evaluation step.
+  const std::string csv = read_file(r.dir.file("run/metrics.csv"));
+  size_t headers = 0, eval_rows = 0;
+  for (size_t at = 0; at < csv.size();) {
+    const size_t end = csv.find('\n', at);
+    const std::string line = csv.substr(at, end - at);
+    headers += line.rfind("step,kind,", 0) == 0;
+    eval_rows += line.find(",eval,") != std::string::npos;
+    at = end == std::string::npos ? csv.size() : end + 1;
+  }
+  CHECK(headers == 1);
+  CHECK(eval_rows == 2);
+  CHECK_THAT(csv.substr(0, csv.find('\n')), Catch::Contains(",loglikelihood/logprob"));
 }
