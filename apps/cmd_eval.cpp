@@ -74,7 +74,7 @@ int cmd_eval(const std::vector<std::string>& argv) {
     std::cout << task_table_text(results);
     if (!out_dir.empty()) {
       write_task_outputs(results, out_dir);
-      std::cout << "wrote " << out_dir << "/tasks.json, tasks.csv\n";
+      std::cout << "wrote " << out_dir << "/tasks.json, tasks.csv, report.html\n";
     }
     if (!eval_config.log_samples.empty()) std::cout << "wrote " << eval_config.log_samples << "\n";
     return 0;

@@ -152,10 +152,10 @@ std::vector<Loglikelihood> loglikelihood_tokens(GPT2LMHeadModelImpl& model,
         longest = std::max(longest, pairs[i].continuation.size());
         any_empty = any_empty || pairs[i].continuation.empty();
       }
-      // Sharing needs the whole context in every row; cut rows go the separate way, so both
-      // ways give the same numbers.
+      // Sharing needs the whole context in every row (a row feeds context + continuation but
+      // its last token); cut rows go the separate way, so both ways give the same numbers.
       if (members.size() < 2 || context.empty() || any_empty ||
-          int64_t(context.size() + longest) > window)
+          int64_t(context.size() + longest) > window + 1)
         continue;
       std::vector<const std::vector<int64_t>*> conts;
       for (size_t i : members) conts.push_back(&pairs[i].continuation);
@@ -180,7 +180,8 @@ std::vector<Loglikelihood> loglikelihood_tokens(GPT2LMHeadModelImpl& model,
     }
     require(!pairs[i].context.empty(),
             "a loglikelihood request without context tokens (give end-of-text as its context)");
-    requests[i] = continuation_request(pairs[i].context, pairs[i].continuation, window);
+    // The harness's (context + continuation)[-(max_length + 1):]: `window` tokens fed.
+    requests[i] = continuation_request(pairs[i].context, pairs[i].continuation, window + 1);
     order.push_back(i);
   }
   std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
@@ -209,8 +210,10 @@ std::vector<Loglikelihood> loglikelihood(GPT2LMHeadModelImpl& model, const Token
 
 std::vector<TokenPair> rolling_windows(const std::vector<int64_t>& tokens, int64_t prefix,
                                        int64_t window) {
-  require(window >= 2, "rolling windows need a window of at least 2 tokens");
-  const int64_t n = int64_t(tokens.size()), max_len = window - 1;
+  require(window >= 1, "rolling windows need a window of at least 1 token");
+  // The harness's max_seq_len is the model's max_length: a pair holds up to window + 1 tokens,
+  // the first `window` of them fed, predicting up to `window`.
+  const int64_t n = int64_t(tokens.size()), max_len = window;
   std::vector<TokenPair> out;
   if (n == 0) return out;
   auto slice = [&](int64_t begin, int64_t end) {

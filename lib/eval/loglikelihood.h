@@ -25,7 +25,7 @@ struct Loglikelihood {
 struct LoglikelihoodOptions {
   int64_t batch_size = 4;      // rows per forward pass
   bool share_prefix = true;    // choices with the same context: one pass over it, then its cache
-  int64_t window = 0;          // tokens per row; 0 = the model's n_positions
+  int64_t window = 0;          // tokens fed per row (the harness's max_length); 0 = n_positions
   std::string progress_label;  // shows a progress line over the requests; "" = silent
 };
 
@@ -40,8 +40,9 @@ struct TokenPair {
 TokenPair encode_pair(const Tokenizer& tokenizer, const std::string& context,
                       const std::string& continuation);
 
-// Scores token pairs. A pair longer than the window loses context from the left (at most
-// window - 1 tokens of the continuation are scored, its last ones).
+// Scores token pairs as the harness does: a row is (context + continuation)[-(window + 1):],
+// fed all but its last token, so a pair longer than window + 1 tokens loses context from the
+// left (at most `window` tokens of the continuation are scored, its last ones).
 std::vector<Loglikelihood> loglikelihood_tokens(GPT2LMHeadModelImpl& model,
                                                 const std::vector<TokenPair>& pairs,
                                                 const LoglikelihoodOptions& options);
@@ -50,9 +51,9 @@ std::vector<Loglikelihood> loglikelihood(GPT2LMHeadModelImpl& model, const Token
                                          const std::vector<LoglikelihoodRequest>& requests,
                                          const LoglikelihoodOptions& options);
 
-// The harness's get_rolling_token_windows(tokens, prefix, max_seq_len, context_len=1) followed
-// by make_disjoint_window: each token scored once, the first given `prefix` alone. A pair holds
-// at most `window` tokens (our rows feed every token, so max_seq_len = window - 1).
+// The harness's get_rolling_token_windows(tokens, prefix, max_seq_len = window, context_len = 1)
+// followed by make_disjoint_window: each token scored once, the first given `prefix` alone. A
+// pair holds at most window + 1 tokens: `window` fed, predicting up to `window` targets.
 std::vector<TokenPair> rolling_windows(const std::vector<int64_t>& tokens, int64_t prefix,
                                        int64_t window);
 

@@ -41,13 +41,13 @@ std::vector<RowScore> score_logits(const at::Tensor& model_logits, const at::Ten
 }
 
 ScoreRequest continuation_request(const std::vector<int64_t>& context,
-                                  const std::vector<int64_t>& continuation, int64_t window) {
-  require(window > 1, "scoring needs a window of at least 2 tokens");
+                                  const std::vector<int64_t>& continuation, int64_t tokens) {
+  require(tokens > 1, "scoring needs a window of at least 2 tokens");
   ScoreRequest request;
   request.tokens = context;
   request.tokens.insert(request.tokens.end(), continuation.begin(), continuation.end());
-  if (int64_t(request.tokens.size()) > window)
-    request.tokens.erase(request.tokens.begin(), request.tokens.end() - window);
+  if (int64_t(request.tokens.size()) > tokens)
+    request.tokens.erase(request.tokens.begin(), request.tokens.end() - tokens);
   request.scored =
       std::min<int64_t>(int64_t(continuation.size()), int64_t(request.tokens.size()) - 1);
   return request;
@@ -59,11 +59,11 @@ std::vector<RowScore> score_requests(GPT2LMHeadModelImpl& model,
   require(batch_size > 0, "scoring needs a batch size > 0");
   const int64_t window = model.config().n_positions;
   for (const ScoreRequest& r : requests)
-    require(
-        r.scored >= 0 && r.scored < int64_t(r.tokens.size()) && int64_t(r.tokens.size()) <= window,
-        "a scoring request of " + std::to_string(r.tokens.size()) + " tokens (" +
-            std::to_string(r.scored) + " scored) does not fit the model's window of " +
-            std::to_string(window));
+    require(r.scored >= 0 && r.scored < int64_t(r.tokens.size()) &&
+                int64_t(r.tokens.size()) <= window + 1,
+            "a scoring request of " + std::to_string(r.tokens.size()) + " tokens (" +
+                std::to_string(r.scored) + " scored) does not fit the model's window of " +
+                std::to_string(window) + " (a row feeds all its tokens but the last)");
   at::NoGradGuard no_grad;
   model.eval();
   std::vector<RowScore> scores;
@@ -71,8 +71,10 @@ std::vector<RowScore> score_requests(GPT2LMHeadModelImpl& model,
   for (size_t first = 0; first < requests.size(); first += size_t(batch_size)) {
     const size_t last = std::min(requests.size(), first + size_t(batch_size));
     const int64_t B = int64_t(last - first);
-    int64_t T = 0;
-    for (size_t i = first; i < last; ++i) T = std::max<int64_t>(T, requests[i].tokens.size());
+    // The last token of a row predicts nothing that is scored: it is not fed.
+    int64_t T = 1;
+    for (size_t i = first; i < last; ++i)
+      T = std::max<int64_t>(T, int64_t(requests[i].tokens.size()) - 1);
     auto inputs = at::zeros({B, T}, at::kLong);                // (B, T)
     auto targets = at::full({B, T}, kIgnoreIndex, at::kLong);  // (B, T)
     auto in = inputs.accessor<int64_t, 2>();
@@ -80,7 +82,7 @@ std::vector<RowScore> score_requests(GPT2LMHeadModelImpl& model,
     for (int64_t b = 0; b < B; ++b) {
       const ScoreRequest& r = requests[first + b];
       const int64_t L = int64_t(r.tokens.size());
-      for (int64_t t = 0; t < L; ++t) in[b][t] = r.tokens[t];
+      for (int64_t t = 0; t + 1 < L; ++t) in[b][t] = r.tokens[t];
       for (int64_t t = L - r.scored; t < L; ++t) tg[b][t - 1] = r.tokens[t];
     }
     for (const RowScore& s : score_batch(model, inputs, targets)) scores.push_back(s);

@@ -30,16 +30,19 @@ std::vector<RowScore> score_batch(GPT2LMHeadModelImpl& model, const at::Tensor& 
 // context's KV cache shared by its continuations).
 std::vector<RowScore> score_logits(const at::Tensor& logits, const at::Tensor& targets);
 
-// One row to score: its last `scored` tokens, each given every token before it in the row.
+// One row to score: its last `scored` tokens, each given every token before it in the row. The
+// model is fed all its tokens but the last (which predicts nothing scored), so a row holds up
+// to n_positions + 1 tokens.
 struct ScoreRequest {
   std::vector<int64_t> tokens;
   int64_t scored = 0;  // 0 <= scored < tokens.size()
 };
 
-// A continuation given its context, cut from the left to the model's window (as
-// lm-evaluation-harness does): at most `window` tokens, at most window - 1 of them scored.
+// A continuation given its context, cut from the left: at most `tokens` tokens, at most
+// tokens - 1 of them scored. lm-evaluation-harness keeps max_length + 1 tokens (feeding
+// max_length): pass n_positions + 1 for its cut.
 ScoreRequest continuation_request(const std::vector<int64_t>& context,
-                                  const std::vector<int64_t>& continuation, int64_t window);
+                                  const std::vector<int64_t>& continuation, int64_t tokens);
 
 // Scores requests in batches of up to `batch_size` rows (in eval mode, no grad), right-padded:
 // pads come after every real token, so causal attention never sees them. `on_batch(done)` is

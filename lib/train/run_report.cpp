@@ -84,6 +84,21 @@ std::string run_report_html(const RunReportInput& in) {
   log_steps.x_label = "step (log scale)";
   report.svg(line_chart_svg({train_loss, val_loss}, log_steps));
 
+  // train.eval_tasks: each task metric ("label/metric" keys of the eval rows) against step.
+  std::map<std::string, Series> task_metrics;
+  for (const RunLogRow& row : in.log)
+    if (row.kind == "eval")
+      for (const auto& [key, value] : row.numbers)
+        if (key.find('/') != std::string::npos) task_metrics[key].name = key;
+  if (!task_metrics.empty()) {
+    report.heading("Zero-shot tasks");
+    for (auto& [key, series] : task_metrics) {
+      series = series_of(in.log, "eval", key, key);
+      series.markers = series.x.size() == 1;  // one evaluation: a point, not an empty line
+      report.svg(line_chart_svg({series}, chart(key, key.substr(key.rfind('/') + 1))));
+    }
+  }
+
   report.heading("Learning rate");
   report.svg(line_chart_svg({thinned(series_of(in.log, "train", "lr", "lr"))},
                             chart("Learning rate", "lr")));

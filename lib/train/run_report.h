@@ -1,8 +1,8 @@
 #pragma once
 // RUN_DIR/report.html: what a run did, from its log.jsonl, in one self-contained page (inline
-// SVG, no scripts): train/val loss (linear and log-scaled steps), learning rate, gradient norm
-// with the clipped steps marked, throughput, update/weight ratios, the checkpoints kept and the
-// config.
+// SVG, no scripts): train/val loss (linear and log-scaled steps), each train.eval_tasks metric
+// against step, learning rate, gradient norm with the clipped steps marked, throughput,
+// update/weight ratios, the checkpoints kept and the config.
 #include <cstdint>
 #include <string>
 #include <vector>

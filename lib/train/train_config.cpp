@@ -14,6 +14,7 @@ void TrainConfig::validate() const {
           "config: train.decay_steps must exceed train.warmup_steps (or be 0 = max_steps)");
   require(!out_dir.empty(), "config: train.out_dir must name the run directory");
   adapter.validate();
+  eval_tasks.check("config: train.eval_tasks");
   require(!adapter.enabled() || init_from != "scratch",
           "config: train.adapter.type lora adapts a trained model: set train.init_from to its "
           "model directory");

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "config/fields.h"
+#include "eval/task_selection.h"
 #include "model/lora_config.h"
 #include "train/lr_schedule.h"
 
@@ -66,6 +67,10 @@ struct TrainConfig {
   // Parameter-efficient fine-tuning: train.adapter.type lora trains low-rank adapters only.
   LoraConfig adapter;
 
+  // Zero-shot tasks run at each evaluation and logged with the validation loss
+  // (train.eval_tasks: {tasks: [...], task_data: [...], limit: N}; eval/task_selection.h).
+  TaskSelection eval_tasks;
+
   void visit(FieldVisitor& v) {
     v.field("init_from", init_from,
             "scratch (the model section), a model preset name, or a model directory");
@@ -122,6 +127,7 @@ struct TrainConfig {
             "CPU: each thread runs the model on a slice of the micro-batch's rows (false: "
             "every op is split over the threads)");
     v.nested("adapter", adapter);
+    v.nested("eval_tasks", eval_tasks);
   }
   void validate() const;
 };

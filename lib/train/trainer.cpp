@@ -16,10 +16,12 @@
 #include "core/strings.h"
 #include "core/tokens.h"
 #include "eval/scorer.h"
+#include "eval/tasks/training_tasks.h"
 #include "io/adapter.h"
 #include "io/checkpoint.h"
 #include "io/run_directory.h"
 #include "io/trainer_state.h"
+#include "report/table.h"
 #include "runtime/runtime.h"
 #include "tokenizer/tokenizer_io.h"
 #include "train/distributed.h"
@@ -73,6 +75,14 @@ DeviceBatch to_device(const Batch& batch, c10::Device device, int64_t vocab_size
   out.scored = 0;
   for (int64_t t : batch.targets) out.scored += t != kIgnoreIndex;
   return out;
+}
+
+// metrics.csv: the trainer's numbers, then each train.eval_tasks metric.
+std::vector<std::string> csv_columns(const TrainConfig& tc) {
+  std::vector<std::string> columns = {"loss",   "val_loss",     "val_ppl", "lr",     "grad_norm",
+                                      "tokens", "tokens_per_s", "mfu",     "seconds"};
+  for (const std::string& key : task_log_keys(tc.eval_tasks)) columns.push_back(key);
+  return columns;
 }
 
 std::string format_lr(double lr) {
@@ -141,6 +151,7 @@ class Trainer {
   void log(const StepOutcome& outcome, bool last_step);
   bool evaluate_and_log(double lr);  // true when the validation loss improved
   double evaluate();
+  std::vector<std::pair<std::string, double>> evaluate_tasks();
   void save_checkpoint();
   void finish();
   void refresh_watch() const;  // report.html, trainer_state.json
@@ -211,8 +222,7 @@ Trainer::Trainer(TrainSections sections, const TrainOptions& options)
       dist_(env_, tc_.backend, device_),
       main_(dist_.is_main()),
       world_(dist_.world_size()),
-      run_(tc_.out_dir, {"loss", "val_loss", "val_ppl", "lr", "grad_norm", "tokens", "tokens_per_s",
-                         "mfu", "seconds"}),
+      run_(tc_.out_dir, csv_columns(tc_)),
       save_dtype_(parse_dtype(tc_.save_dtype)) {
   if (options_.resume) {
     checkpoint_ = run_.latest_checkpoint();
@@ -226,6 +236,7 @@ Trainer::Trainer(TrainSections sections, const TrainOptions& options)
   }
 
   prepared_ = prepare_model(s_, checkpoint_);
+  check_task_selection(tc_.eval_tasks, prepared_.tokenizer.get(), "train.eval_tasks");
   model_ = prepared_.model;
   model_->to(device_);
   model_->train();
@@ -491,8 +502,16 @@ void Trainer::log(const StepOutcome& outcome, bool last_step) {
 
 bool Trainer::evaluate_and_log(double lr) {
   const double val = evaluate();
+  const auto tasks = evaluate_tasks();
   result_.last_val_loss = val;
-  if (!std::isfinite(val)) return false;
+  if (!std::isfinite(val)) {
+    if (main_ && !tasks.empty()) {  // no validation set: the task metrics alone
+      const LogRow row{"eval", state_.step, tasks, {}};
+      run_.log(row);
+      watch_->logged(row);
+    }
+    return false;
+  }
   const bool improved = val < state_.best_val_loss - tc_.min_delta;
   if (improved) {
     state_.best_val_loss = val;
@@ -502,8 +521,9 @@ bool Trainer::evaluate_and_log(double lr) {
     ++state_.evals_since_best;
   }
   if (main_) {
-    const LogRow row{
+    LogRow row{
         "eval", state_.step, {{"val_loss", val}, {"val_ppl", std::exp(val)}, {"lr", lr}}, {}};
+    row.numbers.insert(row.numbers.end(), tasks.begin(), tasks.end());
     run_.log(row);
     watch_->logged(row);
     refresh_watch();
@@ -536,6 +556,21 @@ double Trainer::evaluate() {
   t = t.cpu();
   return t[1].item<double>() > 0 ? t[0].item<double>() / t[1].item<double>()
                                  : std::numeric_limits<double>::quiet_NaN();
+}
+
+// train.eval_tasks on the current weights, through `gpt2 eval --task`'s task functions. Rank 0
+// alone (the others wait in the next collective); in fp32, so the numbers equal those of
+// gpt2 eval --task on the checkpoint saved at this step.
+std::vector<std::pair<std::string, double>> Trainer::evaluate_tasks() {
+  if (!main_ || tc_.eval_tasks.tasks.empty()) return {};
+  auto numbers =
+      run_tasks_for_log(*model_, *prepared_.tokenizer, tc_.eval_tasks, s_.data.batch_size);
+  model_->train();
+  std::string line;
+  for (const auto& [key, value] : numbers)
+    line += (line.empty() ? "" : "  ") + key + " " + format_number(value, 4);
+  std::fprintf(stderr, "step %ld: %s\n", long(state_.step), line.c_str());
+  return numbers;
 }
 
 void Trainer::save_checkpoint() {

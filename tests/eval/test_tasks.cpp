@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <filesystem>
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "config/loader.h"
@@ -387,4 +388,33 @@ TEST_CASE("gpt2 eval runs the tasks of a YAML eval section") {
   CHECK(json[0]["task"] == "lambada");
   CHECK(json[1]["task"] == "loglikelihood");
   CHECK(json[1]["metrics"].contains("token_ppl"));
+}
+
+TEST_CASE("every task reports the metrics its registry entry declares (train.eval_tasks columns)") {
+  Fixture f;
+  test::TempDir dir;
+  const std::map<std::string, std::string> files = {
+      {"hellaswag",
+       R"({"activity_label": "Roof", "ctx_a": "A man is on a roof.", "ctx_b": "he", "ctx": "A man is on a roof. he", "endings": ["sat.", "is on the mat."], "label": 1})"
+       "\n"},
+      {"lambada", "{\"text\": \"the cat sat on the mat\"}\n"},
+      {"multiple_choice",
+       "{\"context\": \"the cat\", \"choices\": [\"sat\", \"men\"], \"label\": 0}\n"},
+      {"loglikelihood", "{\"context\": \"the\", \"continuation\": \" cat\"}\n"},
+      {"wikitext", " = Title = \n \n the cat sat on the mat . \n"},
+  };
+  REQUIRE(files.size() == task_registry().size());
+  for (const TaskEntry& entry : task_registry()) {
+    CAPTURE(entry.name);
+    REQUIRE(files.count(entry.name) == 1);
+    TaskSettings settings;
+    settings.data = dir.file(std::string(entry.name) + ".txt");
+    write_file_atomic(settings.data, files.at(entry.name));
+    const TaskResult result =
+        run_task_on(TaskEnv{*f.model, *f.tokenizer}, "m", entry.name, settings);
+    std::string names;
+    for (const auto& m : result.metrics) names += (names.empty() ? "" : " ") + m.name;
+    CHECK(names == entry.metrics);
+    CHECK(result.signature.rfind(std::string(entry.name) + "|data:sha256:", 0) == 0);
+  }
 }

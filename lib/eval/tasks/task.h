@@ -34,6 +34,7 @@ struct TaskMetric {
 
 struct TaskResult {
   std::string task, data, model;
+  int64_t step = -1;  // training step of the checkpoint scored; -1 when unknown
   int64_t examples = 0;
   std::vector<TaskMetric> metrics;
   std::string normalisation;  // how scores were normalised, for the signature
@@ -46,7 +47,8 @@ using TaskFunction = TaskResult (*)(const TaskEnv& env, const TaskSettings& sett
 
 struct TaskEntry {
   const char* name;
-  const char* help;  // the data it reads
+  const char* help;     // the data it reads
+  const char* metrics;  // the names of the metrics it reports, space-separated, in order
   TaskFunction run;
 };
 
@@ -55,8 +57,12 @@ std::vector<std::string> task_names();
 // Throws Error naming the known tasks (and the closest) for an unknown name.
 const TaskEntry& find_task(const std::string& name);
 
-// Loads the model directory and its tokenizer, runs the task, fills in data, model and the
+// Runs the task on a model already loaded (the trainer's), fills in data, model and the
 // signature.
+TaskResult run_task_on(const TaskEnv& env, const std::string& model_name, const std::string& task,
+                       const TaskSettings& settings);
+
+// Loads the model directory and its tokenizer, then run_task_on.
 TaskResult run_task(const std::string& model_dir, const std::string& model_name,
                     const std::string& task, const TaskSettings& settings);
 

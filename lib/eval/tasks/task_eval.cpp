@@ -21,6 +21,7 @@ std::vector<TaskResult> evaluate_tasks(const std::vector<ModelEntry>& models,
     for (size_t i = 0; i < config.tasks.size(); ++i) {
       settings.data = config.task_data[i];
       results.push_back(run_task(model.dir, model.name, config.tasks[i], settings));
+      results.back().step = model.step;
     }
   }
   if (!config.log_samples.empty()) write_task_samples(results, config.log_samples);

@@ -19,11 +19,14 @@ namespace gpt2 {
 const std::vector<TaskEntry>& task_registry() {
   static const std::vector<TaskEntry> tasks = {
       {"hellaswag", "hellaswag_val.jsonl (ctx_a, ctx_b, ctx, endings, label, activity_label)",
-       run_hellaswag},
-      {"lambada", "lambada_test.jsonl ({\"text\": ...}, OpenAI's LAMBADA)", run_lambada},
-      {"multiple_choice", "JSON lines {\"context\", \"choices\", \"label\"}", run_multiple_choice},
-      {"loglikelihood", "JSON lines {\"context\", \"continuation\"}", run_loglikelihood_task},
-      {"wikitext", "raw WikiText (wiki.test.raw) or JSON lines {\"page\"}", run_wikitext},
+       "acc acc_norm acc_bytes acc_token", run_hellaswag},
+      {"lambada", "lambada_test.jsonl ({\"text\": ...}, OpenAI's LAMBADA)", "acc ppl", run_lambada},
+      {"multiple_choice", "JSON lines {\"context\", \"choices\", \"label\"}",
+       "acc acc_norm acc_bytes acc_token", run_multiple_choice},
+      {"loglikelihood", "JSON lines {\"context\", \"continuation\"}",
+       "logprob greedy ppl token_ppl", run_loglikelihood_task},
+      {"wikitext", "raw WikiText (wiki.test.raw) or JSON lines {\"page\"}",
+       "word_perplexity byte_perplexity bits_per_byte", run_wikitext},
   };
   return tasks;
 }
@@ -57,28 +60,35 @@ TaskMetric mean_metric(const std::string& name, const std::vector<double>& value
   return m;
 }
 
-TaskResult run_task(const std::string& model_dir, const std::string& model_name,
-                    const std::string& task, const TaskSettings& settings) {
+TaskResult run_task_on(const TaskEnv& env, const std::string& model_name, const std::string& task,
+                       const TaskSettings& settings) {
   const TaskEntry& entry = find_task(task);
   require(!settings.data.empty(), "task " + task + " needs a data file: " + entry.help);
   const std::string sha = sha256_file(settings.data);
-  auto model = load_model_dir(model_dir);
-  auto tokenizer = load_tokenizer(model_dir);
-  TaskSettings with_progress = settings;
-  if (with_progress.scoring.progress_label.empty())
-    with_progress.scoring.progress_label = task + " " + model_name;
-  TaskResult result = entry.run(TaskEnv{*model, *tokenizer}, with_progress);
+  TaskResult result = entry.run(env, settings);
   result.task = task;
   result.data = settings.data;
   result.model = model_name;
   result.data_sha256 = sha;
   const int64_t window =
-      settings.scoring.window > 0 ? settings.scoring.window : model->config().n_positions;
+      settings.scoring.window > 0 ? settings.scoring.window : env.model.config().n_positions;
   result.signature = task + "|data:sha256:" + sha.substr(0, 16) + "|" + result.normalisation +
-                     "|ctx:" + std::to_string(window) + "|tok:" + tokenizer->kind() +
+                     "|ctx:" + std::to_string(window) + "|tok:" + env.tokenizer.kind() +
                      "|model:" + model_name +
                      (settings.limit > 0 ? "|limit:" + std::to_string(settings.limit) : "");
   return result;
+}
+
+TaskResult run_task(const std::string& model_dir, const std::string& model_name,
+                    const std::string& task, const TaskSettings& settings) {
+  const TaskEntry& entry = find_task(task);
+  require(!settings.data.empty(), "task " + task + " needs a data file: " + entry.help);
+  auto model = load_model_dir(model_dir);
+  auto tokenizer = load_tokenizer(model_dir);
+  TaskSettings with_progress = settings;
+  if (with_progress.scoring.progress_label.empty())
+    with_progress.scoring.progress_label = task + " " + model_name;
+  return run_task_on(TaskEnv{*model, *tokenizer}, model_name, task, with_progress);
 }
 
 }  // namespace gpt2
