@@ -127,7 +127,9 @@ TEST_CASE("16-bit product weights: Conv1D and wte stored as asked, the rest floa
         CHECK(p.scalar_type() == (product ? weights : at::kFloat));
         CHECK_FALSE((p.requires_grad() && product));
         // Each stored value converted once to the parameter's dtype.
-        const auto& want = model->named_parameters()[name];
+        // A copy of the handle: named_parameters() returns a temporary dict, and a reference
+        // into it dangles (the SIGSEGV once blamed on sharing the safetensors mapping).
+        const at::Tensor want = model->named_parameters()[name];
         CHECK(p.equal(want.to(file_dtype).to(p.scalar_type())));
       }
     }
