@@ -91,7 +91,7 @@ bool parse(const std::string& usage, const std::vector<std::string>& argv,
 }
 
 bool load_sections(const ConfigArgs& args, const std::vector<SectionRef>& sections) {
-  ConfigSources sources{args.files, args.overrides, args.assignments};
+  ConfigSources sources{args.files, args.overrides, args.assignments, args.base_file};
   if (!args.threads.empty())
     sources.assignments.push_back({"runtime.threads", {args.threads}, "--threads"});
   if (!args.device.empty())

@@ -3,6 +3,7 @@
 // left to right), --set section.key=value, --dump-config, and the runtime flags --threads,
 // --device and --seed, which are shorthands for --set runtime.<key>=value.
 #include <boost/program_options.hpp>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,7 @@ struct ConfigArgs {
   std::vector<std::string> files;
   std::vector<std::string> overrides;
   std::vector<FieldAssignment> assignments;  // flags bound to fields (FieldFlags), applied last
+  std::function<std::string()> base_file;    // ConfigSources::base_file (a preset under files)
   bool dump = false;
   std::string threads, device, seed;  // empty = not given
 };

@@ -15,9 +15,15 @@
 namespace gpt2::cli {
 namespace {
 
-std::vector<SectionRef> section_refs(TrainSections& s) {
-  return {section_ref(s.runtime), section_ref(s.model), section_ref(s.tokenizer),
-          section_ref(s.data), section_ref(s.train)};
+// The model preset train.init_from names, or "" for scratch and model directories.
+std::string model_preset_under(const TrainConfig& train) {
+  const std::string& init = train.init_from;
+  if (init == "scratch" || is_directory(init)) return "";
+  require(init.find('/') == std::string::npos,
+          "train.init_from: " + init +
+              " is not a model directory (config.json + model.safetensors); give a model "
+              "directory, a preset name or scratch");
+  return find_preset("model", init);
 }
 
 // A run directory another trainer is writing is refused before the model is built (the
@@ -65,21 +71,10 @@ int cmd_train(const std::vector<std::string>& argv) {
   }
 
   TrainSections sections;
-  const bool dump = args.dump;
-  args.dump = false;
-  load_sections(args, section_refs(sections));
-  // A preset name in train.init_from is the bottom layer of the model section.
-  const std::string& init = sections.train.init_from;
-  if (resume.empty() && init != "scratch" && !is_directory(init)) {
-    require(init.find('/') == std::string::npos,
-            "train.init_from: " + init +
-                " is not a model directory (config.json + model.safetensors); give a model "
-                "directory, a preset name or scratch");
-    args.files.insert(args.files.begin(), find_preset("model", init));
-    sections = TrainSections{};
-  }
-  args.dump = dump;
-  if (!load_sections(args, section_refs(sections))) return 0;
+  // A preset name in train.init_from is the bottom layer of the model section (a resumed run's
+  // config.yaml already holds the whole model section).
+  if (resume.empty()) args.base_file = [&sections] { return model_preset_under(sections.train); };
+  if (!load_sections(args, train_section_refs(sections))) return 0;
 
   refuse_locked_run_directory(sections.train.out_dir);
   if (!resume.empty()) {

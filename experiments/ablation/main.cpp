@@ -8,61 +8,21 @@
 //   axes:
 //     model.n_layer: [2, 4]
 //     train.lr: [3e-4, 1e-3]
-#include <yaml-cpp/yaml.h>
-
 #include <boost/program_options.hpp>
 #include <iostream>
 #include <thread>
 
 #include "config/loader.h"
-#include "config/yaml_section.h"
 #include "core/dir_lock.h"
 #include "core/error.h"
 #include "core/files.h"
 #include "sweep/ablation.h"
 #include "sweep/ablation_report.h"
 #include "sweep/process_pool.h"
+#include "train/trainer.h"  // TrainSections: the fields and rules the axes are checked against
 
 namespace po = boost::program_options;
 using namespace gpt2;
-
-namespace {
-
-// The sweep file: an "ablation" section and an "axes" mapping of section.key to values.
-std::vector<Axis> read_sweep_file(const std::string& path, AblationConfig& config) {
-  YAML::Node root;
-  try {
-    root = YAML::Load(read_file(path));
-  } catch (const YAML::Exception& e) {
-    throw Error(path + ":" + std::to_string(e.mark.line + 1) + ": not valid YAML: " + e.msg);
-  }
-  reject_duplicate_keys(root, path);
-  require(root.IsMap(), path + ": expected the sections \"ablation\" and \"axes\"");
-  std::vector<Axis> axes;
-  for (const auto& entry : root) {
-    const std::string name = entry.first.as<std::string>();
-    if (name == "ablation") {
-      apply_yaml_mapping(entry.second, section_ref(config), path, "ablation.");
-    } else if (name == "axes") {
-      require(entry.second.IsMap(), path + ":" + std::to_string(entry.second.Mark().line + 1) +
-                                        ": axes must map section.key to a list of values");
-      for (const auto& axis : entry.second) {
-        Axis parsed{axis.first.as<std::string>(), {}};
-        require(axis.second.IsSequence(), path + ":" + std::to_string(axis.second.Mark().line + 1) +
-                                              ": axes." + parsed.key +
-                                              " must be a list, e.g. [2, 4]");
-        for (const auto& value : axis.second) parsed.values.push_back(value.as<std::string>());
-        axes.push_back(parsed);
-      }
-    } else {
-      throw Error(path + ":" + std::to_string(entry.first.Mark().line + 1) +
-                  ": unknown section \"" + name + "\"; valid sections: ablation, axes");
-    }
-  }
-  return axes;
-}
-
-}  // namespace
 
 int main(int argc, char** argv) {
   std::string sweep_file;
@@ -89,12 +49,14 @@ int main(int argc, char** argv) {
       std::cout << options << "\n";
       return help ? 0 : 2;
     }
+    ConfigSources sources{{sweep_file}, overrides, {}};
     if (vm.count("jobs"))
-      overrides.push_back("ablation.jobs=" + std::to_string(vm["jobs"].as<int64_t>()));
+      sources.assignments.push_back(
+          {"ablation.jobs", {std::to_string(vm["jobs"].as<int64_t>())}, "--jobs"});
     AblationConfig config;
-    auto axes = read_sweep_file(sweep_file, config);
-    for (const auto& assignment : overrides) apply_override({section_ref(config)}, assignment);
-    validate_config({section_ref(config)});
+    TrainSections scratch;  // only checks each axis value against its field's rule
+    const std::vector<Axis> axes = load_config_with_axes({section_ref(config)}, sources,
+                                                         {"axes", train_section_refs(scratch)});
 
     auto runs = plan_ablation(config, axes);
     std::cout << plan_text(runs);

@@ -91,6 +91,7 @@ void score_row(SettingScores& row, const std::vector<std::string>& texts,
   metrics::Bleu bleu;
   row.bleu.value = row.bleu.low = row.bleu.high = bleu.corpus_score(texts, refs).score;
   metrics::RougeOptions rouge_options;
+  rouge_options.types = {"rouge1", "rouge2", "rougeL"};  // the table's three columns
   rouge_options.use_stemmer = config.rouge_stemmer;
   metrics::RougeScorer rouge(rouge_options);
   std::vector<metrics::RougeScores> scores;

@@ -31,11 +31,22 @@ std::string scalar_text(const YAML::Node& node) {
   return out.str();
 }
 
+// The fields the sources gave ("model.n_layer"), so that a base file applied after them
+// fills only the others.
+struct Layering {
+  std::set<std::string> given;
+  bool under = false;  // applying the base file: skip given fields instead of recording them
+};
+
 // Parses scalars strictly and reports errors with file, line, key, value and rule.
 class YamlApplier : public FieldVisitor {
  public:
-  YamlApplier(const YAML::Node& mapping, std::string where, std::string prefix)
-      : mapping_(mapping), where_(std::move(where)), prefix_(std::move(prefix)) {}
+  YamlApplier(const YAML::Node& mapping, std::string where, std::string prefix,
+              Layering* layering = nullptr)
+      : mapping_(mapping),
+        where_(std::move(where)),
+        prefix_(std::move(prefix)),
+        layering_(layering) {}
   // A key of the mapping that is not a field but is not unknown either (a variant's name).
   void allow(const char* key) { known_.insert(key); }
 
@@ -90,10 +101,10 @@ class YamlApplier : public FieldVisitor {
   }
 
   void visit_nested(const char* key, const std::function<void(FieldVisitor&)>& visit) override {
-    YAML::Node node = take(key);
+    YAML::Node node = take(key, /*leaf=*/false);
     if (!node || node.IsNull()) return;
     if (!node.IsMap()) fail(node, key, scalar_text(node), "must be a mapping, e.g. {r: 8}");
-    YamlApplier inner(node, where_, prefix_ + key + ".");
+    YamlApplier inner(node, where_, prefix_ + key + ".", layering_);
     visit(inner);
     inner.reject_unknown_keys();
   }
@@ -113,10 +124,17 @@ class YamlApplier : public FieldVisitor {
   }
 
  private:
-  YAML::Node take(const char* key) {
+  YAML::Node take(const char* key, bool leaf = true) {
     known_.insert(key);
     YAML::Node node = mapping_[key];
-    return node.IsDefined() ? node : YAML::Node(YAML::NodeType::Undefined);
+    if (!node.IsDefined()) return YAML::Node(YAML::NodeType::Undefined);
+    if (layering_ && leaf) {
+      const std::string path = prefix_ + key;
+      if (layering_->under && layering_->given.count(path))
+        return YAML::Node(YAML::NodeType::Undefined);
+      if (!layering_->under) layering_->given.insert(path);
+    }
+    return node;
   }
 
   [[noreturn]] void fail(const YAML::Node& node, const char* key, const std::string& value,
@@ -164,6 +182,7 @@ class YamlApplier : public FieldVisitor {
 
   const YAML::Node& mapping_;
   std::string where_, prefix_;
+  Layering* layering_;
   std::set<std::string> known_;
 };
 
@@ -335,15 +354,24 @@ void reject_duplicate_keys(const YAML::Node& node, const std::string& where) {
   }
 }
 
-void apply_yaml_mapping(const YAML::Node& mapping, const SectionRef& section,
-                        const std::string& where, const std::string& prefix) {
+namespace {
+
+void apply_mapping(const YAML::Node& mapping, const SectionRef& section, const std::string& where,
+                   const std::string& prefix, Layering* layering) {
   if (mapping.IsNull()) return;
   if (!mapping.IsMap())
     throw Error(location(where, mapping) + ": " + prefix +
                 " must be a mapping of keys to values, e.g. \"n_layer: 4\"");
-  YamlApplier applier(mapping, where, prefix);
+  YamlApplier applier(mapping, where, prefix, layering);
   section.visit(applier);
   applier.reject_unknown_keys();
+}
+
+}  // namespace
+
+void apply_yaml_mapping(const YAML::Node& mapping, const SectionRef& section,
+                        const std::string& where, const std::string& prefix) {
+  apply_mapping(mapping, section, where, prefix, nullptr);
 }
 
 namespace {
@@ -369,25 +397,42 @@ YAML::Node read_yaml_file(const std::string& path) {
   return root;
 }
 
-// Applies a file's sections; variant lists' keys and bases go to `layers`.
+// What the sources give besides the sections, and how they are layered.
+struct FileExtras {
+  const std::vector<VariantList>* variants = nullptr;
+  std::vector<VariantLayers>* layers = nullptr;  // one per variant list
+  const AxisMapping* axes = nullptr;
+  std::vector<std::pair<std::string, YAML::Node>>* axes_found = nullptr;  // (file, mapping)
+  Layering* layering = nullptr;
+};
+
+// Applies a file's sections; variant lists' keys and bases and the axes go to `extras`.
 void apply_file_root(const std::vector<SectionRef>& sections, const YAML::Node& root,
                      const std::string& path, const std::vector<std::string>& ignored_sections,
-                     const std::vector<VariantList>& variants, std::vector<VariantLayers>& layers) {
+                     const FileExtras& extras) {
   if (root.IsNull()) return;
   if (!root.IsMap())
     throw Error(path + ": a config file must be a mapping of sections (e.g. \"model:\")");
+  static const std::vector<VariantList> no_variants;
+  const std::vector<VariantList>& variants = extras.variants ? *extras.variants : no_variants;
   std::vector<std::string> valid = section_names(sections);
   for (const auto& v : variants) valid.insert(valid.end(), {v.key, v.base_section});
+  if (extras.axes) valid.push_back(extras.axes->key);
   valid.insert(valid.end(), ignored_sections.begin(), ignored_sections.end());
   for (const auto& entry : root) {
     std::string name = entry.first.as<std::string>();
     const SectionRef* section = find_section(sections, name);
     if (section) {
-      apply_yaml_mapping(entry.second, *section, path, name + ".");
+      apply_mapping(entry.second, *section, path, name + ".", extras.layering);
+      continue;
+    }
+    if (extras.axes && name == extras.axes->key) {
+      extras.axes_found->emplace_back(path, entry.second);
       continue;
     }
     bool taken = false;
     for (size_t i = 0; i < variants.size(); ++i) {
+      std::vector<VariantLayers>& layers = *extras.layers;
       if (name == variants[i].key) layers[i].lists.emplace_back(path, entry.second);
       if (name == variants[i].base_section) layers[i].base.emplace_back(path, entry.second);
       taken |= name == variants[i].key || name == variants[i].base_section;
@@ -444,15 +489,9 @@ void load_variants(const VariantList& variant, const VariantLayers& layers) {
   }
 }
 
-}  // namespace
-
-void apply_config_file(const std::vector<SectionRef>& sections, const std::string& path,
-                       const std::vector<std::string>& ignored_sections) {
-  std::vector<VariantLayers> none;
-  apply_file_root(sections, read_yaml_file(path), path, ignored_sections, {}, none);
-}
-
-void apply_override(const std::vector<SectionRef>& sections, const std::string& assignment) {
+// Applies one "section.key=value" override.
+void apply_override_to(const std::vector<SectionRef>& sections, const std::string& assignment,
+                       Layering* layering) {
   size_t equals = assignment.find('=');
   size_t dot = assignment.find('.');
   if (equals == std::string::npos || dot == std::string::npos || dot > equals)
@@ -474,10 +513,12 @@ void apply_override(const std::vector<SectionRef>& sections, const std::string& 
   } catch (const YAML::Exception& e) {
     throw Error("--set " + assignment + ": value is not valid YAML: " + e.msg);
   }
-  apply_yaml_mapping(mapping, *section, "--set", name + ".");
+  apply_mapping(mapping, *section, "--set", name + ".", layering);
 }
 
-void apply_assignment(const std::vector<SectionRef>& sections, const FieldAssignment& assignment) {
+// Applies one flag's values to its field.
+void apply_assignment_to(const std::vector<SectionRef>& sections, const FieldAssignment& assignment,
+                         Layering* layering) {
   const size_t dot = assignment.key.find('.');
   const SectionRef* section =
       dot == std::string::npos ? nullptr : find_section(sections, assignment.key.substr(0, dot));
@@ -502,29 +543,79 @@ void apply_assignment(const std::vector<SectionRef>& sections, const FieldAssign
   } else {
     mapping = nested_mapping(key, YAML::Node(assignment.values.front()));
   }
-  apply_yaml_mapping(mapping, *section, assignment.origin, section->name + ".");
+  apply_mapping(mapping, *section, assignment.origin, section->name + ".", layering);
 }
 
-void validate_config(const std::vector<SectionRef>& sections) {
-  for (const auto& section : sections) {
-    RuleChecker checker(section.name);
-    section.visit(checker);
-    if (section.validate) section.validate();
+// An axis value as `gpt2 train --set` reads it back: a scalar as written, a list in flow style.
+std::string axis_value_text(const YAML::Node& value) {
+  if (value.IsScalar()) return value.Scalar();
+  YAML::Emitter out;
+  out << YAML::Flow << value;
+  return out.c_str();
+}
+
+// The axes of the files, each path and value checked against the targets' fields.
+std::vector<Axis> read_axes(const AxisMapping& axes,
+                            const std::vector<std::pair<std::string, YAML::Node>>& found) {
+  std::vector<std::string> paths;  // every field of the targets, for a did-you-mean
+  for (const auto& target : axes.targets) {
+    ListFieldFinder all("");
+    target.visit(all);
+    for (const auto& key : all.keys) paths.push_back(target.name + "." + key);
   }
+  std::vector<Axis> out;
+  for (const auto& [path, mapping] : found) {
+    if (mapping.IsNull()) continue;
+    require(mapping.IsMap(), location(path, mapping) + ": " + axes.key +
+                                 " must map section.key to a list of values, e.g. " +
+                                 "model.n_layer: [2, 4]");
+    for (const auto& entry : mapping) {
+      const std::string key = entry.first.as<std::string>();
+      const std::string where = location(path, entry.first) + ": " + axes.key + "." + key;
+      const size_t dot = key.find('.');
+      const SectionRef* section =
+          dot == std::string::npos ? nullptr : find_section(axes.targets, key.substr(0, dot));
+      ListFieldFinder finder(section ? key.substr(dot + 1) : "");
+      if (section) section->visit(finder);
+      if (!finder.found) {
+        std::string message = where + ": unknown key path \"" + key + "\"";
+        std::string suggestion = closest_match(key, paths);
+        if (!suggestion.empty()) message += " (did you mean \"" + suggestion + "\"?)";
+        throw Error(message + "; an axis is section.key (sections: " +
+                    join(section_names(axes.targets), ", ") + ")");
+      }
+      const YAML::Node& values = entry.second;
+      require(values.IsSequence() && values.size() > 0,
+              location(path, values) + ": " + axes.key + "." + key +
+                  ": give a list of at least one value, e.g. [2, 4]");
+      Axis axis{key, {}};
+      for (const auto& value : values) {
+        // Applied to the scratch section: the field's own parsing and rule, at the value's line.
+        apply_mapping(nested_mapping(key.substr(dot + 1), value), *section, path,
+                      axes.key + "." + section->name + ".", nullptr);
+        axis.values.push_back(axis_value_text(value));
+      }
+      auto same = std::find_if(out.begin(), out.end(), [&](const Axis& a) { return a.key == key; });
+      if (same != out.end())
+        *same = axis;
+      else
+        out.push_back(axis);
+    }
+  }
+  return out;
 }
 
-void load_config(const std::vector<SectionRef>& sections, const ConfigSources& sources,
-                 const std::vector<std::string>& ignored_sections) {
-  load_config_with_variants(sections, sources, {}, ignored_sections);
-}
-
-void load_config_with_variants(const std::vector<SectionRef>& sections,
-                               const ConfigSources& sources,
-                               const std::vector<VariantList>& variants,
-                               const std::vector<std::string>& ignored_sections) {
+// The one loading pass: files, --set, flags, the base file under them, validation, variants and
+// axes.
+std::vector<Axis> load_all(const std::vector<SectionRef>& sections, const ConfigSources& sources,
+                           const std::vector<VariantList>& variants, const AxisMapping* axes,
+                           const std::vector<std::string>& ignored_sections) {
   std::vector<VariantLayers> layers(variants.size());
+  std::vector<std::pair<std::string, YAML::Node>> axes_found;
+  Layering layering;
+  FileExtras extras{&variants, &layers, axes, &axes_found, &layering};
   for (const auto& path : sources.files)
-    apply_file_root(sections, read_yaml_file(path), path, ignored_sections, variants, layers);
+    apply_file_root(sections, read_yaml_file(path), path, ignored_sections, extras);
   // An override for a section another program reads (e.g. generate.* given to a command that
   // only loads runtime and model here) is skipped like that section in a file.
   auto skipped = [&](const std::string& name) {
@@ -537,17 +628,66 @@ void load_config_with_variants(const std::vector<SectionRef>& sections,
     if (int v = variant_base(sections, variants, name); v >= 0)
       layers[size_t(v)].overrides.push_back(assignment);
     else if (!skipped(name))
-      apply_override(sections, assignment);
+      apply_override_to(sections, assignment, &layering);
   }
   for (const auto& assignment : sources.assignments) {
     const std::string name = assignment.key.substr(0, assignment.key.find('.'));
     if (int v = variant_base(sections, variants, name); v >= 0)
       layers[size_t(v)].assignments.push_back(assignment);
     else if (!skipped(name))
-      apply_assignment(sections, assignment);
+      apply_assignment_to(sections, assignment, &layering);
+  }
+  if (sources.base_file) {
+    const std::string base = sources.base_file();
+    if (!base.empty()) {
+      layering.under = true;
+      FileExtras under{nullptr, nullptr, nullptr, nullptr, &layering};
+      apply_file_root(sections, read_yaml_file(base), base, ignored_sections, under);
+    }
   }
   validate_config(sections);
   for (size_t i = 0; i < variants.size(); ++i) load_variants(variants[i], layers[i]);
+  return axes ? read_axes(*axes, axes_found) : std::vector<Axis>{};
+}
+
+}  // namespace
+
+void apply_config_file(const std::vector<SectionRef>& sections, const std::string& path,
+                       const std::vector<std::string>& ignored_sections) {
+  apply_file_root(sections, read_yaml_file(path), path, ignored_sections, {});
+}
+
+void apply_override(const std::vector<SectionRef>& sections, const std::string& assignment) {
+  apply_override_to(sections, assignment, nullptr);
+}
+
+void apply_assignment(const std::vector<SectionRef>& sections, const FieldAssignment& assignment) {
+  apply_assignment_to(sections, assignment, nullptr);
+}
+
+void validate_config(const std::vector<SectionRef>& sections) {
+  for (const auto& section : sections) {
+    RuleChecker checker(section.name);
+    section.visit(checker);
+    if (section.validate) section.validate();
+  }
+}
+
+void load_config(const std::vector<SectionRef>& sections, const ConfigSources& sources,
+                 const std::vector<std::string>& ignored_sections) {
+  load_all(sections, sources, {}, nullptr, ignored_sections);
+}
+
+void load_config_with_variants(const std::vector<SectionRef>& sections,
+                               const ConfigSources& sources,
+                               const std::vector<VariantList>& variants,
+                               const std::vector<std::string>& ignored_sections) {
+  load_all(sections, sources, variants, nullptr, ignored_sections);
+}
+
+std::vector<Axis> load_config_with_axes(const std::vector<SectionRef>& sections,
+                                        const ConfigSources& sources, const AxisMapping& axes) {
+  return load_all(sections, sources, {}, &axes, {});
 }
 
 std::string dump_config(const std::vector<SectionRef>& sections) {

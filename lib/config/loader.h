@@ -23,6 +23,10 @@ struct ConfigSources {
   std::vector<std::string> files;            // YAML files, applied left to right
   std::vector<std::string> overrides;        // "section.key=value", applied after the files
   std::vector<FieldAssignment> assignments;  // flags, applied last
+  // A file layered under `files` that only they can name (train.init_from: a model preset):
+  // called once the files, overrides and flags are applied; "" = none. Its values fill the
+  // fields none of them gave, so defaults < base_file < files < --set < flags in one pass.
+  std::function<std::string()> base_file;
 };
 
 // Fills `sections` from `sources`, then checks every field's rule and each section's
@@ -51,6 +55,28 @@ void load_config_with_variants(const std::vector<SectionRef>& sections,
                                const ConfigSources& sources,
                                const std::vector<VariantList>& variants,
                                const std::vector<std::string>& ignored_sections = {});
+
+// A top-level mapping of key paths to lists of values, for files that sweep the settings of
+// another program (gpt2-ablate's sweep file):
+//   axes:
+//     model.n_layer: [2, 4]
+//     train.adapter.r: [4, 16]
+// Each path must name a field of `targets` (that program's sections: scratch copies, each value
+// is applied to them to check it) and each value must pass the field's rule; errors name the
+// file, the line and "axes.<path>". An axis given again in a later file replaces the earlier.
+struct Axis {
+  std::string key;                  // section.key, e.g. model.n_layer
+  std::vector<std::string> values;  // as written, e.g. "2", "3e-4"; a list value as "[a, b]"
+};
+
+struct AxisMapping {
+  std::string key;                  // "axes"
+  std::vector<SectionRef> targets;  // the swept program's sections
+};
+
+// load_config, then the axes mapping of the files (none given = no axes).
+std::vector<Axis> load_config_with_axes(const std::vector<SectionRef>& sections,
+                                        const ConfigSources& sources, const AxisMapping& axes);
 
 // Applies one YAML file to the sections (no final validation); exposed for layering tools.
 void apply_config_file(const std::vector<SectionRef>& sections, const std::string& path,

@@ -98,7 +98,11 @@ std::string hf_config_json(const ModelConfig& config, c10::ScalarType dtype) {
 }
 
 void load_weights(GPT2LMHeadModelImpl& model, const std::string& path) {
-  SafetensorsFile file(path);
+  load_weights(model, SafetensorsFile(path));
+}
+
+void load_weights(GPT2LMHeadModelImpl& model, const SafetensorsFile& file) {
+  const std::string& path = file.path();
   at::NoGradGuard no_grad;
   auto parameters = model.named_parameters();
   std::map<std::string, bool> loaded;
@@ -234,12 +238,13 @@ GPT2LMHeadModel load_model_dir(const std::string& dir, const ModelConfig& config
                            : "";
     throw Error(dir + ": model.safetensors is missing" + hint);
   }
-  check_config_against_weights(config, dir + "/config.json", SafetensorsFile(weights_path));
+  const SafetensorsFile weights(weights_path);  // mapped and checked once, for both steps
+  check_config_against_weights(config, dir + "/config.json", weights);
   GPT2LMHeadModel model(config, ModelInit::uninitialised);  // every parameter is loaded below
   // int8 is quantised from the loaded values; 16-bit weights take the stored values directly.
   const bool int8 = product_weights == c10::kChar;
   if (!int8) store_product_weights(*model, product_weights, /*keep_values=*/false);
-  load_weights(*model, weights_path);
+  load_weights(*model, weights);
   if (int8) store_product_weights(*model, product_weights);
   return model;
 }

@@ -12,6 +12,8 @@
 
 namespace gpt2 {
 
+class SafetensorsFile;  // io/safetensors.h
+
 // Reads config.json; throws Error naming the file and the field on bad or unsupported values.
 ModelConfig read_hf_config(const std::string& path);
 // config.json text for `config` (GPT2Config fields, model_type gpt2).
@@ -30,7 +32,10 @@ GPT2LMHeadModel load_model_dir(const std::string& dir, const ModelConfig& config
 
 // Copies a safetensors state dict into `model`, checking names and shapes; `path` names the
 // file in errors. Non-finite weights (NaN, inf) are loaded but warned about once on stderr.
+// Every value is copied into the model's own memory (16-bit product weights too): nothing of
+// the model points into the read-only mapping, which may go as soon as `file` does.
 void load_weights(GPT2LMHeadModelImpl& model, const std::string& path);
+void load_weights(GPT2LMHeadModelImpl& model, const SafetensorsFile& file);
 
 // The parameters holding NaN or infinite values, with how many each (none: empty).
 std::vector<std::pair<std::string, int64_t>> nonfinite_parameters(const GPT2LMHeadModelImpl& model);

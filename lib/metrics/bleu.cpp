@@ -51,9 +51,11 @@ Bleu::Bleu(BleuOptions options)
   if (s == "exp") {
     smooth_ = Smooth::kExp;
   } else if (s == "floor") {
-    smooth_ = Smooth::kFloor, smooth_value_ = options_.smooth_value.value_or(0.1);
+    smooth_ = Smooth::kFloor,
+    smooth_value_ = options_.smooth_value >= 0 ? options_.smooth_value : 0.1;
   } else if (s == "add-k") {
-    smooth_ = Smooth::kAddK, smooth_value_ = options_.smooth_value.value_or(1.0);
+    smooth_ = Smooth::kAddK,
+    smooth_value_ = options_.smooth_value >= 0 ? options_.smooth_value : 1.0;
   } else if (s == "none") {
     smooth_ = Smooth::kNone;
   } else {
@@ -237,38 +239,9 @@ namespace gpt2::metrics {
 
 namespace {
 
-// `gpt2 metric bleu --option key=value`: sacreBLEU's command-line knobs.
-struct BleuSettings {
-  static constexpr const char* kSection = "bleu";
-  std::string tokenize = "13a";
-  std::string smooth = "exp";
-  double smooth_value = -1;  // < 0: the method's default
-  bool lowercase = false;
-  bool effective_order = false;
-  void visit(FieldVisitor& v) {
-    v.field("tokenize", tokenize, "13a, intl, char or none");
-    v.field("smooth", smooth, "exp, floor, add-k or none",
-            Rule::one_of({"exp", "floor", "add-k", "none"}));
-    v.field("smooth_value", smooth_value, "floor / add-k value (< 0: floor 0.1, add-k 1)");
-    v.field("lowercase", lowercase, "lowercase before tokenizing");
-    v.field("effective_order", effective_order, "average only the orders the texts have");
-  }
-  void validate() const {}
-  BleuOptions options() const {
-    BleuOptions o;
-    o.tokenize = tokenize;
-    o.smooth = smooth;
-    if (smooth_value >= 0) o.smooth_value = smooth_value;
-    o.lowercase = lowercase;
-    o.effective_order = effective_order;
-    return o;
-  }
-};
-
 MetricReport run_bleu(const MetricData& data, const MetricRun& run) {
-  BleuSettings settings;
-  read_metric_options(section_ref(settings), run);
-  const BleuOptions options = settings.options();
+  BleuOptions options;
+  read_metric_options(section_ref(options), run);
   Bleu bleu(options);
   auto stats = bleu.corpus_stats(data.hyps, data.refs);
   BleuScore s = bleu.compute(
@@ -306,7 +279,7 @@ MetricReport run_bleu(const MetricData& data, const MetricRun& run) {
 }  // namespace
 
 MetricEntry bleu_metric_entry() {
-  return {"bleu", "corpus BLEU, sacreBLEU 2.x compatible", options_help<BleuSettings>, true,
+  return {"bleu", "corpus BLEU, sacreBLEU 2.x compatible", options_help<BleuOptions>, true,
           run_bleu};
 }
 

@@ -1,28 +1,42 @@
 #pragma once
 // BLEU compatible with sacreBLEU 2.x (corpus_bleu / sentence_bleu): same tokenizers,
 // smoothing methods, multi-reference handling, effective order and signature string.
-#include <optional>
 #include <string>
 #include <vector>
 
+#include "config/fields.h"
 #include "metrics/bleu_tokenizers.h"
 #include "metrics/stats_metric.h"
 
 namespace gpt2::metrics {
 
+// Also the settings section of `gpt2 metric bleu --option key=value` (sacreBLEU's command-line
+// knobs), declared once in visit().
 struct BleuOptions {
+  static constexpr const char* kSection = "bleu";
+
   // Tokenizer: 13a (sacreBLEU's default), intl, char or none.
   std::string tokenize = "13a";
   // Smoothing: exp (default), floor, add-k or none.
   std::string smooth = "exp";
-  // Value for floor / add-k; unset means sacreBLEU's defaults (floor 0.1, add-k 1).
-  std::optional<double> smooth_value;
+  // Value for floor / add-k; < 0 means sacreBLEU's defaults (floor 0.1, add-k 1).
+  double smooth_value = -1;
   // Lowercase hypotheses and references before tokenizing.
   bool lowercase = false;
   // Average only the n-gram orders the hypotheses have (sacreBLEU's sentence_bleu uses true).
   bool effective_order = false;
-  // Highest n-gram order.
+  // Highest n-gram order (not an --option: sacreBLEU's command line has none either).
   int max_ngram_order = 4;
+
+  void visit(FieldVisitor& v) {
+    v.field("tokenize", tokenize, "13a, intl, char or none");
+    v.field("smooth", smooth, "exp, floor, add-k or none",
+            Rule::one_of({"exp", "floor", "add-k", "none"}));
+    v.field("smooth_value", smooth_value, "floor / add-k value (< 0: floor 0.1, add-k 1)");
+    v.field("lowercase", lowercase, "lowercase before tokenizing");
+    v.field("effective_order", effective_order, "average only the orders the texts have");
+  }
+  void validate() const {}
 };
 
 struct BleuScore {

@@ -204,39 +204,9 @@ namespace gpt2::metrics {
 
 namespace {
 
-// `gpt2 metric chrf --option key=value`: ChrfOptions as sacreBLEU's command line names them.
-struct ChrfSettings {
-  static constexpr const char* kSection = "chrf";
-  int64_t char_order = ChrfOptions{}.char_order;
-  int64_t word_order = ChrfOptions{}.word_order;
-  double beta = ChrfOptions{}.beta;
-  bool lowercase = false, whitespace = false, eps_smoothing = false;
-  void visit(FieldVisitor& v) {
-    v.field("char_order", char_order, "highest character n-gram order", Rule::positive());
-    v.field("word_order", word_order, "highest word n-gram order (2 = chrF++)",
-            Rule::non_negative());
-    v.field("beta", beta, "recall weight", Rule::positive());
-    v.field("lowercase", lowercase, "lowercase first");
-    v.field("whitespace", whitespace, "keep whitespace in character n-grams");
-    v.field("eps_smoothing", eps_smoothing, "chrF++.py epsilon smoothing");
-  }
-  void validate() const {}
-  ChrfOptions options() const {
-    ChrfOptions o;
-    o.char_order = int(char_order);
-    o.word_order = int(word_order);
-    o.beta = beta;
-    o.lowercase = lowercase;
-    o.whitespace = whitespace;
-    o.eps_smoothing = eps_smoothing;
-    return o;
-  }
-};
-
 MetricReport run_chrf(const MetricData& data, const MetricRun& run) {
-  ChrfSettings settings;
-  read_metric_options(section_ref(settings), run);
-  const ChrfOptions options = settings.options();
+  ChrfOptions options;
+  read_metric_options(section_ref(options), run);
   Chrf chrf(options);
   auto stats = chrf.corpus_stats(data.hyps, data.refs);
   double score = stats.empty() ? 0.0 : chrf.score_from_stats(sum_stats(stats));
@@ -259,7 +229,7 @@ MetricReport run_chrf(const MetricData& data, const MetricRun& run) {
 
 MetricEntry chrf_metric_entry() {
   return {"chrf", "chrF / chrF++ (word_order=2), sacreBLEU 2.x compatible",
-          options_help<ChrfSettings>, true, run_chrf};
+          options_help<ChrfOptions>, true, run_chrf};
 }
 
 }  // namespace gpt2::metrics

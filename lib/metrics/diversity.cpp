@@ -114,40 +114,13 @@ namespace gpt2::metrics {
 
 namespace {
 
-// `gpt2 metric diversity --option key=value`.
-struct DiversitySettings {
-  static constexpr const char* kSection = "diversity";
-  int64_t max_n = DiversityOptions{}.max_distinct_n;
-  int64_t self_bleu_samples = 0;
-  int64_t repetition_max_n = DiversityOptions{}.repetition_max_n;
-  int64_t zipf_top = DiversityOptions{}.zipf_top;
-  void visit(FieldVisitor& v) {
-    v.field("max_n", max_n, "distinct-n for n = 1..max_n", Rule::positive());
-    v.field("self_bleu_samples", self_bleu_samples, "texts scored for Self-BLEU (0 = all)",
-            Rule::non_negative());
-    v.field("repetition_max_n", repetition_max_n, "longest repeating phrase looked for",
-            Rule::positive());
-    v.field("zipf_top", zipf_top, "most frequent tokens in the Zipf fit", Rule::positive());
-  }
-  void validate() const {}
-  DiversityOptions options() const {
-    DiversityOptions o;
-    o.max_distinct_n = int(max_n);
-    o.self_bleu_samples = size_t(self_bleu_samples);
-    o.repetition_max_n = int(repetition_max_n);
-    o.zipf_top = int(zipf_top);
-    return o;
-  }
-};
-
 std::string diversity_options_help() {
-  return options_help<DiversitySettings>() + "; texts are split on whitespace";
+  return options_help<DiversityOptions>() + "; texts are split on whitespace";
 }
 
 MetricReport run_diversity(const MetricData& data, const MetricRun& run) {
-  DiversitySettings settings;
-  read_metric_options(section_ref(settings), run);
-  DiversityOptions options = settings.options();
+  DiversityOptions options;
+  read_metric_options(section_ref(options), run);
   options.seed = run.seed;
   auto texts = whitespace_tokens(data.hyps);
   DiversityReport d = diversity(texts, options);

@@ -18,21 +18,37 @@
 #include <string>
 #include <vector>
 
+#include "config/fields.h"
+
 namespace gpt2::metrics {
 
+// Also the settings section of `gpt2 metric diversity --option key=value`, declared once in
+// visit() (the Self-BLEU order is fixed at 4 there, the seed is --seed).
 struct DiversityOptions {
+  static constexpr const char* kSection = "diversity";
+
   // distinct-n for n = 1..max_distinct_n.
-  int max_distinct_n = 4;
+  int64_t max_distinct_n = 4;
   // Highest n-gram order of Self-BLEU.
   int self_bleu_order = 4;
   // Texts scored for Self-BLEU (0 = all, else a seeded sample).
-  size_t self_bleu_samples = 0;
+  int64_t self_bleu_samples = 0;
   // Longest repeating phrase looked for (the paper: 90 tokens).
-  int repetition_max_n = 90;
+  int64_t repetition_max_n = 90;
   // Most frequent tokens used in the Zipf fit (the paper: 5000).
-  int zipf_top = 5000;
+  int64_t zipf_top = 5000;
   // Seed for Self-BLEU sampling.
   uint64_t seed = 12345;
+
+  void visit(FieldVisitor& v) {
+    v.field("max_n", max_distinct_n, "distinct-n for n = 1..max_n", Rule::positive());
+    v.field("self_bleu_samples", self_bleu_samples, "texts scored for Self-BLEU (0 = all)",
+            Rule::non_negative());
+    v.field("repetition_max_n", repetition_max_n, "longest repeating phrase looked for",
+            Rule::positive());
+    v.field("zipf_top", zipf_top, "most frequent tokens in the Zipf fit", Rule::positive());
+  }
+  void validate() const {}
 };
 
 struct DiversityReport {

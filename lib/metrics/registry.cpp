@@ -44,7 +44,9 @@ void read_metric_options(const SectionRef& settings, const MetricRun& run) {
     const std::string key = item.substr(0, eq);
     require(!key.empty(), "--option needs key=value, got \"" + item + "\"");
     const std::string value = eq == std::string::npos ? "true" : item.substr(eq + 1);
-    apply_assignment({settings}, {settings.name + "." + key, {value}, "--option " + item});
+    // A list field takes comma-separated items (types=rouge1,rougeL); any other field one value.
+    apply_assignment({settings},
+                     {settings.name + "." + key, split(value, ','), "--option " + item});
   }
   validate_config({settings});
 }

@@ -1,7 +1,7 @@
 #pragma once
 // The metrics the `gpt2 metric` command offers, by name. Adding a metric takes its file pair
-// (which defines a `MetricEntry <name>_metric_entry()` at the bottom of its .cpp, and a settings
-// section whose fields are its --option keys), one line in registry.cpp, and a test.
+// (which defines a `MetricEntry <name>_metric_entry()` at the bottom of its .cpp, and an options
+// struct whose visit() declares its --option keys), one line in registry.cpp, and a test.
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -48,7 +48,8 @@ const std::vector<MetricEntry>& metric_registry();
 // Throws gpt2::Error listing the metrics (with a did-you-mean) for an unknown name.
 const MetricEntry& find_metric(const std::string& name);
 
-// Applies run.options to a metric's settings section: an unknown key, a bad value or one its
+// Applies run.options to a metric's options (a section: kSection, visit()); list options take
+// comma-separated items (types=rouge1,rougeL). An unknown key, a bad value or one its
 // rule refuses is an Error naming the option.
 void read_metric_options(const SectionRef& settings, const MetricRun& run);
 

@@ -251,33 +251,14 @@ nlohmann::json score_json(const RougeScore& s) {
   return {{"precision", s.precision}, {"recall", s.recall}, {"fmeasure", s.fmeasure}};
 }
 
-// `gpt2 metric rouge --option key=value`, as rouge-score's command line names them.
-struct RougeSettings {
-  static constexpr const char* kSection = "rouge";
-  std::string types = "rouge1,rouge2,rougeL,rougeLsum";  // comma-separated, in output order
-  bool stemmer = false;
-  void visit(FieldVisitor& v) {
-    v.field("types", types, "comma-separated: rouge1..rouge9, rougeL, rougeLsum");
-    v.field("stemmer", stemmer, "Porter-stem tokens longer than 3 characters");
-  }
-  void validate() const {}
-  RougeOptions options() const {
-    RougeOptions o;
-    o.types = split(types, ',');
-    o.use_stemmer = stemmer;
-    return o;
-  }
-};
-
 std::string rouge_options_help() {
-  return options_help<RougeSettings>() +
+  return options_help<RougeOptions>() +
          "; several references: best F per type (score_multi); --bootstrap N adds low/mid/high";
 }
 
 MetricReport run_rouge(const MetricData& data, const MetricRun& run) {
-  RougeSettings settings;
-  read_metric_options(section_ref(settings), run);
-  const RougeOptions options = settings.options();
+  RougeOptions options;
+  read_metric_options(section_ref(options), run);
   RougeScorer scorer(options);
   require(data.refs.size() == data.hyps.size(),
           "rouge needs one or more references (targets) per hypothesis");

@@ -7,14 +7,26 @@
 #include <utility>
 #include <vector>
 
+#include "config/fields.h"
+
 namespace gpt2::metrics {
 
+// Also the settings section of `gpt2 metric rouge --option key=value`, under rouge-score's
+// command-line names, declared once in visit().
 struct RougeOptions {
+  static constexpr const char* kSection = "rouge";
+
   // Types to compute, in output order: rouge1..rouge9 (any positive n is accepted; rouge-score
   // itself only takes one digit), rougeL, rougeLsum.
-  std::vector<std::string> types = {"rouge1", "rouge2", "rougeL"};
+  std::vector<std::string> types = {"rouge1", "rouge2", "rougeL", "rougeLsum"};
   // Porter-stem tokens longer than 3 characters (NLTK's stemmer, as rouge-score does).
   bool use_stemmer = false;
+
+  void visit(FieldVisitor& v) {
+    v.field("types", types, "comma-separated: rouge1..rouge9, rougeL, rougeLsum");
+    v.field("stemmer", use_stemmer, "Porter-stem tokens longer than 3 characters");
+  }
+  void validate() const {}
 };
 
 struct RougeScore {

@@ -6,10 +6,12 @@
 #include <vector>
 
 #include "config/fields.h"
+#include "config/loader.h"  // Axis
 
 namespace gpt2 {
 
-// The "ablation" section of a sweep file. The axes come beside it (see Axis).
+// The "ablation" section of a sweep file. The axes come beside it (config/loader.h: Axis,
+// read by load_config_with_axes).
 struct AblationConfig {
   static constexpr const char* kSection = "ablation";
 
@@ -31,11 +33,6 @@ struct AblationConfig {
     v.field("gpt2", gpt2, "path of the gpt2 program (default: beside this one, then PATH)");
   }
   void validate() const;
-};
-
-struct Axis {
-  std::string key;                  // section.key, e.g. model.n_layer
-  std::vector<std::string> values;  // as written in YAML, e.g. "2", "3e-4"
 };
 
 struct RunSpec {

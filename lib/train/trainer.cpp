@@ -94,8 +94,7 @@ std::string format_lr(double lr) {
 }  // namespace
 
 std::string dump_train_config(TrainSections& s) {
-  return dump_config({section_ref(s.runtime), section_ref(s.model), section_ref(s.tokenizer),
-                      section_ref(s.data), section_ref(s.train)});
+  return dump_config(train_section_refs(s));
 }
 
 std::string TrainResult::summary() const {

@@ -13,6 +13,7 @@
 #include <functional>
 #include <limits>
 #include <string>
+#include <vector>
 
 #include "data/data_config.h"
 #include "model/model_config.h"
@@ -30,6 +31,12 @@ struct TrainSections {
   DataConfig data;
   TrainConfig train;
 };
+
+// The sections `gpt2 train` reads (and its config.yaml holds), in that order.
+inline std::vector<SectionRef> train_section_refs(TrainSections& s) {
+  return {section_ref(s.runtime), section_ref(s.model), section_ref(s.tokenizer),
+          section_ref(s.data), section_ref(s.train)};
+}
 
 struct TrainOptions {
   bool resume = false;  // continue from the newest checkpoint in train.out_dir

@@ -3,6 +3,7 @@
 #include <ATen/ATen.h>
 
 #include <catch2/catch.hpp>
+#include <cstdio>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
@@ -126,7 +127,9 @@ TEST_CASE("16-bit product weights: Conv1D and wte stored as asked, the rest floa
         CHECK(p.scalar_type() == (product ? weights : at::kFloat));
         CHECK_FALSE((p.requires_grad() && product));
         // Each stored value converted once to the parameter's dtype.
-        const auto& want = model->named_parameters()[name];
+        // A copy of the handle: named_parameters() returns a temporary dict, and a reference
+        // into it dangles (the SIGSEGV once blamed on sharing the safetensors mapping).
+        const at::Tensor want = model->named_parameters()[name];
         CHECK(p.equal(want.to(file_dtype).to(p.scalar_type())));
       }
     }
@@ -147,6 +150,42 @@ TEST_CASE("16-bit product weights: Conv1D and wte stored as asked, the rest floa
   save_model_dir(*model, tmp.path());
   for (const auto& p : load_model_dir(tmp.path())->parameters())
     CHECK(p.scalar_type() == at::kFloat);
+}
+
+// load_model_dir maps model.safetensors once for the config check and the load. What it
+// returns owns its memory: the mapping is read-only (a parameter aliasing it would fault on the
+// first write) and is gone once the file object is (a view kept past it would fault on read).
+TEST_CASE("a loaded model owns its weights, and tensors read from a file keep its mapping") {
+  test::TempDir tmp;
+  GPT2LMHeadModel model(tiny_config());
+  save_model_dir(*model, tmp.path(), at::kBFloat16);
+  for (auto weights : {at::kFloat, at::kBFloat16, at::kHalf, at::kChar}) {
+    CAPTURE(weights);
+    auto loaded = load_model_dir(tmp.path(), tiny_config(), weights);
+    // The file replaced under the loaded model (as a new checkpoint would): nothing changes.
+    save_model_dir(*model, tmp.path(), at::kFloat);
+    at::NoGradGuard no_grad;
+    for (const auto& item : loaded->named_parameters()) {
+      CAPTURE(item.key());
+      at::Tensor p = item.value();
+      const auto before = p.to(at::kFloat).clone();
+      p.add_(1);  // writes every byte of the parameter's memory
+      CHECK(p.to(at::kFloat).sub(before).abs().max().item<double>() > 0);
+    }
+    save_model_dir(*model, tmp.path(), at::kBFloat16);
+  }
+  // A tensor read from a file outlives the reader and the file it came from (pages past the
+  // first, where a dropped mapping would fault).
+  const auto values = at::arange(0, 8192, at::kFloat).to(at::kBFloat16);  // 16 KiB
+  write_safetensors(tmp.file("w.safetensors"), {{"w", values}});
+  at::Tensor view;
+  {
+    SafetensorsFile file(tmp.file("w.safetensors"));
+    view = file.tensor("w");
+  }
+  write_safetensors(tmp.file("w.safetensors"), {{"w", values + 1}});
+  REQUIRE(std::remove(tmp.file("w.safetensors").c_str()) == 0);
+  CHECK(view.equal(values));
 }
 
 TEST_CASE("unprefixed keys, attention buffers and a tied lm_head are accepted") {
