@@ -103,6 +103,7 @@ int main(int argc, char** argv) {
       double split_s = median_seconds(repeats, [&] {
         zero_grads(params);
         split_forward_backward(split, inputs, args.targets, params, 1.0, slices, kIgnoreIndex, 1);
+        ThreadCountScope optimizer(optimizer_threads(params, int(threads)));
         clip_grads(params, global_grad_norm(params), 1.0);
         adamw->step();
       });

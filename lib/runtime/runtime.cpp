@@ -32,6 +32,14 @@ double physical_memory_bytes() {
   return pages > 0 && page > 0 ? double(pages) * double(page) : 0;
 }
 
+ThreadCountScope::ThreadCountScope(int threads) : previous_(at::get_num_threads()) {
+  if (threads != previous_) at::set_num_threads(threads);
+}
+
+ThreadCountScope::~ThreadCountScope() {
+  if (at::get_num_threads() != previous_) at::set_num_threads(previous_);
+}
+
 c10::ScalarType parse_dtype(const std::string& name) {
   if (name == "float32") return c10::kFloat;
   if (name == "bfloat16") return c10::kBFloat16;

@@ -34,4 +34,16 @@ int64_t available_cores();
 // The machine's physical memory in bytes (0 if unknown).
 double physical_memory_bytes();
 
+// For its lifetime, ATen's ops use `threads` threads (restoring the previous count after).
+class ThreadCountScope {
+ public:
+  explicit ThreadCountScope(int threads);
+  ~ThreadCountScope();
+  ThreadCountScope(const ThreadCountScope&) = delete;
+  ThreadCountScope& operator=(const ThreadCountScope&) = delete;
+
+ private:
+  int previous_;
+};
+
 }  // namespace gpt2

@@ -17,6 +17,12 @@ int64_t split_slices(int64_t rows, int threads, double parameter_bytes, double m
   return slices;
 }
 
+int optimizer_threads(const std::vector<at::Tensor>& params, int threads) {
+  int64_t largest = 0;
+  for (const auto& p : params) largest = std::max<int64_t>(largest, p.numel());
+  return largest < (int64_t(1) << 20) ? 1 : threads;
+}
+
 namespace {
 
 // The unsplit path: one forward, one backward accumulating into .grad.

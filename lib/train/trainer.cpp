@@ -178,6 +178,7 @@ class Trainer {
   int64_t accum_ = 1, step_tokens_ = 0;
   SplitBackward split_;  // one micro-batch's forward and backward
   int64_t slices_ = 1;   // its rows' slices, one per thread (thread_split.h)
+  int optimizer_threads_ = 1;
   double flops_per_token_ = 0, peak_flops_ = 0;
   TrainerState state_;
   TrainResult result_;
@@ -389,6 +390,8 @@ SplitBackward Trainer::make_split_backward() {
     return options_.poison_step && options_.poison_step(state_.step) ? loss * NAN : loss;
   };
   split.differentiated = [this](const at::Tensor& loss) { return scaler_->scale_loss(loss); };
+  optimizer_threads_ =
+      device_.is_cpu() ? optimizer_threads(params_, at::get_num_threads()) : at::get_num_threads();
   if (tc_.thread_split && device_.is_cpu()) {
     double parameter_bytes = 0;
     for (const auto& p : params_) parameter_bytes += double(p.numel() * p.element_size());
@@ -429,6 +432,7 @@ Trainer::StepOutcome Trainer::step() {
   outcome.stop = stats[2].item<double>() > 0;
   outcome.loss = any_nonfinite ? NAN : stats[0].item<double>() / world_;
 
+  ThreadCountScope optimizer_threads(optimizer_threads_);
   bool finite = scaler_->unscale(params_) && !any_nonfinite;
   outcome.grad_norm = global_grad_norm(params_);
   finite = finite && std::isfinite(outcome.grad_norm);
