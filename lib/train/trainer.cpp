@@ -93,40 +93,6 @@ std::string format_lr(double lr) {
 
 }  // namespace
 
-std::string dump_train_config(TrainSections& s) {
-  return dump_config(train_section_refs(s));
-}
-
-std::string TrainResult::summary() const {
-  std::ostringstream out;
-  char line[256];
-  std::snprintf(line, sizeof line, "%s after %ld steps (%s tokens) in %s, %s tok/s\n",
-                interrupted     ? "interrupted"
-                : early_stopped ? "stopped early (no improvement)"
-                                : "finished",
-                long(steps), human_count(double(tokens)).c_str(), format_duration(seconds).c_str(),
-                human_count(tokens_per_second).c_str());
-  out << line;
-  if (std::isfinite(last_train_loss)) {
-    std::snprintf(line, sizeof line, "train loss %.4f", last_train_loss);
-    out << line;
-  }
-  if (std::isfinite(last_val_loss)) {
-    std::snprintf(line, sizeof line, "  val loss %.4f (ppl %.2f)", last_val_loss,
-                  std::exp(last_val_loss));
-    out << line;
-  }
-  if (std::isfinite(best_val_loss)) {
-    std::snprintf(line, sizeof line, "  best %.4f at step %ld", best_val_loss, long(best_step));
-    out << line;
-  }
-  if (skipped_steps > 0) out << "  skipped " << skipped_steps << " non-finite step(s)";
-  out << "\n";
-  if (!last_checkpoint.empty()) out << "checkpoint " << last_checkpoint << "\n";
-  if (interrupted) out << "resume with: gpt2 train --resume " << run_dir << "\n";
-  return out.str();
-}
-
 namespace {
 
 // One training run, read top to bottom: set-up (constructor), then run()'s loop of step(),
@@ -199,24 +165,11 @@ class Trainer {
   HealthProbe health_;
 };
 
-Runtime runtime_for(const RuntimeConfig& config, const DistributedEnv& env) {
-  Runtime runtime = apply_runtime(config);
-  if (runtime.device.is_cuda() && env.active())
-    runtime.device = c10::Device(c10::kCUDA, static_cast<c10::DeviceIndex>(env.local_rank));
-  require(runtime.dtype == c10::kFloat,
-          "training keeps fp32 weights: set runtime.dtype float32 and choose mixed precision "
-          "with train.precision (bf16 or fp16)");
-  require(runtime.weights == c10::kFloat, "training keeps fp32 weights: runtime.weights " +
-                                              config.weights +
-                                              " is for inference; set runtime.weights f32");
-  return runtime;
-}
-
 Trainer::Trainer(TrainSections sections, const TrainOptions& options)
     : s_(std::move(sections)),
       options_(options),
       env_(distributed_env_from_environment()),
-      runtime_(runtime_for(s_.runtime, env_)),
+      runtime_(training_runtime(s_.runtime, env_)),
       device_(runtime_.device),
       precision_(resolve_precision(tc_.precision, device_)),
       dist_(env_, tc_.backend, device_),

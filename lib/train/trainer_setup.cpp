@@ -20,6 +20,19 @@ std::unique_ptr<Tokenizer> find_tokenizer(const TrainSections& s, const std::str
 
 }  // namespace
 
+Runtime training_runtime(const RuntimeConfig& config, const DistributedEnv& env) {
+  Runtime runtime = apply_runtime(config);
+  if (runtime.device.is_cuda() && env.active())
+    runtime.device = c10::Device(c10::kCUDA, static_cast<c10::DeviceIndex>(env.local_rank));
+  require(runtime.dtype == c10::kFloat,
+          "training keeps fp32 weights: set runtime.dtype float32 and choose mixed precision "
+          "with train.precision (bf16 or fp16)");
+  require(runtime.weights == c10::kFloat, "training keeps fp32 weights: runtime.weights " +
+                                              config.weights +
+                                              " is for inference; set runtime.weights f32");
+  return runtime;
+}
+
 PreparedModel prepare_model(const TrainSections& s, const std::string& checkpoint) {
   PreparedModel out;
   const std::string& init = s.train.init_from;

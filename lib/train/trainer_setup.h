@@ -6,7 +6,9 @@
 #include <vector>
 
 #include "model/gpt2_model.h"
+#include "runtime/runtime.h"
 #include "tokenizer/tokenizer.h"
+#include "train/distributed.h"
 #include "train/trainer.h"
 
 namespace gpt2 {
@@ -17,6 +19,10 @@ struct PreparedModel {
   std::string source;                    // for the log: "scratch", "directory X", ...
   std::vector<std::string> notes;        // adjustments worth telling the user
 };
+
+// The runtime a training process runs on: the config's, with this rank's GPU under data
+// parallelism; refuses 16-bit runtime.dtype or runtime.weights (training keeps fp32 weights).
+Runtime training_runtime(const RuntimeConfig& config, const DistributedEnv& env);
 
 // checkpoint: the checkpoint to resume from, or "" for a fresh run.
 PreparedModel prepare_model(const TrainSections& sections, const std::string& checkpoint);
