@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <memory>
 #include <new>
+#include <string>
 #include <vector>
 
 #if defined(__linux__)
@@ -36,7 +37,8 @@ void place_parameters_in_huge_pages([[maybe_unused]] torch::nn::Module& module,
       parameters.push_back(p);
       total += aligned(p.nbytes(), kAlign);
     }
-  if (total < kMinBytes) return;
+  const char* setting = std::getenv("GPT2_HUGE_PAGES");
+  if (total < kMinBytes || (setting && std::string(setting) == "0")) return;
   const size_t size = aligned(total, kHugePage);
   void* memory = std::aligned_alloc(kHugePage, size);
   if (!memory) throw std::bad_alloc();

@@ -16,7 +16,7 @@ namespace gpt2 {
 // as huge pages, keeping their values (unless `keep_values` is false: parameters about to be
 // overwritten, e.g. by loading, skip a copy of every byte), autograd settings and identity
 // (tensor.set_data), so optimizers and references taken before stay valid. Does nothing for
-// less than 4 MiB of parameters or off Linux.
+// less than 4 MiB of parameters, off Linux, or when the environment sets GPT2_HUGE_PAGES=0.
 void place_parameters_in_huge_pages(torch::nn::Module& module, bool keep_values = true);
 
 }  // namespace gpt2

@@ -6,6 +6,10 @@
 #include <ATen/core/grad_mode.h>
 
 #include <algorithm>
+#include <chrono>
+#include <vector>
+
+#include "kernels/kernel_choice.h"
 
 namespace gpt2 {
 
@@ -162,6 +166,79 @@ WeightType weight_type_of(const at::Tensor& weight) {
   }
 }
 
+// The same product by BLAS. BLAS multiplies float weights: a 16-bit weight is widened whole,
+// into a temporary, here. This path takes many rows (prefill, perplexity windows), where the
+// product's M K N multiply-adds dwarf the K N conversions (256 rows or more: under 1%), or a CPU
+// without row kernels. No fp32 copy is kept: that would undo the memory a 16-bit weight saves.
+// Widening block by block would need a loop of BLAS calls, each repacking its block anyway.
+at::Tensor blas_product(const at::Tensor& rows, const at::Tensor& weight, WeightLayout layout,
+                        const at::Tensor& bias) {
+  const bool narrow_weight =
+      weight.scalar_type() == at::kBFloat16 || weight.scalar_type() == at::kHalf;
+  const auto wide = narrow_weight ? weight.to(rows.scalar_type()) : weight;
+  auto w = layout == WeightLayout::in_out ? wide : wide.t();  // (K, N)
+  if (rows.size(0) == 1) {
+    auto column = bias.defined() ? at::addmv(bias, w.t(), rows[0]) : at::mv(w.t(), rows[0]);  // (N)
+    return column.unsqueeze(0);  // (1, N)
+  }
+  if (splits_columns(rows, w)) return split_columns(rows, w, bias);
+  return bias.defined() ? at::addmm(bias, rows, w) : at::mm(rows, w);  // (M, N)
+}
+
+// Times the row kernel against BLAS on these operands (kernel_choice.h): the best of a few
+// alternating runs each, after one untimed run of each (the weight's first touch, BLAS's
+// buffers). Few rows are timed at 1 row (decoding) plus 8 rows (a batch); many rows as given.
+ProductTimes time_products(const at::Tensor& rows, const at::Tensor& weight, WeightLayout layout,
+                           const at::Tensor& bias, RowKernel kernel, bool many_rows) {
+  constexpr int kRounds = 3;
+  at::NoGradGuard no_grad;
+  const auto first = rows.narrow(0, 0, 1);  // (1, K)
+  const auto eight = rows.size(0) >= 8 ? rows.narrow(0, 0, 8)
+                                       : first.expand({8, rows.size(1)}).contiguous();  // (8, K)
+  const std::vector<at::Tensor> samples =
+      many_rows ? std::vector<at::Tensor>{rows} : std::vector<at::Tensor>{first, eight};
+  auto milliseconds = [](const auto& run) {
+    const auto start = std::chrono::steady_clock::now();
+    run();
+    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+        .count();
+  };
+  ProductTimes times;
+  for (const auto& sample : samples) {
+    auto by_kernel = [&] { kernel_product(sample, weight, layout, bias, kernel); };
+    auto by_blas = [&] { blas_product(sample, weight, layout, bias); };
+    by_kernel();
+    by_blas();
+    double kernel_best = 1e300, blas_best = 1e300;
+    for (int round = 0; round < kRounds; ++round) {
+      kernel_best = std::min(kernel_best, milliseconds(by_kernel));
+      blas_best = std::min(blas_best, milliseconds(by_blas));
+    }
+    times.kernel_ms += kernel_best;
+    times.blas_ms += blas_best;
+  }
+  return times;
+}
+
+// Whether the default path takes the row kernel: where it applies (kernel_applies) and, for a
+// float weight, where the measured choice (kernel_choice.h) says so.
+bool kernel_chosen(const at::Tensor& rows, const at::Tensor& weight, WeightLayout layout,
+                   const at::Tensor& bias, RowKernel kernel) {
+  if (!kernel_applies(rows, weight, bias, kernel)) return false;
+  if (weight.scalar_type() != at::kFloat || kernel_choice_mode() == KernelChoiceMode::rules)
+    return true;
+  ProductShape shape;
+  shape.layout = layout;
+  shape.K = rows.size(1);
+  shape.N = layout == WeightLayout::in_out ? weight.size(1) : weight.size(0);
+  shape.many_rows = rows.size(0) > kMaxKernelRows;
+  shape.threads = at::in_parallel_region() ? 1 : at::get_num_threads();
+  shape.kernel = kernel;
+  return process_kernel_choices().choose(shape, [&] {
+    return time_products(rows, weight, layout, bias, kernel, shape.many_rows);
+  }) == ProductPath::row_kernel;
+}
+
 }  // namespace
 
 RowProduct row_product_of(const at::Tensor& rows, const at::Tensor& weight, WeightLayout layout,
@@ -201,8 +278,8 @@ bool row_kernel_takes_size(int64_t rows, int64_t weight_elements, int64_t elemen
          passes * weight_elements * element_bytes <= kMaxKernelRereadBytes;
 }
 
-bool uses_row_kernel(const at::Tensor& rows, const at::Tensor& weight) {
-  return kernel_applies(rows, weight, {}, best_row_kernel());
+bool uses_row_kernel(const at::Tensor& rows, const at::Tensor& weight, WeightLayout layout) {
+  return kernel_chosen(rows, weight, layout, {}, best_row_kernel());
 }
 
 bool splits_columns(const at::Tensor& rows, const at::Tensor& weight) {
@@ -212,28 +289,17 @@ bool splits_columns(const at::Tensor& rows, const at::Tensor& weight) {
 
 at::Tensor matmul_rows(const at::Tensor& rows, const at::Tensor& weight, WeightLayout layout,
                        const at::Tensor& bias) {
-  return matmul_rows(rows, weight, layout, bias, best_row_kernel());
+  const RowKernel kernel = best_row_kernel();
+  if (kernel_chosen(rows, weight, layout, bias, kernel))
+    return kernel_product(rows, weight, layout, bias, kernel);
+  return blas_product(rows, weight, layout, bias);
 }
 
 at::Tensor matmul_rows(const at::Tensor& rows, const at::Tensor& weight, WeightLayout layout,
                        const at::Tensor& bias, RowKernel kernel) {
   if (kernel_applies(rows, weight, bias, kernel))
     return kernel_product(rows, weight, layout, bias, kernel);
-  // BLAS multiplies float weights: a 16-bit weight is widened whole, into a temporary, here.
-  // This path takes many rows (prefill, perplexity windows), where the product's M K N
-  // multiply-adds dwarf the K N conversions (256 rows or more: under 1%), or a CPU without row
-  // kernels. No fp32 copy is kept: that would undo the memory a 16-bit weight saves. Widening
-  // block by block would need a loop of BLAS calls, each repacking its block anyway.
-  const bool narrow_weight =
-      weight.scalar_type() == at::kBFloat16 || weight.scalar_type() == at::kHalf;
-  const auto wide = narrow_weight ? weight.to(rows.scalar_type()) : weight;
-  auto w = layout == WeightLayout::in_out ? wide : wide.t();  // (K, N)
-  if (rows.size(0) == 1) {
-    auto column = bias.defined() ? at::addmv(bias, w.t(), rows[0]) : at::mv(w.t(), rows[0]);  // (N)
-    return column.unsqueeze(0);  // (1, N)
-  }
-  if (splits_columns(rows, w)) return split_columns(rows, w, bias);
-  return bias.defined() ? at::addmm(bias, rows, w) : at::mm(rows, w);  // (M, N)
+  return blas_product(rows, weight, layout, bias);
 }
 
 QuantizedWeight quantize_int8(const at::Tensor& weight, WeightLayout layout) {

@@ -23,8 +23,10 @@ constexpr int64_t kMaxKernelRereadBytes = int64_t(64) << 20;
 // rows (M, K) times the weight, plus bias (N) when defined: (M, N).
 // - up to kMaxKernelRows float rows (or more, for a small weight) and a float, bf16 or f16
 //   weight (read as stored, widened in registers), no autograd graph, a CPU
-//   with a row kernel (row_products.h): the kernel, its columns split over threads; an in_out
-//   weight of 256 rows or more is summed in two halves of its rows, one per thread;
+//   with a row kernel (row_products.h), and for a float weight the kernel timed faster than
+//   BLAS for this shape on this machine (kernel_choice.h): the kernel, its columns split over
+//   threads; an in_out weight of 256 rows or more is summed in two halves of its rows, one per
+//   thread;
 // - one row: a matrix-vector product (reads the weight once, no repacking);
 // - 2-64 rows, several threads, no autograd: the weight's output columns split over threads,
 //   each running single-threaded BLAS on its share;
@@ -36,8 +38,9 @@ at::Tensor matmul_rows(const at::Tensor& rows, const at::Tensor& weight, WeightL
                        const at::Tensor& bias, RowKernel kernel);
 
 // Whether matmul_rows uses the row kernel / splits BLAS over columns for these operands
-// (exposed for tests).
-bool uses_row_kernel(const at::Tensor& rows, const at::Tensor& weight);
+// (exposed for tests). The first call for a float weight's shape may time both (kernel_choice.h).
+bool uses_row_kernel(const at::Tensor& rows, const at::Tensor& weight,
+                     WeightLayout layout = WeightLayout::in_out);
 // The parts of that rule: the kernel reads undefined tensors (no bias) and float CPU tensors
 // with no autograd graph to record; and it takes up to kMaxKernelRows rows, or more within the
 // re-read budget. The weight may also be bf16 or f16 (row_kernel_weight).
