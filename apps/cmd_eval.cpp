@@ -58,7 +58,8 @@ int cmd_eval(const std::vector<std::string>& argv) {
   EvalConfig eval_config;
   if (!load_sections(config_args, {section_ref(runtime_config), section_ref(eval_config)}))
     return 0;
-  apply_runtime(runtime_config);
+  const Runtime runtime = apply_runtime(runtime_config);
+  const InferenceWeights how{"", runtime.weights, runtime.device, runtime.dtype};
   if (!tasks.empty()) {
     eval_config.tasks = tasks;
     eval_config.task_data = data;
@@ -70,7 +71,7 @@ int cmd_eval(const std::vector<std::string>& argv) {
       require(adapter.empty() && entry.adapter.empty(),
               "zero-shot tasks take no LoRA adapter (" + entry.name +
                   "): merge it first with gpt2 merge-adapter");
-    auto results = evaluate_tasks(entries, eval_config);
+    auto results = evaluate_tasks(entries, eval_config, how);
     std::cout << task_table_text(results);
     if (!out_dir.empty()) {
       write_task_outputs(results, out_dir);
@@ -87,7 +88,7 @@ int cmd_eval(const std::vector<std::string>& argv) {
     entry.adapter = adapter;
     entry.name += " + " + adapter;
   }
-  auto rows = evaluate_models(entries, data, eval_config);
+  auto rows = evaluate_models(entries, data, eval_config, how);
   std::cout << eval_table_text(rows);
   if (!out_dir.empty()) {
     write_eval_outputs(rows, out_dir);

@@ -3,8 +3,8 @@
 #include "config/presets.h"
 #include "core/error.h"
 #include "core/files.h"
-#include "io/adapter.h"
 #include "io/checkpoint.h"
+#include "io/inference_model.h"
 #include "model/gpt2_model.h"
 
 namespace gpt2::cli {
@@ -35,21 +35,16 @@ LoadedModel load_model_from_args(const std::string& spec, ConfigArgs args,
               "/config.json fixes the model's configuration: remove the model settings "
               "from --set and the config files (or give a preset name to --model)");
   loaded.runtime = apply_runtime(runtime_config);
-  const auto weights = loaded.runtime.weights;
-  // An adapter is merged into float32 weights, which are stored in 16 bits or int8 after.
-  const auto load_weights = adapter.empty() ? weights : c10::kFloat;
-  auto model =
-      from_dir ? load_model_dir(spec, model_config, load_weights) : GPT2LMHeadModel(model_config);
-  if (!adapter.empty()) {
-    apply_adapter(*model, adapter);
-    loaded.source += " + adapter " + adapter;
+  const auto& runtime = loaded.runtime;
+  const InferenceWeights how{adapter, runtime.weights, runtime.device, runtime.dtype};
+  GPT2LMHeadModel model{nullptr};
+  if (from_dir) {
+    model = load_inference_model(spec, model_config, how);
+  } else {
+    model = GPT2LMHeadModel(model_config);
+    prepare_for_inference(*model, how);
   }
-  // 16-bit and int8 weights are CPU and float32 activations only (apply_runtime checks): no
-  // `to`, which would widen 16-bit ones again.
-  if (weights == c10::kFloat)
-    model->to(loaded.runtime.device, loaded.runtime.dtype);
-  else
-    store_product_weights(*model, weights);  // a preset's random weights; a directory's: done
+  if (!adapter.empty()) loaded.source += " + adapter " + adapter;
   loaded.config = model->config();
   loaded.model = model.ptr();
   return loaded;
@@ -60,8 +55,7 @@ std::shared_ptr<GPT2LMHeadModelImpl> load_draft_model(const std::string& dir,
   require(is_directory(dir), "generate.draft_model: " + dir +
                                  " is not a model directory (config.json and model.safetensors, "
                                  "e.g. a run's exported checkpoint)");
-  auto model = load_model_dir(dir, read_hf_config(dir + "/config.json"), runtime.weights);
-  if (runtime.weights == c10::kFloat) model->to(runtime.device, runtime.dtype);
+  auto model = load_inference_model(dir, {"", runtime.weights, runtime.device, runtime.dtype});
   return model.ptr();
 }
 

@@ -68,8 +68,9 @@ int main(int argc, char** argv) {
     }
     if (!adapter.empty()) overrides.push_back("compare.adapter=" + adapter);
     Experiment experiment = load_experiment(path, overrides);
-    apply_runtime(experiment.runtime);
-    auto result = run_comparison(experiment.compare, experiment.settings);
+    const Runtime runtime = apply_runtime(experiment.runtime);
+    auto result = run_comparison(experiment.compare, experiment.settings,
+                                 {"", runtime.weights, runtime.device, runtime.dtype});
     std::cout << comparison_table_text(result);
     write_comparison_outputs(result, experiment.compare);
     std::cout << "report: " << experiment.compare.out_dir << "/report.html\n";

@@ -12,6 +12,7 @@
 #include "generate/model_source.h"
 #include "io/adapter.h"
 #include "io/checkpoint.h"
+#include "io/inference_model.h"
 #include "metrics/bleu.h"
 #include "metrics/bootstrap.h"
 #include "metrics/diversity.h"
@@ -117,17 +118,25 @@ void score_row(SettingScores& row, const std::vector<std::string>& texts,
 }  // namespace
 
 ComparisonResult run_comparison(const CompareConfig& config,
-                                const std::vector<NamedSetting>& settings) {
+                                const std::vector<NamedSetting>& settings,
+                                const InferenceWeights& how) {
   config.validate();
   require(!settings.empty(), "no decoding settings to compare: add a settings list");
   ComparisonResult result;
   result.model = config.model;
   result.scoring_model = config.scoring_model.empty() ? config.model : config.scoring_model;
   result.traced = config.trace;
-  auto generator_model = load_model_dir(config.model);
-  if (!config.adapter.empty()) apply_adapter(*generator_model, config.adapter);
-  auto scorer =
-      result.scoring_model == config.model ? generator_model : load_model_dir(result.scoring_model);
+  InferenceWeights generator_how = how;
+  generator_how.adapter = config.adapter;
+  auto generator_model = load_inference_model(config.model, generator_how);
+  // The judge keeps float32 weights whatever the generator's, so that perplexities compare
+  // across runs; it is the generator itself when nothing differs.
+  InferenceWeights scorer_how = generator_how;
+  scorer_how.weights = c10::kFloat;
+  if (result.scoring_model != config.model) scorer_how.adapter.clear();
+  auto scorer = result.scoring_model == config.model && how.weights == c10::kFloat
+                    ? generator_model
+                    : load_inference_model(result.scoring_model, scorer_how);
   auto tokenizer = load_tokenizer(config.model);
   result.pairs = load_prompt_pairs(config, *tokenizer);
 

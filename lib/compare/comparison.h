@@ -10,6 +10,7 @@
 #include "compare/compare_config.h"
 #include "compare/prompt_source.h"
 #include "compare/trace_summary.h"
+#include "io/inference_weights.h"
 
 namespace gpt2 {
 
@@ -41,8 +42,11 @@ struct ComparisonResult {
   bool traced = false;  // compare.trace: the rows carry trace summaries
 };
 
+// `how` gives the generator's weights dtype and device (runtime.weights, runtime.device); the
+// scoring model always has float32 weights.
 ComparisonResult run_comparison(const CompareConfig& config,
-                                const std::vector<NamedSetting>& settings);
+                                const std::vector<NamedSetting>& settings,
+                                const InferenceWeights& how = {});
 
 std::string comparison_table_text(const ComparisonResult& result);
 

@@ -13,6 +13,7 @@
 #include "data/shard_format.h"
 #include "io/adapter.h"
 #include "io/checkpoint.h"
+#include "io/inference_model.h"
 #include "report/html.h"
 #include "report/svg_chart.h"
 #include "report/table.h"
@@ -87,13 +88,14 @@ std::vector<ModelEntry> expand_model_paths(const std::vector<std::string>& paths
 
 std::vector<EvalRow> evaluate_models(const std::vector<ModelEntry>& models,
                                      const std::vector<std::string>& data_files,
-                                     const EvalConfig& config) {
+                                     const EvalConfig& config, const InferenceWeights& how) {
   require(!models.empty(), "no model to evaluate: give --model DIR");
   require(!data_files.empty(), "no data to evaluate on: give --data FILE");
   std::vector<EvalRow> rows;
   for (const auto& entry : models) {
-    auto model = load_model_dir(entry.dir);
-    if (!entry.adapter.empty()) apply_adapter(*model, entry.adapter);
+    InferenceWeights entry_how = how;
+    entry_how.adapter = entry.adapter;
+    auto model = load_inference_model(entry.dir, entry_how);
     const std::string tokenizer_dir =
         !entry.adapter.empty() && has_tokenizer(entry.adapter) ? entry.adapter : entry.dir;
     const int64_t context = config.context > 0 ? config.context : model->config().n_positions;

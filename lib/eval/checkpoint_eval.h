@@ -7,6 +7,7 @@
 
 #include "eval/eval_config.h"
 #include "eval/perplexity.h"
+#include "io/inference_weights.h"
 
 namespace gpt2 {
 
@@ -32,9 +33,10 @@ struct EvalRow {
 
 // Evaluates every model on every data file. A data file is raw UTF-8 text (tokenized with
 // the model's own tokenizer) or a token shard written by `gpt2 prepare`.
+// `how` gives the weights' dtype and device (each entry's adapter is its own).
 std::vector<EvalRow> evaluate_models(const std::vector<ModelEntry>& models,
                                      const std::vector<std::string>& data_files,
-                                     const EvalConfig& config);
+                                     const EvalConfig& config, const InferenceWeights& how = {});
 
 // Terminal table, and the files: eval.json, eval.csv, report.html in `out_dir`.
 std::string eval_table_text(const std::vector<EvalRow>& rows);

@@ -101,7 +101,7 @@ void load_weights(GPT2LMHeadModelImpl& model, const std::string& path) {
   load_weights(model, SafetensorsFile(path));
 }
 
-void load_weights(GPT2LMHeadModelImpl& model, const SafetensorsFile& file) {
+void load_weights(GPT2LMHeadModelImpl& model, const SafetensorsFile& file, LoadedMemory memory) {
   const std::string& path = file.path();
   at::NoGradGuard no_grad;
   auto parameters = model.named_parameters();
@@ -130,7 +130,11 @@ void load_weights(GPT2LMHeadModelImpl& model, const SafetensorsFile& file) {
             path + ": tensor \"" + stored_name + "\" has shape " + shape_text(value.sizes()) +
                 " but config.json needs " + shape_text(parameter->sizes()) +
                 " (is config.json from the same model?)");
-    parameter->copy_(value);
+    if (memory == LoadedMemory::mapping && value.scalar_type() == parameter->scalar_type() &&
+        value.is_contiguous())
+      parameter->set_data(value);
+    else
+      parameter->copy_(value);
     loaded[name] = true;
   }
   if (!unknown.empty())
@@ -244,7 +248,7 @@ GPT2LMHeadModel load_model_dir(const std::string& dir, const ModelConfig& config
   // int8 is quantised from the loaded values; 16-bit weights take the stored values directly.
   const bool int8 = product_weights == c10::kChar;
   if (!int8) store_product_weights(*model, product_weights, /*keep_values=*/false);
-  load_weights(*model, weights);
+  load_weights(*model, weights, LoadedMemory::mapping);
   if (int8) store_product_weights(*model, product_weights);
   return model;
 }

@@ -25,17 +25,25 @@ std::string hf_config_json(const ModelConfig& config, c10::ScalarType dtype = c1
 GPT2LMHeadModel load_model_dir(const std::string& dir);
 // The same with config.json already read (read_hf_config), the products' weights stored as
 // `product_weights` (store_product_weights: float32, bfloat16, float16 or int8 for decoding). A
-// stored tensor is copied once into its parameter's dtype: a bf16 file loads into bf16 weights
-// without passing through fp32; int8 is quantised after loading in float32.
+// tensor stored in its parameter's dtype is used in place (LoadedMemory::mapping), others are
+// copied once into it: a bf16 file loads into bf16 weights without passing through fp32; int8
+// is quantised after loading in float32.
 GPT2LMHeadModel load_model_dir(const std::string& dir, const ModelConfig& config,
                                c10::ScalarType product_weights = c10::kFloat);
 
-// Copies a safetensors state dict into `model`, checking names and shapes; `path` names the
+// How load_weights gives a parameter its value. copy: into the model's own memory, so nothing
+// of the model points into the mapping (training: the optimizer writes every weight). mapping:
+// a value stored in the parameter's own dtype is not copied, the parameter points into the
+// file's mapping (private to this process: a write copies the page), which lives as long as the
+// parameter does; no memory is allocated and touched at start-up (inference; the model may move
+// to huge pages later, place_in_huge_pages_in_background). Other values are copied.
+enum class LoadedMemory { copy, mapping };
+
+// Loads a safetensors state dict into `model`, checking names and shapes; `path` names the
 // file in errors. Non-finite weights (NaN, inf) are loaded but warned about once on stderr.
-// Every value is copied into the model's own memory (16-bit product weights too): nothing of
-// the model points into the read-only mapping, which may go as soon as `file` does.
 void load_weights(GPT2LMHeadModelImpl& model, const std::string& path);
-void load_weights(GPT2LMHeadModelImpl& model, const SafetensorsFile& file);
+void load_weights(GPT2LMHeadModelImpl& model, const SafetensorsFile& file,
+                  LoadedMemory memory = LoadedMemory::copy);
 
 // The parameters holding NaN or infinite values, with how many each (none: empty).
 std::vector<std::pair<std::string, int64_t>> nonfinite_parameters(const GPT2LMHeadModelImpl& model);

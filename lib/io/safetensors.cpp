@@ -69,7 +69,9 @@ SafetensorsFile::SafetensorsFile(const std::string& path) : path_(path) {
   mapping_ = std::make_shared<Mapping>();
   mapping_->size = static_cast<size_t>(info.st_size);
   if (mapping_->size > 0)
-    mapping_->address = ::mmap(nullptr, mapping_->size, PROT_READ, MAP_PRIVATE, fd, 0);
+    // Writable but private: a model whose parameters point in here (LoadedMemory::mapping) may
+    // write them; the page is then copied for this process and the file stays as it is.
+    mapping_->address = ::mmap(nullptr, mapping_->size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
   ::close(fd);
   if (mapping_->size < 8) fail("file is " + std::to_string(mapping_->size) + " bytes, too short");
   if (mapping_->address == MAP_FAILED) fail(std::string("mmap failed: ") + std::strerror(errno));

@@ -28,7 +28,8 @@ class SafetensorsFile {
   const std::map<std::string, std::string>& metadata() const { return metadata_; }
   bool contains(const std::string& name) const { return entries_.count(name) != 0; }
 
-  // The tensor as stored (its own dtype), sharing the mapped memory; read-only use.
+  // The tensor as stored (its own dtype), sharing the mapped memory, which it keeps alive;
+  // writes stay in this process (the mapping is private, copy-on-write).
   at::Tensor tensor(const std::string& name) const;
 
  private:

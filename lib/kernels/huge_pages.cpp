@@ -9,8 +9,15 @@
 #include <string>
 #include <vector>
 
+#include <atomic>
+#include <cstring>
+#include <thread>
+
 #if defined(__linux__)
 #include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 #endif
 
 namespace gpt2 {
@@ -25,28 +32,46 @@ size_t aligned(size_t bytes, size_t to) {
   return (bytes + to - 1) / to * to;
 }
 
-}  // namespace
+bool huge_pages_disabled() {
+  const char* setting = std::getenv("GPT2_HUGE_PAGES");
+  return setting && std::string(setting) == "0";
+}
 
-void place_parameters_in_huge_pages([[maybe_unused]] torch::nn::Module& module,
-                                    [[maybe_unused]] bool keep_values) {
+// A block of `size` bytes aligned to 2 MiB and advised as huge pages; freed with std::free.
+std::shared_ptr<void> huge_page_block(size_t size) {
+  void* memory = std::aligned_alloc(kHugePage, size);
+  if (!memory) throw std::bad_alloc();
 #if defined(__linux__)
+  madvise(memory, size, MADV_HUGEPAGE);  // advice only: without it the memory is ordinary
+#endif
+  return std::shared_ptr<void>(memory, std::free);
+}
+
+// The module's CPU parameters that a block can take, and the bytes they need in it.
+std::vector<at::Tensor> placeable_parameters(torch::nn::Module& module, size_t& total) {
   std::vector<at::Tensor> parameters;
-  size_t total = 0;
+  total = 0;
   for (auto& p : module.parameters())
     if (p.is_cpu() && p.is_contiguous()) {
       parameters.push_back(p);
       total += aligned(p.nbytes(), kAlign);
     }
-  const char* setting = std::getenv("GPT2_HUGE_PAGES");
-  if (total < kMinBytes || (setting && std::string(setting) == "0")) return;
-  const size_t size = aligned(total, kHugePage);
-  void* memory = std::aligned_alloc(kHugePage, size);
-  if (!memory) throw std::bad_alloc();
-  std::shared_ptr<void> block(memory, std::free);
-  madvise(memory, size, MADV_HUGEPAGE);  // advice only: without it the memory is ordinary
+  return parameters;
+}
+
+}  // namespace
+
+void place_parameters_in_huge_pages([[maybe_unused]] torch::nn::Module& module,
+                                    [[maybe_unused]] bool keep_values) {
+#if defined(__linux__)
+  size_t total = 0;
+  auto parameters = placeable_parameters(module, total);
+  if (total < kMinBytes || huge_pages_disabled()) return;
+  auto block = huge_page_block(aligned(total, kHugePage));
+  char* memory = static_cast<char*>(block.get());
 
   at::NoGradGuard no_grad;
-  char* next = static_cast<char*>(memory);
+  char* next = memory;
   for (auto& p : parameters) {
     auto placed = at::from_blob(
         next, p.sizes(), [block](void*) {}, p.options().requires_grad(false));
@@ -55,6 +80,77 @@ void place_parameters_in_huge_pages([[maybe_unused]] torch::nn::Module& module,
     next += aligned(p.nbytes(), kAlign);
   }
 #endif
+}
+
+struct HugePagePlacement::State {
+  std::vector<at::Tensor> parameters;  // the module's, whose data is replaced by adopt()
+  std::vector<at::Tensor> sources;     // each parameter's data when the copy began (kept alive)
+  std::shared_ptr<void> block;
+  std::atomic<bool> done{false}, stop{false};
+  std::thread copier;
+};
+
+HugePagePlacement::HugePagePlacement(torch::nn::Module& module) : state_(new State) {
+  size_t total = 0;
+  state_->parameters = placeable_parameters(module, total);
+  if (total < kMinBytes || huge_pages_disabled()) {
+    state_->parameters.clear();
+    state_->done = true;  // nothing to move: adopt() changes nothing
+    return;
+  }
+  for (const auto& p : state_->parameters) state_->sources.push_back(p.detach());
+  state_->block = huge_page_block(aligned(total, kHugePage));
+  State* state = state_.get();
+  state_->copier = std::thread([state] {
+#if defined(__linux__)
+    // Below the decoding threads: the copy takes what they leave.
+    setpriority(PRIO_PROCESS, static_cast<id_t>(::syscall(SYS_gettid)), 10);
+#endif
+    char* next = static_cast<char*>(state->block.get());
+    for (size_t i = 0; i < state->parameters.size() && !state->stop; ++i) {
+      const size_t bytes = state->parameters[i].nbytes();
+      // In slices of 2 MiB, so that stopping does not wait for a whole large tensor.
+      for (size_t done = 0; done < bytes && !state->stop; done += kHugePage)
+        std::memcpy(next + done, static_cast<const char*>(state->sources[i].data_ptr()) + done,
+                    std::min(kHugePage, bytes - done));
+      next += aligned(bytes, kAlign);
+    }
+    state->done = !state->stop;
+  });
+}
+
+HugePagePlacement::~HugePagePlacement() {
+  state_->stop = true;
+  if (state_->copier.joinable()) state_->copier.join();
+}
+
+bool HugePagePlacement::ready() const {
+  return state_->done;
+}
+
+bool HugePagePlacement::adopt() {
+  if (!state_->done) return false;
+  if (state_->copier.joinable()) state_->copier.join();
+  at::NoGradGuard no_grad;
+  for (size_t i = 0; i < state_->parameters.size(); ++i)
+    if (state_->parameters[i].data_ptr() != state_->sources[i].data_ptr()) {
+      state_->parameters.clear();  // replaced meanwhile (moved, converted): the copy is stale
+      state_->sources.clear();
+      state_->block.reset();
+      return true;
+    }
+  char* next = static_cast<char*>(state_->block.get());
+  auto block = state_->block;
+  for (auto& p : state_->parameters) {
+    auto placed = at::from_blob(
+        next, p.sizes(), [block](void*) {}, p.options().requires_grad(false));
+    p.set_data(placed);
+    next += aligned(p.nbytes(), kAlign);
+  }
+  state_->parameters.clear();
+  state_->sources.clear();  // the file's mapping goes with the last of these
+  state_->block.reset();
+  return true;
 }
 
 }  // namespace gpt2

@@ -274,6 +274,7 @@ GPT2LMHeadModelImpl::GPT2LMHeadModelImpl(const ModelConfig& config, ModelInit in
 }
 
 ForwardResult GPT2LMHeadModelImpl::forward(const at::Tensor& input_ids, const ForwardArgs& args) {
+  if (placement_ && placement_->adopt()) placement_.reset();     // between steps: nothing reads
   auto x = transformer(input_ids, args);                         // (B, T, C)
   if (args.last_logits_only) x = x.narrow(1, x.size(1) - 1, 1);  // (B, 1, C)
   ForwardResult result;
@@ -297,6 +298,10 @@ KVCache GPT2LMHeadModelImpl::new_cache(int64_t batch_size, int64_t capacity) con
   const auto& weight = transformer->wpe->weight;  // the activations' dtype, whatever wte's
   return KVCache::allocate(config_, batch_size, std::min(capacity, config_.n_positions),
                            weight.options());
+}
+
+void GPT2LMHeadModelImpl::place_in_huge_pages_in_background() {
+  placement_ = std::make_shared<HugePagePlacement>(*this);
 }
 
 void GPT2LMHeadModelImpl::reset_parameters() {

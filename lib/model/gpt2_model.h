@@ -9,6 +9,7 @@
 #include <torch/nn/modules/linear.h>
 #include <torch/nn/modules/normalization.h>
 #include <torch/nn/pimpl.h>
+#include <memory>
 
 #include <c10/core/ScalarType.h>
 
@@ -17,6 +18,8 @@
 #include "model/model_config.h"
 
 namespace gpt2 {
+
+class HugePagePlacement;
 
 // y = x @ weight + bias with weight (in, out): Hugging Face's Conv1D.
 class Conv1DImpl : public torch::nn::Module {
@@ -139,11 +142,16 @@ class GPT2LMHeadModelImpl : public torch::nn::Module {
   // GPT-2 initialisation: normal(0, initializer_range), residual projections scaled by
   // 1/sqrt(2 n_layer), zero biases, unit LayerNorm weights. Draws from torch's default RNG.
   void reset_parameters();
+  // Moves the CPU parameters into one huge-page block on a thread of its own
+  // (HugePagePlacement), adopted at the start of a later forward(): for a model whose weights
+  // start on its file's mapping (load_model_dir). Call it once the weights are final.
+  void place_in_huge_pages_in_background();
 
   GPT2Model transformer{nullptr};
 
  private:
   ModelConfig config_;
+  std::shared_ptr<HugePagePlacement> placement_;  // until adopted
 };
 TORCH_MODULE(GPT2LMHeadModel);
 

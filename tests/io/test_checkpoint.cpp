@@ -155,7 +155,7 @@ TEST_CASE("16-bit product weights: Conv1D and wte stored as asked, the rest floa
 // load_model_dir maps model.safetensors once for the config check and the load. What it
 // returns owns its memory: the mapping is read-only (a parameter aliasing it would fault on the
 // first write) and is gone once the file object is (a view kept past it would fault on read).
-TEST_CASE("a loaded model owns its weights, and tensors read from a file keep its mapping") {
+TEST_CASE("a loaded model's weights are its own, and tensors read from a file keep its mapping") {
   test::TempDir tmp;
   GPT2LMHeadModel model(tiny_config());
   save_model_dir(*model, tmp.path(), at::kBFloat16);
@@ -186,6 +186,29 @@ TEST_CASE("a loaded model owns its weights, and tensors read from a file keep it
   write_safetensors(tmp.file("w.safetensors"), {{"w", values + 1}});
   REQUIRE(std::remove(tmp.file("w.safetensors").c_str()) == 0);
   CHECK(view.equal(values));
+}
+
+TEST_CASE("weights in their parameters' dtype load from the mapping: writes stay private") {
+  test::TempDir tmp;
+  at::manual_seed(5);
+  GPT2LMHeadModel model(tiny_config());
+  save_model_dir(*model, tmp.path(), at::kFloat);
+  auto mapped = load_model_dir(tmp.path());  // LoadedMemory::mapping
+  GPT2LMHeadModel copied(tiny_config(), ModelInit::uninitialised);
+  load_weights(*copied, SafetensorsFile(tmp.path() + "/model.safetensors"), LoadedMemory::copy);
+  const auto ids = at::tensor({3, 1, 4, 1, 5}, at::kLong).unsqueeze(0);  // (1, 5)
+  {
+    at::NoGradGuard no_grad;
+    CHECK(at::equal(mapped->forward(ids).logits, copied->forward(ids).logits));
+    for (const auto& item : mapped->named_parameters()) item.value().add_(1);
+  }
+  // The file and a fresh load are unchanged by the first model's writes.
+  auto again = load_model_dir(tmp.path());
+  for (const auto& item : again->named_parameters()) {
+    CAPTURE(item.key());
+    CHECK(at::equal(item.value(), copied->named_parameters()[item.key()]));
+    CHECK(at::equal(mapped->named_parameters()[item.key()], item.value() + 1));
+  }
 }
 
 TEST_CASE("unprefixed keys, attention buffers and a tied lm_head are accepted") {

@@ -11,6 +11,8 @@
 
 namespace gpt2 {
 
+struct InferenceWeights;  // io/inference_weights.h
+
 class Tokenizer;
 
 struct TaskSettings {
@@ -62,9 +64,11 @@ const TaskEntry& find_task(const std::string& name);
 TaskResult run_task_on(const TaskEnv& env, const std::string& model_name, const std::string& task,
                        const TaskSettings& settings);
 
-// Loads the model directory and its tokenizer, then run_task_on.
+// Loads the model directory (load_inference_model: weights as `how` says) and its tokenizer,
+// then run_task_on.
 TaskResult run_task(const std::string& model_dir, const std::string& model_name,
-                    const std::string& task, const TaskSettings& settings);
+                    const std::string& task, const TaskSettings& settings,
+                    const InferenceWeights& how);
 
 // Sample mean and its standard error (sample std / sqrt(n); NaN for n < 2).
 TaskMetric mean_metric(const std::string& name, const std::vector<double>& values);

@@ -6,7 +6,7 @@
 namespace gpt2 {
 
 std::vector<TaskResult> evaluate_tasks(const std::vector<ModelEntry>& models,
-                                       const EvalConfig& config) {
+                                       const EvalConfig& config, const InferenceWeights& how) {
   require(!models.empty(), "no model to evaluate: give --model DIR");
   require(!config.tasks.empty(), "no task to run: give --task NAME --data FILE");
   config.validate();
@@ -20,7 +20,7 @@ std::vector<TaskResult> evaluate_tasks(const std::vector<ModelEntry>& models,
   for (const auto& model : models) {
     for (size_t i = 0; i < config.tasks.size(); ++i) {
       settings.data = config.task_data[i];
-      results.push_back(run_task(model.dir, model.name, config.tasks[i], settings));
+      results.push_back(run_task(model.dir, model.name, config.tasks[i], settings, how));
       results.back().step = model.step;
     }
   }

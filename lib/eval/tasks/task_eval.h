@@ -11,6 +11,6 @@ namespace gpt2 {
 // Runs config.tasks[i] on config.task_data[i] for each model; writes config.log_samples when
 // set.
 std::vector<TaskResult> evaluate_tasks(const std::vector<ModelEntry>& models,
-                                       const EvalConfig& config);
+                                       const EvalConfig& config, const InferenceWeights& how = {});
 
 }  // namespace gpt2

@@ -11,6 +11,7 @@
 #include "eval/tasks/task.h"
 #include "eval/tasks/wikitext.h"
 #include "io/checkpoint.h"
+#include "io/inference_model.h"
 #include "model/gpt2_model.h"
 #include "tokenizer/tokenizer_io.h"
 
@@ -80,10 +81,11 @@ TaskResult run_task_on(const TaskEnv& env, const std::string& model_name, const 
 }
 
 TaskResult run_task(const std::string& model_dir, const std::string& model_name,
-                    const std::string& task, const TaskSettings& settings) {
+                    const std::string& task, const TaskSettings& settings,
+                    const InferenceWeights& how) {
   const TaskEntry& entry = find_task(task);
   require(!settings.data.empty(), "task " + task + " needs a data file: " + entry.help);
-  auto model = load_model_dir(model_dir);
+  auto model = load_inference_model(model_dir, how);
   auto tokenizer = load_tokenizer(model_dir);
   TaskSettings with_progress = settings;
   if (with_progress.scoring.progress_label.empty())
