@@ -3,12 +3,9 @@
 #include <ATen/ATen.h>
 
 #include <catch2/catch.hpp>
-#include <filesystem>
 
 #include "compare/comparison.h"
-#include "io/adapter.h"
-#include "io/checkpoint.h"
-#include "model/lora.h"
+#include "random_adapter.h"
 #include "test_support.h"
 #include "tiny_comparison_model.h"
 
@@ -21,20 +18,8 @@ TEST_CASE("compare.adapter compares the merged model's settings") {
   lora.type = "lora";
   lora.r = 2;
   lora.target_modules = {"c_attn", "c_fc"};
-  auto model = load_model_dir(tmp.file("model"));
-  attach_lora(*model, lora);
   at::manual_seed(9);
-  {
-    at::NoGradGuard no_grad;
-    for (auto& [name, p] : lora_parameters(*model)) p.normal_(0.0, 0.5);
-  }
-  save_adapter(*model, lora, tmp.file("adapter"), tmp.file("model"));
-  merge_lora(*model);
-  save_model_dir(*model, tmp.file("merged"));
-  for (const auto& entry : std::filesystem::directory_iterator(tmp.file("model")))
-    if (entry.path().filename().string().find("model.safetensors") == std::string::npos &&
-        entry.path().filename() != "config.json")
-      std::filesystem::copy(entry.path(), tmp.file("merged") / entry.path().filename());
+  test::write_random_adapter(tmp.file("model"), lora, 0.5, tmp.file("adapter"), tmp.file("merged"));
 
   auto compare = [&](const std::string& model_dir, const std::string& adapter) {
     CompareConfig config;

@@ -13,6 +13,7 @@
 #include "io/adapter.h"
 #include "io/checkpoint.h"
 #include "model/lora.h"
+#include "random_adapter.h"
 #include "test_support.h"
 #include "tiny_model_config.h"
 #include "tokenizer/tokenizer_io.h"
@@ -72,16 +73,8 @@ TEST_CASE("gpt2 eval --adapter and gpt2 generate --adapter score as the merged m
   config.type = "lora";
   config.r = 2;
   config.target_modules = {"c_attn", "c_fc"};
-  auto model = load_model_dir(dir.file("base"));
-  attach_lora(*model, config);
-  {
-    at::NoGradGuard no_grad;
-    for (auto& [name, p] : lora_parameters(*model)) p.normal_(0.0, 0.5);
-  }
-  save_adapter(*model, config, dir.file("adapter"), dir.file("base"));
-  merge_lora(*model);
-  save_model_dir(*model, dir.file("merged"));
-  save_tokenizer(*load_tokenizer(test::data_path(nullptr, "gpt2")), dir.file("merged"));
+  test::write_random_adapter(dir.file("base"), config, 0.5, dir.file("adapter"),
+                             dir.file("merged"));
   write_file_atomic(dir.file("text.txt"),
                     "ROMEO: what light through yonder window breaks? It is the east.\n");
 

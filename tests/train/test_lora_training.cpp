@@ -14,6 +14,7 @@
 #include "io/checkpoint.h"
 #include "io/safetensors.h"
 #include "model/lora.h"
+#include "random_adapter.h"
 #include "test_support.h"
 #include "train/param_groups.h"
 #include "train/signals.h"
@@ -226,20 +227,23 @@ namespace {
 // c_proj, A and B drawn at random (B != 0, so it changes the base's outputs), its
 // target_modules listed in another order than train.adapter's.
 std::string write_start_adapter(const test::TempDir& dir) {
-  auto model = load_model_dir(dir.file("base"));
   LoraConfig config;
   config.type = "lora";
   config.r = 4;
   config.alpha = 8;
   config.target_modules = {"c_proj", "c_attn"};
-  attach_lora(*model, config);
   at::manual_seed(21);
-  {
-    at::NoGradGuard no_grad;
-    for (auto& item : lora_parameters(*model)) item.second.normal_(0.0, 0.05);
-  }
-  save_adapter(*model, config, dir.file("start"), dir.file("base"));
+  test::write_random_adapter(dir.file("base"), config, 0.05, dir.file("start"));
   return dir.file("start");
+}
+
+// A LoRA run (as lora_sections) whose adapter starts from write_start_adapter's.
+TrainSections continuing_sections(const test::TempDir& dir, const std::string& out) {
+  test::write_tiny_shards(dir.path());
+  write_base(dir);
+  auto s = lora_sections(dir, out);
+  s.train.adapter.init_from = write_start_adapter(dir);
+  return s;
 }
 
 at::Tensor logits_of(GPT2LMHeadModelImpl& model) {
@@ -253,12 +257,9 @@ at::Tensor logits_of(GPT2LMHeadModelImpl& model) {
 
 TEST_CASE("lora training: train.adapter.init_from continues an adapter's A and B") {
   test::TempDir dir;
-  test::write_tiny_shards(dir.path());
-  write_base(dir);
-  const std::string start = write_start_adapter(dir);
-  auto s = lora_sections(dir, "continued");
+  auto s = continuing_sections(dir, "continued");
+  const std::string start = s.train.adapter.init_from;
   s.train.adapter.dropout = 0;
-  s.train.adapter.init_from = start;
 
   // At step 0 the model is what generate --adapter DIR decodes with: base + adapter merged.
   PreparedModel prepared = prepare_model(s, "");
@@ -304,11 +305,8 @@ TEST_CASE("lora training: train.adapter.init_from continues an adapter's A and B
 
 TEST_CASE("lora training: an adapter unlike train.adapter is refused naming both values") {
   test::TempDir dir;
-  test::write_tiny_shards(dir.path());
-  write_base(dir);
-  const std::string start = write_start_adapter(dir);
-  auto s = lora_sections(dir, "run");
-  s.train.adapter.init_from = start;
+  auto s = continuing_sections(dir, "run");
+  const std::string start = s.train.adapter.init_from;
   auto refusal = [&](auto change) {
     auto changed = s;
     change(changed.train.adapter);
