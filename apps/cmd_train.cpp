@@ -1,4 +1,5 @@
-// gpt2 train --config FILE [--config FILE2] [--set section.key=value] | --resume RUN_DIR
+// gpt2 train --config FILE [--config FILE2] [--set section.key=value] [--adapter DIR]
+//          | --resume RUN_DIR
 #include <cstdio>
 
 #include "cli.h"
@@ -39,18 +40,33 @@ void refuse_locked_run_directory(const std::string& dir) {
 }  // namespace
 
 int cmd_train(const std::vector<std::string>& argv) {
-  std::string resume;
+  std::string resume, adapter;
   ConfigArgs args;
   po::options_description options("gpt2 train");
   options.add_options()  //
       ("resume", po::value(&resume),
        "continue the run in RUN_DIR from its newest checkpoint (its config.yaml, then any "
-       "--set given here)");
+       "--set given here)")  //
+      ("adapter", po::value(&adapter),
+       "start a LoRA run from the adapter in DIR (PEFT layout): train.adapter.type lora, "
+       "train.adapter.init_from DIR; train.adapter's r, alpha, target_modules must match it");
   add_config_options(options, args);
-  if (!parse("gpt2 train --config FILE [--config FILE2] [--set section.key=value]\n"
+  if (!parse("gpt2 train --config FILE [--config FILE2] [--set section.key=value] [--adapter "
+             "DIR]\n"
              "       gpt2 train --resume RUN_DIR [--set train.max_steps=N]",
              argv, options))
     return 0;
+  // A resumed LoRA run continues the adapter of its newest checkpoint; another adapter would
+  // replace its weights but not its optimizer state.
+  require(adapter.empty() || resume.empty(),
+          "--adapter starts a new run from an adapter; --resume " + resume +
+              " already continues the adapter in its newest checkpoint. Drop --adapter to "
+              "resume, or start a new run: gpt2 train --config FILE --adapter " +
+              adapter);
+  if (!adapter.empty()) {
+    args.overrides.push_back("train.adapter.type=lora");
+    args.overrides.push_back("train.adapter.init_from=" + adapter);
+  }
   if (!resume.empty()) {
     // The run's config.yaml is what it was trained with; another file on top would silently
     // change the model, data or schedule in the middle of the run.

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <regex>
 #include <set>
+#include <sstream>
 
 #include "core/error.h"
 #include "core/files.h"
@@ -72,6 +73,24 @@ std::vector<std::string> selected_paths(const GPT2LMHeadModelImpl& model,
                               "\" matches no layer of GPT-2 (module paths look like "
                               "transformer.h.0.attn.c_attn)");
   return paths;
+}
+
+// <dir>/adapter_model.safetensors; throws Error when it is missing.
+std::string weights_path(const std::string& dir) {
+  const std::string weights = dir + "/" + kWeightsFile;
+  require(file_exists(weights), dir + ": " + kWeightsFile + " is missing" +
+                                    (file_exists(dir + "/adapter_model.bin")
+                                         ? " (only adapter_model.bin is there: save the adapter "
+                                           "with PEFT's save_pretrained(safe_serialization=True))"
+                                         : ""));
+  return weights;
+}
+
+// 16 for 16.0, 0.5 for 0.5: as a user writes the value in YAML.
+std::string number_text(double value) {
+  std::ostringstream out;
+  out << value;
+  return out.str();
 }
 
 }  // namespace
@@ -203,17 +222,46 @@ void load_adapter_weights(GPT2LMHeadModelImpl& model, const std::string& path) {
 
 AdapterConfig load_adapter(GPT2LMHeadModelImpl& model, const std::string& dir) {
   AdapterConfig config = read_adapter_config(dir);
-  const std::string weights = dir + "/" + kWeightsFile;
-  require(file_exists(weights), dir + ": " + kWeightsFile + " is missing" +
-                                    (file_exists(dir + "/adapter_model.bin")
-                                         ? " (only adapter_model.bin is there: save the adapter "
-                                           "with PEFT's save_pretrained(safe_serialization=True))"
-                                         : ""));
+  const std::string weights = weights_path(dir);
   LoraConfig attach = config.lora;
   attach.target_modules = selected_paths(model, config, dir + "/" + kConfigFile);
   attach_lora(model, attach);
   load_adapter_weights(model, weights);
   return config;
+}
+
+void load_adapter_to_train(GPT2LMHeadModelImpl& model, const LoraConfig& config,
+                           const std::string& dir) {
+  const AdapterConfig stored = read_adapter_config(dir);
+  const std::string where = dir + "/" + kConfigFile;
+  std::vector<std::string> differences, fixes;
+  auto compare = [&](const std::string& key, const std::string& ours, const std::string& stored_key,
+                     const std::string& theirs) {
+    if (ours == theirs) return;
+    differences.push_back("train.adapter." + key + " is " + ours + " but the adapter's " +
+                          stored_key + " is " + theirs);
+    fixes.push_back("--set 'train.adapter." + key + "=" + theirs + "'");
+  };
+  compare("r", std::to_string(config.r), "r", std::to_string(stored.lora.r));
+  compare("alpha", number_text(config.alpha), "lora_alpha", number_text(stored.lora.alpha));
+  compare("use_rslora", config.use_rslora ? "true" : "false", "use_rslora",
+          stored.lora.use_rslora ? "true" : "false");
+  // Layers, not names: PEFT may list them in another order, as full paths or as a pattern.
+  if (lora_target_paths(model, config.target_modules) != selected_paths(model, stored, where)) {
+    const std::string theirs = stored.target_regex.empty()
+                                   ? "[" + join(stored.lora.target_modules, ",") + "]"
+                                   : "\"" + stored.target_regex + "\"";
+    differences.push_back("train.adapter.target_modules [" + join(config.target_modules, ",") +
+                          "] selects other layers than the adapter's target_modules " + theirs);
+    if (stored.target_regex.empty())
+      fixes.push_back("--set 'train.adapter.target_modules=" + theirs + "'");
+  }
+  if (!differences.empty())
+    throw Error("train.adapter.init_from " + dir + " does not fit train.adapter (" + where +
+                "): " + join(differences, "; ") + ". To continue this adapter set " +
+                (fixes.empty() ? std::string("train.adapter to match it") : join(fixes, " ")) +
+                "; to train a new adapter leave train.adapter.init_from empty");
+  load_adapter_weights(model, weights_path(dir));
 }
 
 AdapterConfig apply_adapter(GPT2LMHeadModelImpl& model, const std::string& dir) {

@@ -45,6 +45,13 @@ AdapterConfig load_adapter(GPT2LMHeadModelImpl& model, const std::string& dir);
 // store 16-bit or int8 weights afterwards.
 AdapterConfig apply_adapter(GPT2LMHeadModelImpl& model, const std::string& dir);
 
+// Continuing an adapter's training: `model` has the adapters `config` (train.adapter) attached;
+// loads their A and B from the adapter in `dir`. Throws Error naming both values when
+// adapter_config.json's r, lora_alpha, use_rslora or the layers its target_modules select
+// differ from `config`'s (the dropout is the run's own).
+void load_adapter_to_train(GPT2LMHeadModelImpl& model, const LoraConfig& config,
+                           const std::string& dir);
+
 // Copies the adapter weights of the safetensors file `path` into the adapters the model
 // already has (resuming a run), with the same checks.
 void load_adapter_weights(GPT2LMHeadModelImpl& model, const std::string& path);

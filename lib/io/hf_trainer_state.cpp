@@ -32,15 +32,15 @@ std::string hf_trainer_state_json(const HfTrainerStateInfo& info,
     if (row.kind == "train") history.push_back(entry(row, kTrainNames));
     if (row.kind == "eval") history.push_back(entry(row, kEvalNames));
   }
-  nlohmann::json json;      // std::map keys: sorted, as HF's sort_keys=True
-  json["epoch"] = nullptr;  // windows are sampled, not epochs
+  nlohmann::json json;  // std::map keys: sorted, as HF's sort_keys=True
+  json["epoch"] = info.epoch;
   json["global_step"] = info.global_step;
   json["max_steps"] = info.max_steps;
   json["logging_steps"] = info.logging_steps;
   json["eval_steps"] = info.eval_steps;
   json["save_steps"] = info.save_steps;
   json["train_batch_size"] = info.train_batch_size;
-  json["num_train_epochs"] = 0;
+  json["num_train_epochs"] = info.num_train_epochs;
   json["num_input_tokens_seen"] = info.num_input_tokens_seen;
   json["total_flos"] = info.total_flos;
   json["log_history"] = history;

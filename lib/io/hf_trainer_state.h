@@ -13,6 +13,8 @@ namespace gpt2 {
 
 struct HfTrainerStateInfo {
   int64_t global_step = 0;
+  double epoch = 0;             // passes over the training data so far (1.5 = one and a half)
+  double num_train_epochs = 0;  // the passes max_steps make
   int64_t max_steps = 0;
   int64_t logging_steps = 0, eval_steps = 0, save_steps = 0;
   int64_t train_batch_size = 0;  // sequences per optimiser step

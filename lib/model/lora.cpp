@@ -18,6 +18,9 @@ double LoraConfig::scale() const {
 void LoraConfig::validate() const {
   require(!enabled() || !target_modules.empty(),
           "train.adapter.target_modules is empty: name the layers to adapt, e.g. [c_attn]");
+  require(init_from.empty() || enabled(),
+          "train.adapter.init_from (" + init_from +
+              ") continues a LoRA adapter: set train.adapter.type lora as well");
 }
 
 namespace {

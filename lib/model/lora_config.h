@@ -23,6 +23,10 @@ struct LoraConfig {
   std::vector<std::string> target_modules = {"c_attn"};
   std::string bias = "none";  // biases stay frozen (PEFT's other choices train them)
   bool use_rslora = false;    // scale alpha / sqrt(r) (rank-stabilised LoRA)
+  // An adapter directory (ours or PEFT's) whose A and B a new run continues from; its r,
+  // lora_alpha, use_rslora and layers must equal the fields above (checked, not copied, so the
+  // run's config.yaml always describes the adapter it trains). "" = a fresh adapter.
+  std::string init_from;
 
   bool enabled() const { return type == "lora"; }
   double scale() const;
@@ -39,8 +43,10 @@ struct LoraConfig {
                           "mlp.c_proj"}));
     v.field("bias", bias, "bias training (only none: biases stay frozen)", Rule::one_of({"none"}));
     v.field("use_rslora", use_rslora, "scale by alpha / sqrt(r) instead of alpha / r");
+    v.field("init_from", init_from,
+            "adapter directory (PEFT layout) to continue training from; \"\" = a new adapter");
   }
-  void validate() const;  // at least one target module
+  void validate() const;  // at least one target module; init_from only with type lora
 };
 
 }  // namespace gpt2

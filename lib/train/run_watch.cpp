@@ -72,6 +72,8 @@ void RunWatch::refresh(const RunProgress& progress) const {
 
   HfTrainerStateInfo hf;
   hf.global_step = progress.step;
+  hf.epoch = progress.epoch;
+  hf.num_train_epochs = info_.num_train_epochs;
   hf.max_steps = info_.max_steps;
   hf.logging_steps = info_.log_interval;
   hf.eval_steps = info_.eval_interval;

@@ -18,6 +18,7 @@ struct RunWatchInfo {
   int64_t max_steps = 0, log_interval = 0, eval_interval = 0, checkpoint_interval = 0;
   int64_t sequences_per_step = 0;
   double flops_per_token = 0;
+  double num_train_epochs = 0;  // the planned steps' passes over the training data
 };
 
 // Where the run stands, for trainer_state.json.
@@ -25,6 +26,7 @@ struct RunProgress {
   int64_t step = 0, tokens_seen = 0;
   double best_val_loss = 0;  // not finite = none yet
   int64_t best_step = -1;
+  double epoch = 0;  // passes over the training data so far (TrainBatches::epochs_seen)
 };
 
 class RunWatch {

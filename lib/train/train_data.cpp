@@ -21,7 +21,9 @@ class ShardBatches : public TrainBatches {
         sampler_(stream_, data.batch_size * world_size, data.block_size,
                  static_cast<uint64_t>(data.seed)),
         rows_(data.batch_size),
-        rank_(rank) {}
+        rank_(rank),
+        world_(world_size),
+        block_size_(data.block_size) {}
 
   Batch next() override { return slice_rows(sampler_.next(), rank_ * rows_, rows_); }
   std::string state() const override { return sampler_.state(); }
@@ -30,11 +32,19 @@ class ShardBatches : public TrainBatches {
     return human_count(double(stream_->size())) + " training tokens in " +
            std::to_string(stream_->shard_count()) + " shard(s)";
   }
+  // Windows are drawn at random offsets, so a "pass" is the data's size in tokens, not every
+  // token seen once.
+  double epochs_seen() const override {
+    return double(sampler_.batches_drawn()) * double(rows_ * world_) / sequences_per_epoch();
+  }
+  double sequences_per_epoch() const override {
+    return double(stream_->size()) / double(block_size_);
+  }
 
  private:
   std::shared_ptr<const TokenStream> stream_;
   RandomWindows sampler_;
-  int64_t rows_, rank_;
+  int64_t rows_, rank_, world_, block_size_;
 };
 
 FinetuneOptions finetune_options(const DataConfig& data) {
@@ -91,6 +101,10 @@ class FinetuneBatches : public TrainBatches {
            std::to_string(dataset_.rows()) + " rows (" + std::to_string(dataset_.truncated()) +
            " truncated)";
   }
+  double epochs_seen() const override {
+    return double(epoch_) + double(position_) / double(order_.size());
+  }
+  double sequences_per_epoch() const override { return double(order_.size()); }
 
  private:
   FinetuneDataset dataset_;

@@ -25,6 +25,11 @@ class TrainBatches {
   virtual std::string state() const = 0;
   virtual void restore(const std::string& state) = 0;
   virtual std::string describe() const = 0;  // "304.2K tokens in 1 shard" for the log
+  // Passes over the training data so far (all ranks together): token windows, tokens consumed /
+  // tokens in the shards; fine-tuning rows, epoch + position / rows. 1.5 = one and a half.
+  virtual double epochs_seen() const = 0;
+  // The sequences (rows of a micro-batch) one pass holds: tokens / block_size, or the rows.
+  virtual double sequences_per_epoch() const = 0;
 };
 
 // Token shards (data.train_shards) or fine-tuning JSONL (data.finetune_train; needs the

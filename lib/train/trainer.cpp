@@ -243,6 +243,8 @@ Trainer::Trainer(TrainSections sections, const TrainOptions& options)
                       tc_.log_interval,        tc_.eval_interval,
                       tc_.checkpoint_interval, s_.data.batch_size * accum_ * world_,
                       flops_per_token_};
+    info.num_train_epochs =
+        double(tc_.max_steps * info.sequences_per_step) / data_->sequences_per_epoch();
     watch_ = std::make_unique<RunWatch>(run_, info, checkpoint_.empty() ? -1 : state_.step);
     for (const auto& item : model_->named_parameters())
       named_params_.emplace_back(item.key(), item.value());
@@ -563,7 +565,8 @@ void Trainer::save_checkpoint() {
 
 void Trainer::refresh_watch() const {
   if (watch_)
-    watch_->refresh({state_.step, state_.tokens_seen, state_.best_val_loss, state_.best_step});
+    watch_->refresh({state_.step, state_.tokens_seen, state_.best_val_loss, state_.best_step,
+                     data_->epochs_seen()});
 }
 
 void Trainer::finish() {

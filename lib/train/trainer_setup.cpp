@@ -71,12 +71,19 @@ PreparedModel prepare_model(const TrainSections& s, const std::string& checkpoin
   if (from_dir) load_weights(*out.model, base_dir + "/model.safetensors");
   if (adapter.enabled()) {
     const auto parameters = attach_lora(*out.model, adapter);  // A from torch's generator
-    if (!checkpoint.empty()) load_adapter_weights(*out.model, checkpoint + "/" + kAdapterWeights);
+    // Resuming, the checkpoint's adapter is the run's; train.adapter.init_from only starts it.
+    if (!checkpoint.empty())
+      load_adapter_weights(*out.model, checkpoint + "/" + kAdapterWeights);
+    else if (!adapter.init_from.empty())
+      load_adapter_to_train(*out.model, adapter, adapter.init_from);
     int64_t count = 0;
     for (const auto& item : parameters) count += item.second.numel();
     out.notes.push_back(
         "LoRA r=" + std::to_string(adapter.r) + " on " + std::to_string(parameters.size() / 2) +
-        " layers: " + std::to_string(count) + " trainable parameters, the base frozen");
+        " layers: " + std::to_string(count) + " trainable parameters, the base frozen" +
+        (checkpoint.empty() && !adapter.init_from.empty()
+             ? "; A and B from the adapter " + adapter.init_from
+             : ""));
   }
   return out;
 }

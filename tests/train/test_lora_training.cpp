@@ -1,6 +1,7 @@
 // LoRA fine-tuning through the one training loop: only adapter parameters reach the optimizer,
 // checkpoints hold the adapter (PEFT layout) and its optimizer state but not the frozen base,
-// a resumed run ends with the uninterrupted run's adapter bit for bit, and pruning works.
+// a resumed run ends with the uninterrupted run's adapter bit for bit, and pruning works; a run
+// continues from an adapter directory (train.adapter.init_from, gpt2 train --adapter).
 #include <ATen/ATen.h>
 
 #include <catch2/catch.hpp>
@@ -13,10 +14,12 @@
 #include "io/checkpoint.h"
 #include "io/safetensors.h"
 #include "model/lora.h"
+#include "random_adapter.h"
 #include "test_support.h"
 #include "train/param_groups.h"
 #include "train/signals.h"
 #include "train/trainer.h"
+#include "train/trainer_setup.h"
 #include "train_test_util.h"
 
 using namespace gpt2;
@@ -216,4 +219,146 @@ TEST_CASE("lora training: 2 Gloo ranks with batch 2 end with 1 process's adapter
   INFO("max |difference| " << diff << ", max |B| " << change);
   CHECK(diff <= 1e-6);
   CHECK(change > 1e-3);
+}
+
+namespace {
+
+// An adapter directory as a finished run (or PEFT) leaves it: r 4, alpha 8 on c_attn and
+// c_proj, A and B drawn at random (B != 0, so it changes the base's outputs), its
+// target_modules listed in another order than train.adapter's.
+std::string write_start_adapter(const test::TempDir& dir) {
+  LoraConfig config;
+  config.type = "lora";
+  config.r = 4;
+  config.alpha = 8;
+  config.target_modules = {"c_proj", "c_attn"};
+  at::manual_seed(21);
+  test::write_random_adapter(dir.file("base"), config, 0.05, dir.file("start"));
+  return dir.file("start");
+}
+
+// A LoRA run (as lora_sections) whose adapter starts from write_start_adapter's.
+TrainSections continuing_sections(const test::TempDir& dir, const std::string& out) {
+  test::write_tiny_shards(dir.path());
+  write_base(dir);
+  auto s = lora_sections(dir, out);
+  s.train.adapter.init_from = write_start_adapter(dir);
+  return s;
+}
+
+at::Tensor logits_of(GPT2LMHeadModelImpl& model) {
+  model.eval();
+  at::NoGradGuard no_grad;
+  auto input = at::arange(16, at::kLong).remainder(64).view({1, 16});  // (B, T)
+  return model.forward(input).logits;                                  // (B, T, V)
+}
+
+}  // namespace
+
+TEST_CASE("lora training: train.adapter.init_from continues an adapter's A and B") {
+  test::TempDir dir;
+  auto s = continuing_sections(dir, "continued");
+  const std::string start = s.train.adapter.init_from;
+  s.train.adapter.dropout = 0;
+
+  // At step 0 the model is what generate --adapter DIR decodes with: base + adapter merged.
+  PreparedModel prepared = prepare_model(s, "");
+  auto merged = load_model_dir(dir.file("base"));
+  apply_adapter(*merged, start);
+  const double diff = (logits_of(*prepared.model) - logits_of(*merged)).abs().max().item<double>();
+  INFO("max |continued - generate --adapter| " << diff);
+  CHECK(diff < 1e-5);
+  auto base = load_model_dir(dir.file("base"));
+  CHECK((logits_of(*prepared.model) - logits_of(*base)).abs().max().item<double>() > 1e-3);
+  CHECK_THAT(prepared.notes.back(), Contains("A and B from the adapter " + start));
+  // Only A and B train.
+  std::vector<std::string> trainable;
+  for (const auto& item : prepared.model->named_parameters())
+    if (item.value().requires_grad()) trainable.push_back(item.key());
+  REQUIRE(trainable.size() == 12);  // 2 blocks x (c_attn, attn.c_proj, mlp.c_proj) x (A, B)
+  for (const auto& name : trainable) CHECK_THAT(name, Contains(".lora_"));
+
+  // Training from it starts at the adapter's loss (not the base's, as a new adapter does),
+  // lowers it, and changes every A and B; the base directory is untouched.
+  const std::string base_bytes = read_file(dir.file("base/model.safetensors"));
+  std::vector<double> continued, fresh;
+  TrainOptions record;
+  record.on_step = [&](int64_t, double loss) { continued.push_back(loss); };
+  train(s, record);
+  auto new_run = s;
+  new_run.train.adapter.init_from.clear();
+  new_run.train.out_dir = dir.file("fresh");
+  record.on_step = [&](int64_t, double loss) { fresh.push_back(loss); };
+  train(new_run, record);
+  REQUIRE(continued.size() == 8);
+  CHECK(continued.front() != fresh.front());
+  CHECK(continued.back() < continued.front());
+  auto before = adapter_tensors(start), after = adapter_tensors(dir.file("continued/latest"));
+  REQUIRE(before.size() == 12);
+  REQUIRE(after.size() == before.size());
+  for (size_t i = 0; i < before.size(); ++i) {
+    CHECK(before[i].first == after[i].first);
+    CHECK(!before[i].second.equal(after[i].second));
+  }
+  CHECK(read_file(dir.file("base/model.safetensors")) == base_bytes);
+}
+
+TEST_CASE("lora training: an adapter unlike train.adapter is refused naming both values") {
+  test::TempDir dir;
+  auto s = continuing_sections(dir, "run");
+  const std::string start = s.train.adapter.init_from;
+  auto refusal = [&](auto change) {
+    auto changed = s;
+    change(changed.train.adapter);
+    try {
+      prepare_model(changed, "");
+    } catch (const Error& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  auto wrong_r = refusal([](LoraConfig& a) { a.r = 8; });
+  CHECK_THAT(wrong_r, Contains("train.adapter.init_from " + start) &&
+                          Contains("train.adapter.r is 8 but the adapter's r is 4") &&
+                          Contains("--set 'train.adapter.r=4'"));
+  CHECK_THAT(refusal([](LoraConfig& a) { a.alpha = 16; }),
+             Contains("train.adapter.alpha is 16 but the adapter's lora_alpha is 8"));
+  CHECK_THAT(refusal([](LoraConfig& a) { a.use_rslora = true; }),
+             Contains("train.adapter.use_rslora is true but the adapter's use_rslora is false"));
+  CHECK_THAT(refusal([](LoraConfig& a) { a.target_modules = {"c_attn"}; }),
+             Contains("train.adapter.target_modules [c_attn] selects other layers") &&
+                 Contains("--set 'train.adapter.target_modules=[c_proj,c_attn]'"));
+  CHECK_THAT(refusal([&](LoraConfig& a) { a.init_from = dir.file("base"); }),
+             Contains("adapter_config.json is missing"));
+  // init_from without type lora is a config error.
+  TrainConfig config;
+  CHECK_THROWS_WITH(
+      load_config({section_ref(config)},
+                  {{}, {"train.init_from=x", "train.adapter.init_from=" + start}, {}}),
+      Contains("train.adapter.init_from") && Contains("train.adapter.type lora"));
+}
+
+TEST_CASE("gpt2 train --adapter DIR starts from the adapter; with --resume it is refused") {
+  test::TempDir dir;
+  test::write_tiny_shards(dir.path());
+  write_base(dir);
+  const std::string start = write_start_adapter(dir);
+  write_file_atomic(dir.file("tiny.yaml"), test::tiny_yaml(dir.path()));
+  const std::string common = "train --config '" + dir.file("tiny.yaml") +
+                             "' --set train.init_from=" + dir.file("base") +
+                             " --set train.adapter.r=4 --set train.max_steps=3";
+  auto refused =
+      test::run_cli(common + " --set train.out_dir=" + dir.file("run") + " --adapter " + start);
+  INFO(refused.output);
+  CHECK(refused.exit_code != 0);  // train.adapter.target_modules is [c_attn]
+  CHECK_THAT(refused.output, Contains("--set 'train.adapter.target_modules=[c_proj,c_attn]'"));
+  auto run = test::run_cli(common + " --set 'train.adapter.target_modules=[c_attn,c_proj]'" +
+                           " --set train.out_dir=" + dir.file("run") + " --adapter " + start);
+  INFO(run.output);
+  REQUIRE(run.exit_code == 0);
+  CHECK_THAT(run.output, Contains("A and B from the adapter " + start));
+  auto both = test::run_cli("train --resume " + dir.file("run") + " --adapter " + start);
+  CHECK(both.exit_code != 0);
+  CHECK_THAT(both.output, Contains("--resume " + dir.file("run") +
+                                   " already continues the adapter in its newest checkpoint"));
 }

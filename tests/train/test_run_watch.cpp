@@ -183,6 +183,9 @@ TEST_CASE("trainer_state.json holds HF's TrainerState fields from the run", "[wa
   CHECK(hf["logging_steps"] == 1);
   CHECK(hf["train_batch_size"] == 4);
   CHECK(hf["num_input_tokens_seen"] == 8 * 4 * 16);
+  // 8 steps x 4 windows x 16 tokens of the 20000 training tokens; all max_steps are done.
+  CHECK(hf["epoch"].get<double>() == Approx(8.0 * 4 * 16 / 20000));
+  CHECK(hf["num_train_epochs"].get<double>() == Approx(8.0 * 4 * 16 / 20000));
   CHECK(hf["best_metric"].get<double>() == best.number("val_loss"));
   CHECK(hf["best_global_step"] == best.step);
   char folder[32];
