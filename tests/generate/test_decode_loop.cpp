@@ -12,16 +12,7 @@
 
 using namespace gpt2;
 
-namespace {
-
-test::FunctionSource wiggly(int64_t vocab) {
-  return test::FunctionSource(
-      vocab, 64, [vocab](const std::vector<int64_t>& t) { return test::wiggly_logits(t, vocab); });
-}
-
-}  // namespace
-
-TEST_CASE("decode loop: one beam without length penalty is greedy search") {
+TEST_CASE("decode loop: one beam is greedy in a batch, through end-of-text, with its traces") {
   // Beam search's scan keeps a second candidate when the best one is the end-of-text id, and
   // then stops at once (the finished one is better): the same tokens as greedy, whose
   // log-probabilities come from logits where beams' come from log-probabilities.
@@ -31,7 +22,7 @@ TEST_CASE("decode loop: one beam without length penalty is greedy search") {
   beam.strategy = "beam";
   beam.num_beams = 1;
   beam.length_penalty = 0;
-  auto model = wiggly(6);
+  auto model = test::wiggly(6);
   const std::vector<std::vector<int64_t>> prompts = {{1}, {2, 3, 4}, {0, 5}, {3, 3}};
   for (int64_t batch : {1, 4}) {
     greedy.batch_size = beam.batch_size = batch;
@@ -68,7 +59,7 @@ TEST_CASE("decode loop: sampled rows stream their own tokens and leave the batch
   c.num_return_sequences = 3;
   c.max_new_tokens = 12;
   c.batch_size = 2;
-  auto model = wiggly(6);
+  auto model = test::wiggly(6);
   const std::vector<std::vector<int64_t>> prompts = {{1}, {2, 3}};
   std::map<std::pair<int64_t, int64_t>, GenerationResult> streamed;
   GenerateCallbacks callbacks;
