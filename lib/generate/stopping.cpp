@@ -69,6 +69,11 @@ std::optional<StopReason> StopPolicy::limit_reached(const TokenHistory& row) con
   return std::nullopt;
 }
 
+int64_t StopPolicy::longest(int64_t prompt_length) const {
+  if (settings_.context_length <= 0) return settings_.max_new_tokens;
+  return std::min(settings_.max_new_tokens, settings_.context_length - prompt_length);
+}
+
 std::string StopPolicy::final_text(const std::vector<int64_t>& generated, StopReason reason) const {
   if (!decode_) return "";
   std::vector<int64_t> ids = generated;

@@ -34,6 +34,8 @@ class StopPolicy {
   bool hits_stop_string(const TokenHistory& row) const;
   // Whether `row` has reached max_new_tokens or the model's context (check()'s limits alone).
   std::optional<StopReason> limit_reached(const TokenHistory& row) const;
+  // The most tokens a sequence with this prompt can generate (max_new_tokens or the context).
+  int64_t longest(int64_t prompt_length) const;
   // Beam candidates: whether appending `token` to `row` would end it on a stop id or a stop
   // string (limit_reached() covers length and context); nullopt when it would go on.
   std::optional<StopReason> stop_if_appended(const TokenHistory& row, int64_t token) const;

@@ -77,4 +77,10 @@ inline std::vector<float> wiggly_logits(const std::vector<int64_t>& tokens, int6
   return logits;
 }
 
+// A model of `vocab` tokens with wiggly_logits and a context of 64.
+inline FunctionSource wiggly(int64_t vocab) {
+  return FunctionSource(vocab, 64,
+                        [vocab](const std::vector<int64_t>& t) { return wiggly_logits(t, vocab); });
+}
+
 }  // namespace gpt2::test

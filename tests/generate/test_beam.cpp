@@ -58,11 +58,6 @@ void enumerate(const std::vector<int64_t>& prompt, std::vector<int64_t>& generat
   }
 }
 
-test::FunctionSource wiggly(int64_t vocab) {
-  return test::FunctionSource(
-      vocab, 64, [vocab](const std::vector<int64_t>& t) { return test::wiggly_logits(t, vocab); });
-}
-
 }  // namespace
 
 TEST_CASE("beam search as wide as the search space equals exhaustive search") {
@@ -84,7 +79,7 @@ TEST_CASE("beam search as wide as the search space equals exhaustive search") {
       c.length_penalty = penalty;
       c.early_stopping = early;
       c.max_new_tokens = max_new;
-      auto model = wiggly(kVocab);
+      auto model = test::wiggly(kVocab);
       auto results = generate(model, {prompt}, {c, 0, kEos, {}, {}});
       REQUIRE(results[0].size() == 6);
       for (size_t i = 0; i < 6; ++i) {
@@ -111,7 +106,7 @@ TEST_CASE("beam search ends hypotheses at a stop string spanning tokens, as exha
   c.max_new_tokens = 4;
   c.early_stopping = "never";
   c.stop_strings = {"ca"};
-  auto model = wiggly(kVocab);
+  auto model = test::wiggly(kVocab);
   auto results = generate(model, {prompt}, {c, 0, kEos, {}, letters});
   REQUIRE(results[0].size() == 8);
   int stopped_by_string = 0;
@@ -135,7 +130,7 @@ TEST_CASE("beam search with one beam is greedy search; logprobs add up to the sc
   beam.length_penalty = 0;
   GenerateConfig greedy;
   greedy.max_new_tokens = 6;
-  auto model = wiggly(5);
+  auto model = test::wiggly(5);
   auto b = generate(model, {{1, 2}}, {beam, 0, -1, {}, {}});
   auto g = generate(model, {{1, 2}}, {greedy, 0, -1, {}, {}});
   CHECK(b[0][0].tokens == g[0][0].tokens);
@@ -151,7 +146,7 @@ TEST_CASE("beam search: a prompt's beams do not depend on its batch") {
   c.num_beams = 3;
   c.num_return_sequences = 2;
   c.max_new_tokens = 5;
-  auto model = wiggly(6);
+  auto model = test::wiggly(6);
   std::vector<std::vector<int64_t>> prompts = {{1}, {2, 3, 4}, {0, 5}};
   c.batch_size = 3;
   auto together = generate(model, prompts, {c, 0, 5, {}, {}});
@@ -174,7 +169,7 @@ TEST_CASE("group beam search: a large diversity penalty makes the groups start d
   c.length_penalty = 0;
   GenerateConfig greedy;
   greedy.max_new_tokens = 4;
-  auto model = wiggly(5);
+  auto model = test::wiggly(5);
   auto g = generate(model, {{3}}, {greedy, 0, -1, {}, {}})[0][0];
 
   // No penalty: each one-beam group is greedy search.
@@ -195,7 +190,7 @@ TEST_CASE("group beam search: a large diversity penalty makes the groups start d
 
 TEST_CASE("stochastic beam search: the top sequence is an exact sample, all K are distinct") {
   const int64_t vocab = 3;
-  auto model = wiggly(vocab);
+  auto model = test::wiggly(vocab);
   // Exact sequence probabilities of the 9 two-token continuations of [1].
   std::map<std::vector<int64_t>, double> exact;
   auto first = log_softmax(test::wiggly_logits({1}, vocab));
@@ -250,7 +245,7 @@ TEST_CASE("beam search: processors edit log-probabilities, summed unnormalised (
   c.max_new_tokens = 5;
   c.length_penalty = 0;
   c.repetition_penalty = 2;
-  auto model = wiggly(5);
+  auto model = test::wiggly(5);
   auto result = generate(model, {{1, 2}}, {c, 0, -1, {}, {}})[0][0];
 
   std::vector<int64_t> history = {1, 2};
@@ -286,7 +281,7 @@ TEST_CASE("beam search: transition scores sum to the score times length^length_p
   c.max_new_tokens = 6;
   c.length_penalty = 1.5;
   c.early_stopping = "never";
-  auto model = wiggly(6);
+  auto model = test::wiggly(6);
   auto results = generate(model, {{1, 4}, {2}}, {c, 0, 5, {}, {}});
   for (const auto& prompt : results) {
     REQUIRE(prompt.size() == 3);

@@ -4,95 +4,71 @@
 
 #include <algorithm>
 #include <cmath>
-#include <optional>
-
-#include "generate/decode_batch.h"
 
 namespace gpt2 {
-
-void BeamSearch::HypothesisSet::add(Hypothesis h) {
-  if (kept.size() >= capacity && h.rank <= worst()) return;
-  kept.push_back(std::move(h));
-  std::stable_sort(kept.begin(), kept.end(),
-                   [](const Hypothesis& a, const Hypothesis& b) { return a.rank > b.rank; });
-  if (kept.size() > capacity) kept.pop_back();
-}
-
-double BeamSearch::HypothesisSet::worst() const {
-  return kept.empty() ? kDead : kept.back().rank;
-}
 
 double BeamSearch::length_normalised(double sum, int64_t length, double penalty) {
   return sum / std::pow(static_cast<double>(std::max<int64_t>(length, 1)), penalty);
 }
 
-BeamSearch::Hypothesis BeamSearch::make_hypothesis(const TokenHistory& history, const RowState& row,
-                                                   int64_t token, float logprob, double sum,
-                                                   double rank, StopReason reason) {
-  Hypothesis h{{history.tokens.begin() + history.prompt_length, history.tokens.end()},
-               row.logprobs,
-               sum,
-               rank,
-               reason,
-               row.trace,
-               row.top};
-  if (token >= 0) {
-    h.tokens.push_back(token);
-    h.logprobs.push_back(logprob);
-  }
+Hypothesis BeamSearch::hypothesis(const DecodeStep& step, int64_t parent, int64_t token,
+                                  double score, double rank, StopReason reason) {
+  Hypothesis h{step.extended(parent, token), rank};
+  h.result.score = score;
+  h.result.reason = reason;
   return h;
 }
 
-void BeamSearch::initialise(PromptState& prompt, std::vector<RowState>& rows,
-                            const SearchContext& context) const {
-  // Each group starts from one live beam, so the first step does not pick the same
-  // continuation num_beams times.
-  const size_t group_size = rows.size() / static_cast<size_t>(context.config.num_beam_groups);
-  for (size_t j = 0; j < rows.size(); ++j) rows[j].score = j % group_size == 0 ? 0.0 : kDead;
-  prompt.groups.assign(static_cast<size_t>(context.config.num_beam_groups), {group_size, {}});
-  prompt.group_done.assign(prompt.groups.size(), false);
+std::vector<DecodeRow> BeamSearch::start(PromptSearch& prompt, const SearchContext& context) {
+  const auto groups = static_cast<size_t>(context.config.num_beam_groups);
+  std::vector<DecodeRow> rows(static_cast<size_t>(context.config.num_beams));
+  const size_t group_size = rows.size() / groups;
+  for (size_t j = 0; j < rows.size(); ++j) {
+    rows[j].live = j % group_size == 0;
+    rows[j].score = rows[j].live ? 0.0 : kDeadScore;
+  }
+  prompt.finished.assign(groups, {group_size, {}});
+  prompt.group_done.assign(groups, false);
+  prompt.streams.emplace_back(context.seed, static_cast<uint64_t>(prompt.index));
+  return rows;
 }
 
-void BeamSearch::finish_running(PromptState& prompt, int64_t group, const RowState& row,
-                                const TokenHistory& history, StopReason reason,
-                                const SearchContext& context) const {
-  double rank = length_normalised(row.score, history.generated(), context.config.length_penalty);
-  prompt.groups[static_cast<size_t>(group)].add(
-      make_hypothesis(history, row, -1, 0, rank, rank, reason));
+void BeamSearch::finish_running(PromptSearch& prompt, int64_t position, DecodeRow row,
+                                StopReason reason, const SearchContext& context) {
+  const int64_t group_size = context.config.num_beams / context.config.num_beam_groups;
+  const double rank = length_normalised(row.score, static_cast<int64_t>(row.sequence.tokens.size()),
+                                        context.config.length_penalty);
+  row.sequence.score = rank;
+  row.sequence.reason = reason;
+  prompt.finished[static_cast<size_t>(position / group_size)].add({std::move(row.sequence), rank});
 }
 
-std::vector<BeamSearch::Choice> BeamSearch::select(PromptState& prompt, int64_t first,
-                                                   const at::Tensor& logp,
-                                                   const std::vector<RowState>& rows,
-                                                   const std::vector<TokenHistory>& history,
-                                                   int64_t generated,
-                                                   const SearchContext& context) const {
+std::vector<Choice> BeamSearch::select(PromptSearch& prompt, const DecodeStep& step,
+                                       const SearchContext& context) {
   const auto& config = context.config;
   const int64_t beams = config.num_beams, groups = config.num_beam_groups;
-  const int64_t group_size = beams / groups, vocab = logp.size(1);
+  const int64_t group_size = beams / groups, vocab = step.scores().size(1);
+  const int64_t generated = step.generated();
   const double lp = config.length_penalty;
   // The longest a hypothesis of this prompt can get, for early_stopping = never.
-  const int64_t longest =
-      std::min(config.max_new_tokens, context.model.context_length() - prompt.prompt_length);
-  const auto logprob_of = logp.accessor<float, 2>();
+  const int64_t longest = context.stop.longest(prompt.prompt_length);
   std::vector<Choice> chosen;
   std::vector<double> used(static_cast<size_t>(vocab), 0.0);  // tokens earlier groups chose
   for (int64_t g = 0; g < groups; ++g) {
-    const int64_t begin = first + g * group_size;
-    auto& hyps = prompt.groups[static_cast<size_t>(g)];
+    const int64_t begin = prompt.first + g * group_size;
+    auto& hyps = prompt.finished[static_cast<size_t>(g)];
     auto dead_fill = [&] {
       while (static_cast<int64_t>(chosen.size()) < (g + 1) * group_size)
-        chosen.push_back({begin, 0, RowState{}});
+        chosen.push_back({begin, 0, kDeadScore, kDeadScore, false});
     };
     if (prompt.group_done[static_cast<size_t>(g)]) {
       dead_fill();
       continue;
     }
     std::vector<double> base;
-    for (int64_t j = 0; j < group_size; ++j)
-      base.push_back(rows[static_cast<size_t>(begin + j)].score);
-    auto block = logp.narrow(0, begin, group_size).to(at::kDouble);        // (k, V)
-    auto candidates = block + at::tensor(base, at::kDouble).unsqueeze(1);  // (k, V)
+    for (int64_t j = 0; j < group_size; ++j) base.push_back(step.row(begin + j).score);
+    auto block = step.scores().narrow(0, begin, group_size).to(at::kDouble);  // (k, V)
+    auto candidates = block + at::tensor(base, at::kDouble).unsqueeze(1);     // (k, V)
     if (config.diversity_penalty != 0 && g > 0)
       candidates -= at::tensor(used, at::kDouble).mul(config.diversity_penalty).unsqueeze(0);
     // As Hugging Face, max(2, 1 + stop ids) * beams candidates: enough that num_beams go on
@@ -106,26 +82,17 @@ std::vector<BeamSearch::Choice> BeamSearch::select(PromptState& prompt, int64_t 
     const auto* index = top_index.data_ptr<int64_t>();
     const int64_t count = top_score.size(0);
     int64_t live = 0;
-    double best_live = kDead;  // the best running beam's score, for the early-stop test
+    double best_live = kDeadScore;  // the best running beam's score, for the early-stop test
     for (int64_t rank = 0; rank < count && live < group_size; ++rank) {
       if (std::isinf(score[rank])) break;  // only dead beams or banned tokens remain
       const int64_t parent = begin + index[rank] / vocab, token = index[rank] % vocab;
-      const auto& parent_row = rows[static_cast<size_t>(parent)];
-      const float token_logprob = logprob_of[parent][token];
-      auto reason = context.stop.stop_if_appended(history[static_cast<size_t>(parent)], token);
-      if (reason) {
+      if (auto reason = context.stop.stop_if_appended(step.history(parent), token)) {
         if (rank >= group_size) continue;  // only the top num_beams may finish
-        double normalised = length_normalised(score[rank], generated, lp);
-        auto h = make_hypothesis(history[static_cast<size_t>(parent)], parent_row, token,
-                                 token_logprob, normalised, normalised, *reason);
-        extend_steps(h.trace, h.top, parent, token);
-        hyps.add(std::move(h));
+        const double normalised = length_normalised(score[rank], generated, lp);
+        hyps.add(hypothesis(step, parent, token, normalised, normalised, *reason));
         continue;
       }
-      RowState next{score[rank], kDead, parent_row.logprobs, parent_row.trace, parent_row.top};
-      next.logprobs.push_back(token_logprob);
-      extend_steps(next.trace, next.top, parent, token);
-      chosen.push_back({parent, token, std::move(next)});
+      chosen.push_back({parent, token, score[rank], kDeadScore, true});
       used[static_cast<size_t>(token)] += 1;
       if (live == 0) best_live = score[rank];
       ++live;
@@ -148,149 +115,36 @@ std::vector<BeamSearch::Choice> BeamSearch::select(PromptState& prompt, int64_t 
   return chosen;
 }
 
-void BeamSearch::stream_final_prefix(PromptState& prompt, const std::vector<Choice>& chosen,
-                                     const std::vector<TokenHistory>& chosen_history,
-                                     const SearchContext& context) {
-  if (!context.on_token) return;
+void BeamSearch::stepped(PromptSearch& prompt, const std::vector<DecodeRow>& rows) {
   // The first result is a finished hypothesis of the best rank now (ranks never change and the
   // best is only dropped for a better one) or one still to come from a live beam.
-  double best = kDead;
-  for (const auto& group : prompt.groups)
+  double best = kDeadScore;
+  for (const auto& group : prompt.finished)
     if (!group.kept.empty()) best = std::max(best, group.kept.front().rank);
-  std::vector<const std::vector<int64_t>*> tokens;
-  std::vector<const std::vector<float>*> logprobs;
-  std::vector<std::vector<int64_t>> live;
-  for (size_t j = 0; j < chosen.size(); ++j)
-    if (chosen[j].state.score != kDead) {
-      const auto& h = chosen_history[j];
-      live.emplace_back(h.tokens.begin() + h.prompt_length, h.tokens.end());
-      logprobs.push_back(&chosen[j].state.logprobs);
-    }
-  for (const auto& l : live) tokens.push_back(&l);
-  for (const auto& group : prompt.groups)
+  std::vector<const GenerationResult*> sequences;
+  for (const auto& row : rows)
+    if (row.live) sequences.push_back(&row.sequence);
+  for (const auto& group : prompt.finished)
     for (const auto& h : group.kept)
-      if (h.rank >= best) {
-        tokens.push_back(&h.tokens);
-        logprobs.push_back(&h.logprobs);
-      }
-  if (tokens.empty()) return;
-  size_t shared = tokens.front()->size();
-  for (const auto* t : tokens) {
-    shared = std::min(shared, t->size());
+      if (h.rank >= best) sequences.push_back(&h.result);
+  if (sequences.empty()) return;
+  const auto& first = *sequences.front();
+  size_t shared = first.tokens.size();
+  for (const auto* s : sequences) {
+    shared = std::min(shared, s->tokens.size());
     for (size_t i = prompt.streamed; i < shared; ++i)
-      if ((*t)[i] != (*tokens.front())[i]) shared = i;
+      if (s->tokens[i] != first.tokens[i]) shared = i;
   }
   for (size_t i = prompt.streamed; i < shared; ++i)
-    context.on_token({prompt.prompt_index, 0, (*tokens.front())[i], (*logprobs.front())[i]});
+    prompt.final_tokens.push_back({prompt.index, 0, first.tokens[i], first.logprobs[i]});
   prompt.streamed = std::max(prompt.streamed, shared);
 }
 
-std::vector<std::vector<GenerationResult>> BeamSearch::run(
-    const std::vector<std::vector<int64_t>>& prompts, const std::vector<int64_t>& prompt_indices,
-    const SearchContext& context) {
-  const auto& config = context.config;
-  const int64_t beams = config.num_beams;
-  const size_t group_size = static_cast<size_t>(beams / config.num_beam_groups);
-  auto batch = std::make_unique<DecodeBatch>(context.model, prompts, config.max_new_tokens);
-  at::Tensor logits = batch->prefill();  // (N, V)
-
-  // Expand each prompt to its beams: rows [slot * K, slot * K + K) belong to prompt slot.
-  std::vector<PromptState> state(prompts.size());
-  std::vector<size_t> active;  // prompts still searching, in row-block order
-  std::vector<int64_t> expand;
-  std::vector<TokenHistory> history;
-  std::vector<RowState> rows;
-  for (size_t p = 0; p < prompts.size(); ++p) {
-    state[p].prompt_index = prompt_indices[p];
-    state[p].prompt_length = static_cast<int64_t>(prompts[p].size());
-    state[p].stream = RandomStream(context.seed, static_cast<uint64_t>(prompt_indices[p]));
-    std::vector<RowState> prompt_rows(static_cast<size_t>(beams));
-    initialise(state[p], prompt_rows, context);
-    for (auto& r : prompt_rows) {
-      rows.push_back(std::move(r));
-      history.push_back({prompts[p], state[p].prompt_length});
-      expand.push_back(static_cast<int64_t>(p));
-    }
-    active.push_back(p);
-  }
-  batch->select_rows(expand);
-  logits = logits.index_select(0, at::tensor(expand, at::kLong).to(logits.device()));  // (N*K, V)
-
-  for (int64_t generated = 1;; ++generated) {
-    // As Hugging Face: the processors see log-probabilities and their output is summed as it
-    // is (renormalize_logits, last in the chain, makes it a distribution again).
-    const at::Tensor raw = context.trace ? logits.clone() : at::Tensor();  // (R, V)
-    at::Tensor logp = logits.log_softmax(-1);                              // (R, V)
-    context.processors.apply(logp, history);
-    if (renormalises()) logp = logp.log_softmax(-1);
-    if (context.trace) step_trace_.emplace(raw, logp);
-    if (context.config.output_scores_top_k > 0)
-      step_top_ = top_logprobs_rows(logp, context.config.output_scores_top_k);
-    logp = logp.to(at::kCPU);
-    std::vector<int64_t> parents, tokens;
-    std::vector<TokenHistory> next_history;
-    std::vector<RowState> next_rows;
-    std::vector<size_t> still_active;
-    for (size_t slot = 0; slot < active.size(); ++slot) {
-      auto& prompt = state[active[slot]];
-      const auto first = static_cast<int64_t>(slot) * beams;
-      auto chosen = select(prompt, first, logp, rows, history, generated, context);
-      std::vector<TokenHistory> chosen_history;
-      for (const auto& c : chosen) {
-        chosen_history.push_back(history[static_cast<size_t>(c.parent)]);
-        chosen_history.back().tokens.push_back(c.token);
-      }
-      if (!prompt.done) {
-        // Every beam of a prompt has the same length, so one history tells the limits.
-        auto reason = context.stop.limit_reached(chosen_history.front());
-        if (reason) {
-          for (size_t j = 0; j < chosen.size(); ++j)
-            if (chosen[j].state.score != kDead)
-              finish_running(prompt, static_cast<int64_t>(j / group_size), chosen[j].state,
-                             chosen_history[j], *reason, context);
-          prompt.done = true;
-        }
-      }
-      if (prompt.done) continue;
-      stream_final_prefix(prompt, chosen, chosen_history, context);
-      still_active.push_back(active[slot]);
-      for (size_t j = 0; j < chosen.size(); ++j) {
-        parents.push_back(chosen[j].parent);
-        tokens.push_back(chosen[j].token);
-        next_history.push_back(std::move(chosen_history[j]));
-        next_rows.push_back(std::move(chosen[j].state));
-      }
-    }
-    active = std::move(still_active);
-    if (active.empty()) break;
-    history = std::move(next_history);
-    rows = std::move(next_rows);
-    logits = DecodeBatch::next_logits(batch, parents, at::tensor(tokens, at::kLong), history,
-                                      config.max_new_tokens);
-  }
-
-  std::vector<std::vector<GenerationResult>> results(prompts.size());
-  for (size_t p = 0; p < prompts.size(); ++p) {
-    std::vector<Hypothesis> all;
-    for (auto& group : state[p].groups)
-      for (auto& h : group.kept) all.push_back(std::move(h));
-    std::stable_sort(all.begin(), all.end(),
-                     [](const Hypothesis& a, const Hypothesis& b) { return a.rank > b.rank; });
-    for (size_t i = 0; i < all.size() && i < static_cast<size_t>(config.num_return_sequences);
-         ++i) {
-      results[p].push_back(
-          {all[i].tokens, all[i].logprobs, "", all[i].reason, all[i].score, all[i].logprobs});
-      results[p].back().trace = std::move(all[i].trace);
-      results[p].back().top_logprobs = std::move(all[i].top);
-    }
-    // The rest of the best sequence, now final.
-    if (context.on_token && !results[p].empty()) {
-      const auto& best = results[p].front();
-      for (size_t i = state[p].streamed; i < best.tokens.size(); ++i)
-        context.on_token({state[p].prompt_index, 0, best.tokens[i], best.logprobs[i]});
-    }
-  }
-  return results;
+void BeamSearch::concluded(PromptSearch& prompt, const std::vector<GenerationResult>& results) {
+  if (results.empty()) return;
+  const auto& best = results.front();
+  for (size_t i = prompt.streamed; i < best.tokens.size(); ++i)
+    prompt.final_tokens.push_back({prompt.index, 0, best.tokens[i], best.logprobs[i]});
 }
 
 }  // namespace gpt2

@@ -1,24 +1,23 @@
 #pragma once
-// The decode loop for strategies that pick one token per row independently (greedy and
-// sampling): left-padded prefill, then one token per step through the KV cache; finished rows
-// leave the batch so the rest run at their own size.
-#include <memory>
-
-#include "generate/random_stream.h"
-#include "generate/strategies/search_strategy.h"
+// The selection policy of strategies that pick one token per row independently (greedy and
+// sampling): num_return_sequences rows per prompt, each extended by itself, each leaving the
+// batch when it stops (the decode loop, decode_loop.h, runs the rest at their own size).
+#include "generate/decode_loop.h"
 
 namespace gpt2 {
 
-class RowSearch : public SearchStrategy {
- public:
-  std::vector<std::vector<GenerationResult>> run(const std::vector<std::vector<int64_t>>& prompts,
-                                                 const std::vector<int64_t>& prompt_indices,
-                                                 const SearchContext& context) override;
-
+class RowSearch : public SelectionPolicy {
  protected:
   // Picks the next token of each row from processed scores (B, V) float32; streams[b] is row
   // b's random stream. Returns (B) int64.
   virtual at::Tensor pick(const at::Tensor& scores, std::vector<RandomStream*>& streams) = 0;
+
+  ScoreSpace space() const override { return ScoreSpace::logits; }
+  std::vector<DecodeRow> start(PromptSearch& prompt, const SearchContext& context) override;
+  std::vector<Choice> select(PromptSearch& prompt, const DecodeStep& step,
+                             const SearchContext& context) override;
+  void finish_running(PromptSearch& prompt, int64_t position, DecodeRow row, StopReason reason,
+                      const SearchContext& context) override;
 };
 
 }  // namespace gpt2

@@ -1,7 +1,8 @@
 #pragma once
 // A search strategy turns processed next-token scores into sequences: greedy and sampling pick
-// one token per row; the beam strategies keep several hypotheses per prompt. Strategies are
-// registered by name in strategy_registry.cpp.
+// one token per row; the beam strategies keep several hypotheses per prompt. Most are
+// selection policies of the one decode loop (decode_loop.h). Strategies are registered by name
+// in strategy_registry.cpp.
 #include <cstdint>
 #include <functional>
 #include <string>

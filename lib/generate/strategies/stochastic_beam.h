@@ -13,16 +13,12 @@ class StochasticBeamSearch : public BeamSearch {
   std::string name() const override { return "stochastic_beam"; }
 
  protected:
-  bool renormalises() const override { return true; }
-  void initialise(PromptState& prompt, std::vector<RowState>& rows,
-                  const SearchContext& context) const override;
-  std::vector<Choice> select(PromptState& prompt, int64_t first, const at::Tensor& logp,
-                             const std::vector<RowState>& rows,
-                             const std::vector<TokenHistory>& history, int64_t generated,
-                             const SearchContext& context) const override;
-  void finish_running(PromptState& prompt, int64_t group, const RowState& row,
-                      const TokenHistory& history, StopReason reason,
-                      const SearchContext& context) const override;
+  ScoreSpace space() const override { return ScoreSpace::renormalised_logprobs; }
+  std::vector<DecodeRow> start(PromptSearch& prompt, const SearchContext& context) override;
+  std::vector<Choice> select(PromptSearch& prompt, const DecodeStep& step,
+                             const SearchContext& context) override;
+  void finish_running(PromptSearch& prompt, int64_t position, DecodeRow row, StopReason reason,
+                      const SearchContext& context) override;
 };
 
 }  // namespace gpt2
