@@ -14,6 +14,7 @@
 // them typed: config.processor<TopKOptions>().k.
 #include <memory>
 #include <typeindex>
+#include <typeinfo>
 #include <vector>
 
 #include "config/fields.h"

@@ -10,8 +10,8 @@ namespace gpt2 {
 
 // Its options (keys under generate:), read as config.processor<BannedSequencesOptions>().
 struct BannedSequencesOptions {
-  std::vector<std::string> token_ids;
-  std::vector<std::string> words;
+  std::vector<std::string> token_ids;  // each "id id ...": a banned token sequence
+  std::vector<std::string> words;      // texts (make_generation_options tokenises)
 
   void visit(FieldVisitor& v) {
     v.field(

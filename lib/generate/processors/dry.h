@@ -19,6 +19,7 @@ struct DryOptions {
   double base = 1.75;
   int64_t allowed_length = 2;
   int64_t penalty_last_n = -1;
+  // Texts; make_generation_options tokenises them into DrySettings::breakers.
   std::vector<std::string> sequence_breakers = {"\n", ":", "\"", "*"};
 
   void visit(FieldVisitor& v) {

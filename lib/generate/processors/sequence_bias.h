@@ -10,7 +10,7 @@ namespace gpt2 {
 
 // Its options (keys under generate:), read as config.processor<SequenceBiasOptions>().
 struct SequenceBiasOptions {
-  std::vector<std::string> entries;
+  std::vector<std::string> entries;  // each "id id ... = bias"
 
   void visit(FieldVisitor& v) {
     v.field("sequence_bias", entries,
