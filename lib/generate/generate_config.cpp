@@ -29,6 +29,12 @@ bool enables(const GenerateConfig& config, const ProcessorEntry& entry) {
   return entry.make(ProcessorContext{config}) != nullptr;
 }
 
+std::vector<std::string> alias_names() {
+  std::vector<std::string> names;
+  for (const auto& alias : kAliases) names.push_back(alias.name);
+  return names;
+}
+
 void fail(const std::string& message) {
   throw Error("config: generate." + message);
 }
@@ -38,19 +44,17 @@ void fail(const std::string& message) {
 std::vector<std::string> GenerateConfig::strategy_names() {
   std::vector<std::string> names;
   for (const auto& entry : strategy_entries()) names.push_back(entry.name);
-  for (const auto& alias : kAliases) names.push_back(alias.name);
+  for (const auto& alias : alias_names()) names.push_back(alias);
   names.push_back("group_beam");
   return names;
 }
 
 const char* GenerateConfig::strategy_help() {
   static const std::string help = [] {
-    std::vector<std::string> aliases;
-    for (const auto& alias : kAliases) aliases.push_back(alias.name);
     std::vector<std::string> names;
     for (const auto& entry : strategy_entries()) {
       names.push_back(entry.name);
-      if (names.back() == "sample") names.back() += " (alias " + join(aliases, ", ") + ")";
+      if (names.back() == "sample") names.back() += " (alias " + join(alias_names(), ", ") + ")";
       if (names.back() == "beam") names.push_back("group_beam");
     }
     return join(names, ", ");
@@ -91,10 +95,8 @@ void GenerateConfig::validate() const {
     for (const auto& entry : processor_entries())
       if (entry.warper && enables(*this, entry) &&
           !(search() == "contrastive" && std::string(entry.name) == "top_k"))  // its candidates
-        fail(std::string(entry.name) +
-             " only applies to sampling strategies (sample, top_k, top_p, typical, min_p, "
-             "epsilon, eta, stochastic_beam), not " +
-             strategy);
+        fail(std::string(entry.name) + " only applies to sampling strategies (sample, " +
+             join(alias_names(), ", ") + ", stochastic_beam), not " + strategy);
   }
 
   std::string s = search();
