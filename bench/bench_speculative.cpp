@@ -21,6 +21,7 @@
 #include "generate/generation_options.h"
 #include "generate/generator.h"
 #include "generate/model_source.h"
+#include "generate/processors/temperature.h"
 #include "generate/strategies/speculative.h"
 #include "io/checkpoint.h"
 #include "model/gpt2_model.h"
@@ -90,7 +91,7 @@ int main(int argc, char** argv) try {
     config.prompt_lookup_ngram = c.lookup;
     if (c.search == "sample") {
       config.strategy = "sample";
-      config.temperature = 0.8;
+      config.processor<TemperatureOptions>().temperature = 0.8;
     }
     GenerationOptions options{config, 0, -1, {}, {}};
     options.draft = c.draft;

@@ -1,6 +1,7 @@
 #include "generate/generation_options.h"
 
 #include "core/error.h"
+#include "generate/processors/banned_sequences.h"
 #include "generate/processors/dry.h"
 #include "tokenizer/tokenizer.h"
 
@@ -16,14 +17,15 @@ GenerationOptions make_generation_options(const GenerateConfig& config, const To
   options.decode = [&tokenizer](const std::vector<int64_t>& ids) {
     return tokenizer.decode(std::vector<int32_t>(ids.begin(), ids.end()));
   };
-  for (const auto& word : config.banned_words) {
+  for (const auto& word : config.processor<BannedSequencesOptions>().words) {
     auto ids = tokenizer.encode(word);
     require(!ids.empty(), "generate.banned_words: an entry is empty; remove it");
     options.banned.emplace_back(ids.begin(), ids.end());
   }
-  if (config.dry_multiplier > 0 && config.dry_penalty_last_n != 0)
+  const auto& dry = config.processor<DryOptions>();
+  if (dry.enabled())
     options.dry_breakers = DryProcessor::breaker_sequences(
-        config.dry_sequence_breakers, tokenizer.vocab_size(),
+        dry.sequence_breakers, tokenizer.vocab_size(),
         [&tokenizer](int64_t id) { return tokenizer.decode({static_cast<int32_t>(id)}); },
         [&tokenizer](const std::string& text) {
           auto ids = tokenizer.encode(text);

@@ -4,6 +4,7 @@
 
 #include "core/error.h"
 #include "generate/processor_registry.h"
+#include "generate/processors/banned_sequences.h"
 #include "generate/strategies/speculative.h"
 #include "generate/strategy_registry.h"
 
@@ -31,7 +32,7 @@ std::vector<std::vector<GenerationResult>> generate(
                                          std::to_string(vocab) + ")");
   }
   ProcessorContext processor_context{config, vocab, resolved_stop_ids(options),
-                                     config.banned_sequences()};
+                                     config.processor<BannedSequencesOptions>().sequences()};
   for (const auto& s : options.banned) processor_context.banned.push_back(s);
   processor_context.dry_breakers = options.dry_breakers;
   ProcessorChain processors = build_processors(processor_context);

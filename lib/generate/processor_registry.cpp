@@ -27,30 +27,53 @@
 
 namespace gpt2 {
 
+namespace {
+
+constexpr bool kWarper = true, kAnyStrategy = false;
+
+template <class Options>
+ProcessorEntry entry(const char* name, bool warper,
+                     std::unique_ptr<LogitsProcessor> (*make)(const ProcessorContext&)) {
+  auto defaults = []() -> std::unique_ptr<AnyProcessorOptions> {
+    return std::make_unique<ProcessorOptionsOf<Options>>();
+  };
+  return {name, warper, defaults, make};
+}
+
+}  // namespace
+
 const std::vector<ProcessorEntry>& processor_entries() {
   static const std::vector<ProcessorEntry> entries = {
-      {"sequence_bias", false, SequenceBiasProcessor::make},
-      {"repetition_penalty", false, RepetitionPenaltyProcessor::make},
-      {"frequency_penalty", false, FrequencyPenaltyProcessor::make},
-      {"presence_penalty", false, PresencePenaltyProcessor::make},
-      {"dry", false, DryProcessor::make},
-      {"no_repeat_ngram", false, NoRepeatNgramProcessor::make},
-      {"banned_sequences", false, BannedSequencesProcessor::make},
-      {"min_new_tokens", false, MinNewTokensProcessor::make},
-      {"forced_eos", false, ForcedEosProcessor::make},
-      {"remove_invalid_values", false, RemoveInvalidValuesProcessor::make},
-      {"exponential_decay", false, ExponentialDecayProcessor::make},
-      {"suppress_tokens", false, SuppressTokensProcessor::make},
-      {"begin_suppress_tokens", false, BeginSuppressTokensProcessor::make},
-      {"temperature", true, TemperatureProcessor::make},
-      {"top_h", true, TopHProcessor::make},
-      {"top_k", true, TopKProcessor::make},
-      {"top_p", true, TopPProcessor::make},
-      {"min_p", true, MinPProcessor::make},
-      {"typical_p", true, TypicalPProcessor::make},
-      {"epsilon", true, EpsilonProcessor::make},
-      {"eta", true, EtaProcessor::make},
-      {"renormalize_logits", false, RenormalizeProcessor::make},  // last: after the warpers
+      entry<SequenceBiasOptions>("sequence_bias", kAnyStrategy, SequenceBiasProcessor::make),
+      entry<RepetitionPenaltyOptions>("repetition_penalty", kAnyStrategy,
+                                      RepetitionPenaltyProcessor::make),
+      entry<FrequencyPenaltyOptions>("frequency_penalty", kAnyStrategy,
+                                     FrequencyPenaltyProcessor::make),
+      entry<PresencePenaltyOptions>("presence_penalty", kAnyStrategy,
+                                    PresencePenaltyProcessor::make),
+      entry<DryOptions>("dry", kAnyStrategy, DryProcessor::make),
+      entry<NoRepeatNgramOptions>("no_repeat_ngram", kAnyStrategy, NoRepeatNgramProcessor::make),
+      entry<BannedSequencesOptions>("banned_sequences", kAnyStrategy,
+                                    BannedSequencesProcessor::make),
+      entry<MinNewTokensOptions>("min_new_tokens", kAnyStrategy, MinNewTokensProcessor::make),
+      entry<ForcedEosOptions>("forced_eos", kAnyStrategy, ForcedEosProcessor::make),
+      entry<RemoveInvalidValuesOptions>("remove_invalid_values", kAnyStrategy,
+                                        RemoveInvalidValuesProcessor::make),
+      entry<ExponentialDecayOptions>("exponential_decay", kAnyStrategy,
+                                     ExponentialDecayProcessor::make),
+      entry<SuppressTokensOptions>("suppress_tokens", kAnyStrategy, SuppressTokensProcessor::make),
+      entry<BeginSuppressTokensOptions>("begin_suppress_tokens", kAnyStrategy,
+                                        BeginSuppressTokensProcessor::make),
+      entry<TemperatureOptions>("temperature", kWarper, TemperatureProcessor::make),
+      entry<TopHOptions>("top_h", kWarper, TopHProcessor::make),
+      entry<TopKOptions>("top_k", kWarper, TopKProcessor::make),
+      entry<TopPOptions>("top_p", kWarper, TopPProcessor::make),
+      entry<MinPOptions>("min_p", kWarper, MinPProcessor::make),
+      entry<TypicalPOptions>("typical_p", kWarper, TypicalPProcessor::make),
+      entry<EpsilonOptions>("epsilon", kWarper, EpsilonProcessor::make),
+      entry<EtaOptions>("eta", kWarper, EtaProcessor::make),
+      entry<RenormalizeOptions>("renormalize_logits", kAnyStrategy,
+                                RenormalizeProcessor::make),  // last: after the warpers
   };
   return entries;
 }

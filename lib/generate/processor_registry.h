@@ -1,18 +1,21 @@
 #pragma once
 // The logits processors by name, in their default chain order: penalties and constraints
-// first, then the sampling warpers, then renormalisation (Hugging Face's order). Adding a
-// processor is one line in processor_registry.cpp.
+// first, then the sampling warpers, then renormalisation (Hugging Face's order). This is the
+// one list of them: GenerateConfig's processor fields, their checks and the CLI's flags come
+// from each entry's options struct. Adding a processor is one line in processor_registry.cpp.
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "generate/logits_processor.h"
+#include "generate/processor_options.h"
 
 namespace gpt2 {
 
 struct ProcessorEntry {
   const char* name;
   bool warper;  // reshapes the distribution for sampling; skipped by deterministic searches
+  std::unique_ptr<AnyProcessorOptions> (*options)();  // its options struct at its defaults
   std::unique_ptr<LogitsProcessor> (*make)(const ProcessorContext&);  // nullptr = disabled
 };
 

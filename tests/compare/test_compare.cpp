@@ -9,6 +9,7 @@
 #include "compare/comparison.h"
 #include "core/error.h"
 #include "core/files.h"
+#include "generate/processors/banned_sequences.h"
 #include "io/checkpoint.h"
 #include "metrics/bleu.h"
 #include "test_support.h"
@@ -138,7 +139,7 @@ TEST_CASE("a comparison setting's banned_words go through the tokenizer") {
         banned = std::string(1, ch);
   REQUIRE(!banned.empty());
   NamedSetting without{"without", greedy.generate};
-  without.generate.banned_words = {banned};
+  without.generate.processor<BannedSequencesOptions>().words = {banned};
   auto result = run_comparison(config, {without});
   REQUIRE(result.rows.size() == 2);
   INFO("banned \"" << banned << "\"");

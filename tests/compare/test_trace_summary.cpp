@@ -8,6 +8,7 @@
 #include "compare/comparison.h"
 #include "compare/trace_summary.h"
 #include "core/files.h"
+#include "generate/processors/top_k.h"
 #include "io/checkpoint.h"
 #include "test_support.h"
 #include "tiny_comparison_model.h"
@@ -67,7 +68,7 @@ TEST_CASE("compare.trace: greedy always takes rank 0, top-k keeps k, in table, J
   greedy.generate.ignore_eos = true;
   NamedSetting top_k{"top-k 5", {}};
   top_k.generate.strategy = "top_k";
-  top_k.generate.top_k = 5;
+  top_k.generate.processor<TopKOptions>().k = 5;
   top_k.generate.max_new_tokens = 6;
   top_k.generate.ignore_eos = true;
   auto result = run_comparison(config, {greedy, top_k});

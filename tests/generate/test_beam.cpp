@@ -9,6 +9,7 @@
 
 #include "fake_model.h"
 #include "generate/generator.h"
+#include "generate/processors/repetition_penalty.h"
 
 using namespace gpt2;
 
@@ -244,7 +245,7 @@ TEST_CASE("beam search: processors edit log-probabilities, summed unnormalised (
   c.strategy = "beam";
   c.max_new_tokens = 5;
   c.length_penalty = 0;
-  c.repetition_penalty = 2;
+  c.processor<RepetitionPenaltyOptions>().penalty = 2;
   auto model = test::wiggly(5);
   auto result = generate(model, {{1, 2}}, {c, 0, -1, {}, {}})[0][0];
 

@@ -10,6 +10,7 @@
 #include "core/error.h"
 #include "generate/generator.h"
 #include "generate/model_source.h"
+#include "generate/processors/top_k.h"
 #include "generate/step_trace.h"
 #include "io/checkpoint.h"
 #include "io/safetensors.h"
@@ -81,7 +82,7 @@ TEST_CASE("contrastive search follows the formula on the golden model, batched a
                                                      {ids.begin() + 30, ids.begin() + 47}};
   GenerateConfig c;
   c.strategy = "contrastive";
-  c.top_k = 4;
+  c.processor<TopKOptions>().k = 4;
   c.max_new_tokens = 12;
   c.ignore_eos = true;
   c.validate();  // top_k here counts candidates: not a sampling warper
@@ -112,7 +113,7 @@ TEST_CASE("contrastive search needs candidates", "[contrastive]") {
   GenerateConfig c;
   c.strategy = "contrastive";
   CHECK_THROWS_WITH(c.validate(), Catch::Contains("top_k >= 1"));
-  c.top_k = 3;
+  c.processor<TopKOptions>().k = 3;
   c.num_return_sequences = 2;
   CHECK_THROWS_AS(c.validate(), Error);  // deterministic: one answer
 }
@@ -127,7 +128,7 @@ TEST_CASE("contrastive search traces its candidates, confidences and penalties",
                                                      {ids.begin() + 64, ids.begin() + 66}};
   GenerateConfig c;
   c.strategy = "contrastive";
-  c.top_k = 4;
+  c.processor<TopKOptions>().k = 4;
   c.penalty_alpha = 0.6;
   c.max_new_tokens = 6;
   c.ignore_eos = true;

@@ -16,10 +16,10 @@ namespace {
 
 GenerateConfig dry(double multiplier, double base, int64_t allowed, int64_t last_n = -1) {
   GenerateConfig c;
-  c.dry_multiplier = multiplier;
-  c.dry_base = base;
-  c.dry_allowed_length = allowed;
-  c.dry_penalty_last_n = last_n;
+  c.processor<DryOptions>().multiplier = multiplier;
+  c.processor<DryOptions>().base = base;
+  c.processor<DryOptions>().allowed_length = allowed;
+  c.processor<DryOptions>().penalty_last_n = last_n;
   return c;
 }
 

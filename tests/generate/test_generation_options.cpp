@@ -7,6 +7,8 @@
 
 #include "core/error.h"
 #include "generate/generation_options.h"
+#include "generate/processors/banned_sequences.h"
+#include "generate/processors/dry.h"
 #include "test_support.h"
 #include "tokenizer/tokenizer_io.h"
 
@@ -17,7 +19,7 @@ TEST_CASE(
     "generation options take end-of-text, the detokenizer and banned words from the tokenizer") {
   auto tokenizer = load_tokenizer(test::data_path(nullptr, "gpt2"));
   GenerateConfig config;
-  config.banned_words = {" world", "Hello"};
+  config.processor<BannedSequencesOptions>().words = {" world", "Hello"};
   GenerationOptions options = make_generation_options(config, *tokenizer, 7);
   CHECK(options.seed == 7);
   CHECK(options.eos_id == 50256);
@@ -29,10 +31,10 @@ TEST_CASE(
   CHECK(options.decode({15496, 995}) == "Hello world");
   CHECK(resolved_stop_ids(options) == std::vector<int64_t>{50256});
 
-  config.banned_words = {""};
+  config.processor<BannedSequencesOptions>().words = {""};
   CHECK_THROWS_WITH(make_generation_options(config, *tokenizer, 0),
                     Contains("banned_words: an entry is empty"));
-  config.banned_words = {};
+  config.processor<BannedSequencesOptions>().words = {};
   config.num_return_sequences = 2;  // greedy gives one answer: validated here, not by callers
   CHECK_THROWS_WITH(make_generation_options(config, *tokenizer, 0),
                     Contains("num_return_sequences > 1"));
@@ -48,8 +50,8 @@ TEST_CASE("generation options resolve DRY's sequence breakers through GPT-2's vo
   auto tokenizer = load_tokenizer(test::data_path(nullptr, "gpt2"));
   GenerateConfig config;
   CHECK(make_generation_options(config, *tokenizer, 0).dry_breakers.empty());  // DRY off
-  config.dry_multiplier = 0.8;
-  config.dry_sequence_breakers = {"\n", ":", "ab:"};
+  config.processor<DryOptions>().multiplier = 0.8;
+  config.processor<DryOptions>().sequence_breakers = {"\n", ":", "ab:"};
   auto breakers = make_generation_options(config, *tokenizer, 0).dry_breakers;
   auto has = [&](std::vector<int64_t> sequence) {
     return std::find(breakers.begin(), breakers.end(), sequence) != breakers.end();

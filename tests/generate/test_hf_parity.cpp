@@ -13,6 +13,24 @@
 #include "generate/generate_config.h"
 #include "generate/generator.h"
 #include "generate/processor_registry.h"
+#include "generate/processors/begin_suppress_tokens.h"
+#include "generate/processors/epsilon.h"
+#include "generate/processors/eta.h"
+#include "generate/processors/exponential_decay.h"
+#include "generate/processors/forced_eos.h"
+#include "generate/processors/min_new_tokens.h"
+#include "generate/processors/min_p.h"
+#include "generate/processors/no_repeat_ngram.h"
+#include "generate/processors/remove_invalid_values.h"
+#include "generate/processors/renormalize.h"
+#include "generate/processors/repetition_penalty.h"
+#include "generate/processors/sequence_bias.h"
+#include "generate/processors/suppress_tokens.h"
+#include "generate/processors/temperature.h"
+#include "generate/processors/top_h.h"
+#include "generate/processors/top_k.h"
+#include "generate/processors/top_p.h"
+#include "generate/processors/typical_p.h"
 
 using namespace gpt2;
 using Catch::Matchers::Contains;
@@ -103,19 +121,19 @@ const std::vector<float> kProbs = {0.1f, 0.2f, 0.3f, 0.4f};
 
 TEST_CASE("hf parity: top_k keeps max(k, min_tokens_to_keep) and every tie with the last") {
   auto c = sampling(3);
-  c.top_k = 1;  // raised to 3
+  c.processor<TopKOptions>().k = 1;  // raised to 3
   check_probs(process_row(c, log_of(kProbs)), {0, 2.f / 9, 3.f / 9, 4.f / 9});
   c = sampling();
-  c.top_k = 2;  // 2 and 2 tie at the cut: both stay
+  c.processor<TopKOptions>().k = 2;  // 2 and 2 tie at the cut: both stay
   CHECK(process_row(c, {1, 2, 2, 3}) == std::vector<float>{-kInf, 2, 2, 3});
   c = sampling(10);  // more than the vocabulary
-  c.top_k = 1;
+  c.processor<TopKOptions>().k = 1;
   CHECK(kept(process_row(c, log_of(kProbs))) == 4);
 }
 
 TEST_CASE("hf parity: top_p as test_top_p_dist_warper, with ties and min_tokens_to_keep") {
   auto c = sampling();
-  c.top_p = 0.8;
+  c.processor<TopPOptions>().p = 0.8;
   // Ascending cumulative mass 0.1, 0.2, ...: both 0.1s are <= 1 - 0.8 and go.
   auto out = process(c, {log_of({0.3f, 0.1f, 0.1f, 0.5f}), log_of({0.15f, 0.3f, 0.3f, 0.25f})});
   check_exp(out[0], {0.3f, 0, 0, 0.5f});
@@ -123,7 +141,7 @@ TEST_CASE("hf parity: top_p as test_top_p_dist_warper, with ties and min_tokens_
   // Ramp, top_p 0.9, min_tokens_to_keep 2: row 0 needs 3 tokens (0.632 + 0.233 + 0.086);
   // row 1 would keep 1 and keeps 2.
   c = sampling(2);
-  c.top_p = 0.9;
+  c.processor<TopPOptions>().p = 0.9;
   auto r = process(c, ramp());
   CHECK(kept(r[0]) == 3);
   CHECK(kept(r[1]) == 2);
@@ -131,13 +149,13 @@ TEST_CASE("hf parity: top_p as test_top_p_dist_warper, with ties and min_tokens_
   CHECK(std::isfinite(r[1][9]));
   // The top token alone has 0.4 >= 0.3, but min_tokens_to_keep 2 keeps 0.3 outside the nucleus.
   c = sampling(2);
-  c.top_p = 0.3;
+  c.processor<TopPOptions>().p = 0.3;
   check_probs(process_row(c, log_of(kProbs)), {0, 0, 3.f / 7, 4.f / 7});
 }
 
 TEST_CASE("hf parity: typical_p as test_typical_dist_warper, ties at the cut kept") {
   auto c = sampling();
-  c.typical_p = 0.5;
+  c.processor<TypicalPOptions>().p = 0.5;
   // Row 1: H = 1.3322; |-log p - H| is 0.277 for the three 0.2s and 0.416 for 0.4. The mass
   // reaches 0.5 at the third 0.2; the three tie, so all stay and 0.4 goes.
   auto out = process(c, {log_of({0.97f, 0.01f, 0.01f, 0.01f}), log_of({0.4f, 0.2f, 0.2f, 0.2f})});
@@ -148,7 +166,7 @@ TEST_CASE("hf parity: typical_p as test_typical_dist_warper, ties at the cut kep
   CHECK(kept(process(c, {{0, 0, 0, 0, 0}})[0]) == 5);
   // Ramp, typical_p 0.7, min_tokens_to_keep 2: row 0 keeps 2 (0.233, 0.632), row 1 keeps 1 -> 2.
   c = sampling(2);
-  c.typical_p = 0.7;
+  c.processor<TypicalPOptions>().p = 0.7;
   auto r = process(c, ramp());
   CHECK(kept(r[0]) == 2);
   CHECK(kept(r[1]) == 2);
@@ -156,14 +174,14 @@ TEST_CASE("hf parity: typical_p as test_typical_dist_warper, ties at the cut kep
 
 TEST_CASE("hf parity: min_p as test_min_p_dist_warper, exactly min_tokens_to_keep at a tie") {
   auto c = sampling();
-  c.min_p = 0.05;  // threshold 0.045 in row 0; 0.015 in row 1
+  c.processor<MinPOptions>().p = 0.05;  // threshold 0.045 in row 0; 0.015 in row 1
   auto out =
       process(c, {log_of({0.9f, 0.0274f, 0.047f, 0.0259f}), log_of({0.15f, 0.3f, 0.3f, 0.25f})});
   check_exp(out[0], {0.9f, 0, 0.047f, 0});
   check_exp(out[1], {0.15f, 0.3f, 0.3f, 0.25f});
   // Ramp, min_p 0.9: each row keeps only its top token; min_tokens_to_keep 2 keeps two.
   c = sampling(2);
-  c.min_p = 0.9;
+  c.processor<MinPOptions>().p = 0.9;
   auto r = process(c, ramp());
   CHECK(kept(r[0]) == 2);
   CHECK(kept(r[1]) == 2);
@@ -177,31 +195,32 @@ TEST_CASE("hf parity: min_p as test_min_p_dist_warper, exactly min_tokens_to_kee
 
 TEST_CASE("hf parity: epsilon as test_epsilon_dist_warper, all ties with the last kept") {
   auto c = sampling();
-  c.epsilon = 0.1;
+  c.processor<EpsilonOptions>().epsilon = 0.1;
   auto out =
       process(c, {log_of({0.87f, 0.099f, 0.001f, 0.03f}), log_of({0.4f, 0.299f, 0.101f, 0.2f})});
   check_exp(out[0], {0.87f, 0, 0, 0});
   check_exp(out[1], {0.4f, 0.299f, 0.101f, 0.2f});
   c = sampling(2);
-  c.epsilon = 0.05;  // ramp: 0.632, 0.233, 0.086 are >= 0.05; row 1 keeps 1 -> 2
+  c.processor<EpsilonOptions>().epsilon =
+      0.05;  // ramp: 0.632, 0.233, 0.086 are >= 0.05; row 1 keeps 1 -> 2
   auto r = process(c, ramp());
   CHECK(kept(r[0]) == 3);
   CHECK(kept(r[1]) == 2);
   // Uniform 0.25 < 0.3 everywhere: the 2nd highest ties with all, so all four stay.
-  c.epsilon = 0.3;
+  c.processor<EpsilonOptions>().epsilon = 0.3;
   CHECK(kept(process_row(c, {0, 0, 0, 0})) == 4);
 }
 
 TEST_CASE("hf parity: eta as test_eta_dist_warper, with min_tokens_to_keep") {
   auto c = sampling();
-  c.eta = 0.0625;
+  c.processor<EtaOptions>().eta = 0.0625;
   // sqrt(0.0625) exp(-H) is 0.132 and 0.164, so the cut is 0.0625 in both rows.
   auto out = process(c, {log_of({0.0f, 0.1f, 0.8f, 0.1f}), log_of({0.01f, 0.04f, 0.9f, 0.05f})});
   check_exp(out[0], {0, 0.1f, 0.8f, 0.1f});
   check_exp(out[1], {0, 0, 0.9f, 0});
   // Ramp, eta 0.1: H = 1.040, cut min(0.1, 0.112) = 0.1 keeps 0.632 and 0.233 in row 0.
   c = sampling(2);
-  c.eta = 0.1;
+  c.processor<EtaOptions>().eta = 0.1;
   auto r = process(c, ramp());
   CHECK(kept(r[0]) == 2);
   CHECK(kept(r[1]) == 2);
@@ -215,22 +234,22 @@ TEST_CASE("hf parity: top_h keeps tokens while their entropy is within top_h * H
   // Descending 0.4, 0.3, 0.2, 0.1: -p log p = 0.3665, 0.3612, 0.3219, 0.2303; H = 1.2799;
   // running sums over H: 0.286, 0.569, 0.820, 1.
   auto c = sampling();
-  c.top_h = 0.5;
+  c.processor<TopHOptions>().h = 0.5;
   check_probs(process_row(c, log_of(kProbs)), {0, 0, 0, 1});
-  c.top_h = 0.6;
+  c.processor<TopHOptions>().h = 0.6;
   check_probs(process_row(c, log_of(kProbs)), {0, 0, 3.f / 7, 4.f / 7});
-  c.top_h = 0.85;
+  c.processor<TopHOptions>().h = 0.85;
   check_probs(process_row(c, log_of(kProbs)), {0, 2.f / 9, 3.f / 9, 4.f / 9});
   // 150 equal logits: only the top 100 count, H = log 100 and each term is H / 100, so
   // 0.255 keeps 25 (the whole vocabulary would give log 150 and keep 38).
-  c.top_h = 0.255;
+  c.processor<TopHOptions>().h = 0.255;
   CHECK(kept(process_row(c, std::vector<float>(150, 0.f))) == 25);
   CHECK(build_processors({c, 4, {}, {}}).names() == std::vector<std::string>{"top_h"});
 }
 
 TEST_CASE("hf parity: repetition penalty as test_repetition_penalty_dist_process") {
   GenerateConfig c;
-  c.repetition_penalty = 2;
+  c.processor<RepetitionPenaltyOptions>().penalty = 2;
   // Uniform 1/10 with scores[0, 0] = -1/10 and scores[1, 5] = 4/10; ids [0, 1] and [5, 0].
   Rows scores(2, std::vector<float>(10, 0.1f));
   scores[0][0] = -0.1f;
@@ -245,14 +264,16 @@ TEST_CASE("hf parity: repetition penalty as test_repetition_penalty_dist_process
 
 TEST_CASE("hf parity: repetition penalty prompt_ignore_length and normalize") {
   GenerateConfig c;
-  c.repetition_penalty = 2;
-  c.repetition_penalty_prompt_ignore_length = 1;  // [0 | 1 1]: token 0 no longer counts
+  c.processor<RepetitionPenaltyOptions>().penalty = 2;
+  c.processor<RepetitionPenaltyOptions>().prompt_ignore_length =
+      1;  // [0 | 1 1]: token 0 no longer counts
   CHECK(process_row(c, {2, -1, 3, -4}, {{0, 1, 1}, 1}) == std::vector<float>{2, -2, 3, -4});
-  c.repetition_penalty_prompt_ignore_length = 5;  // longer than the history: nothing counts
+  c.processor<RepetitionPenaltyOptions>().prompt_ignore_length =
+      5;  // longer than the history: nothing counts
   CHECK(process_row(c, {2, -1, 3, -4}, {{0, 1, 1}, 1}) == std::vector<float>{2, -1, 3, -4});
   // normalize: log-softmax first (uniform: log 0.25), then seen log-probs times the penalty.
-  c.repetition_penalty_prompt_ignore_length = 0;
-  c.repetition_penalty_normalize = true;
+  c.processor<RepetitionPenaltyOptions>().prompt_ignore_length = 0;
+  c.processor<RepetitionPenaltyOptions>().normalize = true;
   auto out = process_row(c, {5, 5, 5, 5}, {{1}, 1});
   CHECK(out[0] == Approx(std::log(0.25f)));
   CHECK(out[1] == Approx(std::log(0.0625f)));
@@ -262,7 +283,7 @@ TEST_CASE("hf parity: repetition penalty prompt_ignore_length and normalize") {
   check_exp(out, {0.1f, 0.2f, 0.3f, 0.16f});
   // Options without the penalty are an error, not silently ignored.
   GenerateConfig off;
-  off.repetition_penalty_normalize = true;
+  off.processor<RepetitionPenaltyOptions>().normalize = true;
   CHECK_THROWS_WITH(off.validate(), Contains("only apply with repetition_penalty != 1"));
 }
 
@@ -293,8 +314,8 @@ TEST_CASE("hf parity: a banned sequence longer than the history bans nothing") {
 
 TEST_CASE("hf parity: sequence_bias as test_bias_dist_processor") {
   GenerateConfig c;
-  c.sequence_bias = {"1 = 100",      "4 = 100",        "1 0 = -100",
-                     "0 1 2 = -100", "1 3 1 3 = -100", "1 3 1 3 1 3 = -100"};
+  c.processor<SequenceBiasOptions>().entries = {
+      "1 = 100", "4 = 100", "1 0 = -100", "0 1 2 = -100", "1 3 1 3 = -100", "1 3 1 3 1 3 = -100"};
   Rows zeros(2, std::vector<float>(5, 0.f));
   auto out = process(c, zeros, {{{0, 1, 3, 1}, 1}, {{0, 1, 0, 1}, 1}});
   CHECK(out[0] == std::vector<float>{-100, 100, 0, -100, 100});
@@ -304,7 +325,7 @@ TEST_CASE("hf parity: sequence_bias as test_bias_dist_processor") {
 TEST_CASE(
     "hf parity: sequence_bias adds up per token and skips sequences longer than the history") {
   GenerateConfig c;
-  c.sequence_bias = {"2 = 1.5", "1 2 = -4", "0 1 2 = 0.25"};
+  c.processor<SequenceBiasOptions>().entries = {"2 = 1.5", "1 2 = -4", "0 1 2 = 0.25"};
   // [1]: "1 2" has 2 tokens > 1, skipped; only the one-token bias.
   CHECK(process_row(c, {0, 0, 0, 0}, {{1}, 1}) == std::vector<float>{0, 0, 1.5f, 0});
   // [0 1]: "1 2" applies; "0 1 2" has 3 tokens > 2, skipped.
@@ -316,17 +337,17 @@ TEST_CASE(
 
 TEST_CASE("hf parity: sequence_bias entries are checked with a clear error") {
   GenerateConfig c;
-  c.sequence_bias = {"464 3290 -2.5"};
+  c.processor<SequenceBiasOptions>().entries = {"464 3290 -2.5"};
   CHECK_THROWS_WITH(c.validate(), Contains("must be ids = bias"));
-  c.sequence_bias = {"464 x = 1"};
+  c.processor<SequenceBiasOptions>().entries = {"464 x = 1"};
   CHECK_THROWS_WITH(c.validate(), Contains("\"x\" is not a token id"));
-  c.sequence_bias = {"464 = big"};
+  c.processor<SequenceBiasOptions>().entries = {"464 = big"};
   CHECK_THROWS_WITH(c.validate(), Contains("is not a finite number"));
-  c.sequence_bias = {" = 1"};
+  c.processor<SequenceBiasOptions>().entries = {" = 1"};
   CHECK_THROWS_WITH(c.validate(), Contains("has no token ids"));
-  c.sequence_bias = {"1 2 = 1", "1  2 = 3"};
+  c.processor<SequenceBiasOptions>().entries = {"1 2 = 1", "1  2 = 3"};
   CHECK_THROWS_WITH(c.validate(), Contains("appear twice"));
-  c.sequence_bias = {"7 = 1"};
+  c.processor<SequenceBiasOptions>().entries = {"7 = 1"};
   ProcessorContext context{c, 5, {}, {}};
   CHECK_THROWS_WITH(build_processors(context), Contains("outside the vocabulary (size 5)"));
 }
@@ -334,19 +355,19 @@ TEST_CASE("hf parity: sequence_bias entries are checked with a clear error") {
 TEST_CASE("hf parity: forced_eos_token_id at the last allowed position") {
   GenerateConfig c;
   c.max_new_tokens = 5;
-  c.forced_eos_token_id = 0;
+  c.processor<ForcedEosOptions>().token_id = 0;
   // 4 generated: the 5th (last) must be id 0, scored 0, everything else -inf.
   CHECK(process_row(c, {1, 2, 3}, {{7, 1, 1, 1, 1}, 1}) == std::vector<float>{0, -kInf, -kInf});
   CHECK(process_row(c, {1, 2, 3}, {{7, 1, 1, 1}, 1}) == std::vector<float>{1, 2, 3});
-  c.forced_eos_token_id = 3;
+  c.processor<ForcedEosOptions>().token_id = 3;
   ProcessorContext context{c, 3, {}, {}};
   CHECK_THROWS_WITH(build_processors(context), Contains("forced_eos_token_id: token id 3"));
 }
 
 TEST_CASE("hf parity: exponential decay raises the stop ids after start") {
   GenerateConfig c;
-  c.exponential_decay_start = 2;
-  c.exponential_decay_factor = 1.5;
+  c.processor<ExponentialDecayOptions>().start = 2;
+  c.processor<ExponentialDecayOptions>().factor = 1.5;
   // 4 generated, start 2: gain 1.5^2 - 1 = 1.25 on stop id 3: 2 -> 4.5, -2 -> 0.5.
   CHECK(process_row(c, {1, 1, 1, 2, 1}, {{9, 1, 1, 1, 1}, 1}, {3}) ==
         std::vector<float>{1, 1, 1, 4.5f, 1});
@@ -360,18 +381,18 @@ TEST_CASE("hf parity: exponential decay raises the stop ids after start") {
 
 TEST_CASE("hf parity: suppress_tokens always, begin_suppress_tokens at the first new token") {
   GenerateConfig c;
-  c.suppress_tokens = {1, 3};
-  c.begin_suppress_tokens = {0};
+  c.processor<SuppressTokensOptions>().ids = {1, 3};
+  c.processor<BeginSuppressTokensOptions>().ids = {0};
   CHECK(process_row(c, {1, 1, 1, 1}, {{2}, 1}) == std::vector<float>{-kInf, -kInf, 1, -kInf});
   CHECK(process_row(c, {1, 1, 1, 1}, {{2, 2}, 1}) == std::vector<float>{1, -kInf, 1, -kInf});
-  c.begin_suppress_tokens = {4};
+  c.processor<BeginSuppressTokensOptions>().ids = {4};
   ProcessorContext context{c, 4, {}, {}};
   CHECK_THROWS_WITH(build_processors(context), Contains("begin_suppress_tokens: token id 4"));
 }
 
 TEST_CASE("hf parity: remove_invalid_values as test_remove_nan_inf_logits_processor") {
   GenerateConfig c;
-  c.remove_invalid_values = true;
+  c.processor<RemoveInvalidValuesOptions>().enabled = true;
   const float nan = std::numeric_limits<float>::quiet_NaN();
   const float top = std::numeric_limits<float>::max();
   auto out = process(c, {{0.0f, 0.7f, 0.8f, nan}, {0.1f, kInf, 0.3f, -kInf}});
@@ -381,8 +402,8 @@ TEST_CASE("hf parity: remove_invalid_values as test_remove_nan_inf_logits_proces
 
 TEST_CASE("hf parity: renormalize_logits log-softmaxes after the warpers") {
   auto c = sampling();
-  c.top_k = 2;
-  c.renormalize_logits = true;
+  c.processor<TopKOptions>().k = 2;
+  c.processor<RenormalizeOptions>().enabled = true;
   ProcessorContext context{c, 3, {}, {}};
   CHECK(build_processors(context).names() ==
         std::vector<std::string>{"top_k", "renormalize_logits"});
@@ -394,24 +415,24 @@ TEST_CASE("hf parity: renormalize_logits log-softmaxes after the warpers") {
 
 TEST_CASE("hf parity: the default chain runs in Hugging Face's order") {
   auto c = sampling();
-  c.sequence_bias = {"1 = 1"};
-  c.repetition_penalty = 1.1;
-  c.no_repeat_ngram_size = 2;
-  c.min_new_tokens = 1;
-  c.forced_eos_token_id = 0;
-  c.remove_invalid_values = true;
-  c.exponential_decay_factor = 1.1;
-  c.suppress_tokens = {2};
-  c.begin_suppress_tokens = {3};
-  c.temperature = 0.7;
-  c.top_h = 0.9;
-  c.top_k = 3;
-  c.top_p = 0.9;
-  c.min_p = 0.1;
-  c.typical_p = 0.9;
-  c.epsilon = 0.01;
-  c.eta = 0.01;
-  c.renormalize_logits = true;
+  c.processor<SequenceBiasOptions>().entries = {"1 = 1"};
+  c.processor<RepetitionPenaltyOptions>().penalty = 1.1;
+  c.processor<NoRepeatNgramOptions>().size = 2;
+  c.processor<MinNewTokensOptions>().count = 1;
+  c.processor<ForcedEosOptions>().token_id = 0;
+  c.processor<RemoveInvalidValuesOptions>().enabled = true;
+  c.processor<ExponentialDecayOptions>().factor = 1.1;
+  c.processor<SuppressTokensOptions>().ids = {2};
+  c.processor<BeginSuppressTokensOptions>().ids = {3};
+  c.processor<TemperatureOptions>().temperature = 0.7;
+  c.processor<TopHOptions>().h = 0.9;
+  c.processor<TopKOptions>().k = 3;
+  c.processor<TopPOptions>().p = 0.9;
+  c.processor<MinPOptions>().p = 0.1;
+  c.processor<TypicalPOptions>().p = 0.9;
+  c.processor<EpsilonOptions>().epsilon = 0.01;
+  c.processor<EtaOptions>().eta = 0.01;
+  c.processor<RenormalizeOptions>().enabled = true;
   ProcessorContext context{c, 8, {0}, {{5}}};
   CHECK(build_processors(context).names() ==
         std::vector<std::string>{"sequence_bias", "repetition_penalty", "no_repeat_ngram",
@@ -426,7 +447,7 @@ TEST_CASE("hf parity: greedy transition scores are the processed logits of the c
   // score after the processors; the logprobs are the normalize_logits=True version.
   GenerateConfig c;
   c.max_new_tokens = 4;
-  c.repetition_penalty = 2;
+  c.processor<RepetitionPenaltyOptions>().penalty = 2;
   const int64_t vocab = 5;
   test::FunctionSource model(
       vocab, 64, [](const std::vector<int64_t>& t) { return test::wiggly_logits(t, vocab); });

@@ -7,6 +7,9 @@
 #include "generate/batch.h"
 #include "generate/generator.h"
 #include "generate/model_source.h"
+#include "generate/processors/repetition_penalty.h"
+#include "generate/processors/temperature.h"
+#include "generate/processors/top_p.h"
 #include "io/checkpoint.h"
 #include "io/safetensors.h"
 #include "test_support.h"
@@ -110,11 +113,11 @@ TEST_CASE("batch invariance: greedy, sampling and beams give each prompt the sam
 
   GenerateConfig sample;
   sample.strategy = "top_p";
-  sample.top_p = 0.9;
-  sample.temperature = 0.9;
+  sample.processor<TopPOptions>().p = 0.9;
+  sample.processor<TemperatureOptions>().temperature = 0.9;
   sample.num_return_sequences = 2;
   sample.max_new_tokens = 20;
-  sample.repetition_penalty = 1.3;
+  sample.processor<RepetitionPenaltyOptions>().penalty = 1.3;
   check_batch_invariance(sample, true);
 
   GenerateConfig beam;

@@ -9,6 +9,13 @@
 #include "fake_model.h"
 #include "generate/generator.h"
 #include "generate/processor_registry.h"
+#include "generate/processors/epsilon.h"
+#include "generate/processors/eta.h"
+#include "generate/processors/min_p.h"
+#include "generate/processors/temperature.h"
+#include "generate/processors/top_k.h"
+#include "generate/processors/top_p.h"
+#include "generate/processors/typical_p.h"
 #include "generate/random_stream.h"
 #include "generate/strategies/sample.h"
 
@@ -75,35 +82,35 @@ GenerateConfig with(const std::string& strategy) {
 TEST_CASE("sampling: plain and with temperature matches softmax") {
   check_sampler(with("sample"));
   auto c = with("sample");
-  c.temperature = 0.6;
+  c.processor<TemperatureOptions>().temperature = 0.6;
   check_sampler(c);
-  c.temperature = 1.7;
+  c.processor<TemperatureOptions>().temperature = 1.7;
   check_sampler(c);
 }
 
 TEST_CASE("sampling: each warper's draws match its processed distribution") {
   auto c = with("top_k");
-  c.top_k = 3;
+  c.processor<TopKOptions>().k = 3;
   check_sampler(c);
   c = with("top_p");
-  c.top_p = 0.8;
+  c.processor<TopPOptions>().p = 0.8;
   check_sampler(c);
   c = with("typical");
-  c.typical_p = 0.7;
+  c.processor<TypicalPOptions>().p = 0.7;
   check_sampler(c);
   c = with("min_p");
-  c.min_p = 0.2;
+  c.processor<MinPOptions>().p = 0.2;
   check_sampler(c);
   c = with("epsilon");
-  c.epsilon = 0.08;
+  c.processor<EpsilonOptions>().epsilon = 0.08;
   check_sampler(c);
   c = with("eta");
-  c.eta = 0.3;
+  c.processor<EtaOptions>().eta = 0.3;
   check_sampler(c);
   c = with("top_p");
-  c.top_p = 0.9;
-  c.temperature = 0.7;
-  c.top_k = 4;
+  c.processor<TopPOptions>().p = 0.9;
+  c.processor<TemperatureOptions>().temperature = 0.7;
+  c.processor<TopKOptions>().k = 4;
   check_sampler(c);
 }
 
@@ -134,7 +141,7 @@ TEST_CASE("random streams are counter based and independent per sequence") {
 
 TEST_CASE("sampling: a prompt's samples do not depend on its batch") {
   auto c = with("top_p");
-  c.top_p = 0.95;
+  c.processor<TopPOptions>().p = 0.95;
   c.max_new_tokens = 12;
   c.num_return_sequences = 2;
   c.ignore_eos = true;

@@ -15,6 +15,10 @@
 #include "fake_model.h"
 #include "generate/generator.h"
 #include "generate/model_source.h"
+#include "generate/processors/repetition_penalty.h"
+#include "generate/processors/temperature.h"
+#include "generate/processors/top_k.h"
+#include "generate/processors/top_p.h"
 #include "generate/prompt_lookup.h"
 #include "io/checkpoint.h"
 #include "io/safetensors.h"
@@ -100,7 +104,8 @@ TEST_CASE("speculative greedy on fakes equals greedy, rows accepting different c
   std::vector<std::vector<int64_t>> prompts = {{1, 2, 3}, {4}, {6, 5, 4, 3, 2, 1, 0, 1}, {2, 2}};
   GenerateConfig c;
   c.max_new_tokens = 25;
-  c.repetition_penalty = 1.2;  // processors see each drafted prefix as its own history
+  c.processor<RepetitionPenaltyOptions>().penalty =
+      1.2;  // processors see each drafted prefix as its own history
   const auto want = generate(target, prompts, options_for(c, nullptr));
   for (int64_t k : {1, 3, 5}) {
     c.draft_model = "fake";
@@ -291,8 +296,8 @@ TEST_CASE("speculative sampling is distributed as the model's own sampling (chi-
   std::vector<std::vector<int64_t>> prompts(n, prompt);  // each index its own random stream
   GenerateConfig c;
   c.strategy = "sample";
-  c.top_k = top_k;
-  c.temperature = temperature;
+  c.processor<TopKOptions>().k = top_k;
+  c.processor<TemperatureOptions>().temperature = temperature;
   c.max_new_tokens = 2;
   c.ignore_eos = true;
   c.batch_size = 100;
@@ -338,7 +343,7 @@ TEST_CASE("speculative sampling gives each row the same tokens in any batch", "[
   const auto prompts = golden_prompts();
   GenerateConfig c;
   c.strategy = "top_p";
-  c.top_p = 0.9;
+  c.processor<TopPOptions>().p = 0.9;
   c.num_return_sequences = 2;
   c.max_new_tokens = 12;  // far from the context's end: every batch drafts k tokens
   c.ignore_eos = true;

@@ -9,6 +9,9 @@
 
 #include "fake_model.h"
 #include "generate/generator.h"
+#include "generate/processors/banned_sequences.h"
+#include "generate/processors/temperature.h"
+#include "generate/processors/top_k.h"
 #include "generate/step_trace.h"
 
 using namespace gpt2;
@@ -72,7 +75,8 @@ void check_against_model(const std::vector<int64_t>& prompt, const GenerationRes
 
 TEST_CASE("trace: entropy, kept set, nucleus, rank and probability by hand") {
   GenerateConfig c;
-  c.banned_token_ids = {"0"};  // greedy must take the model's second choice first
+  c.processor<BannedSequencesOptions>().token_ids = {
+      "0"};  // greedy must take the model's second choice first
   c.max_new_tokens = 2;
   auto model = two_distributions();
   auto r = generate(model, {{2}}, traced(c))[0][0];
@@ -101,7 +105,7 @@ TEST_CASE("trace: entropy, kept set, nucleus, rank and probability by hand") {
 TEST_CASE("trace: the kept set is what the warpers leave, ranks are the model's") {
   GenerateConfig c;
   c.strategy = "top_k";
-  c.top_k = 2;
+  c.processor<TopKOptions>().k = 2;
   c.max_new_tokens = 1;
   c.num_return_sequences = 8;
   auto model = two_distributions();
@@ -122,8 +126,9 @@ TEST_CASE("trace: every step of sampled and beam sequences matches the model's l
   const std::vector<int64_t> prompt = {3, 1, 4};
   GenerateConfig c;
   c.strategy = "top_k";
-  c.top_k = 3;
-  c.temperature = 0.7;  // a warper: the trace still reads the model's own distribution
+  c.processor<TopKOptions>().k = 3;
+  c.processor<TemperatureOptions>().temperature =
+      0.7;  // a warper: the trace still reads the model's own distribution
   c.max_new_tokens = 6;
   c.num_return_sequences = 3;
   const auto sampled = generate(model, {prompt}, traced(c));
@@ -258,7 +263,7 @@ TEST_CASE("trace: speculative sampling rows match the model's logits, blocks spe
   const std::vector<std::vector<int64_t>> prompts = {{3, 1, 4}, {2}};
   GenerateConfig c;
   c.strategy = "top_k";
-  c.top_k = 3;
+  c.processor<TopKOptions>().k = 3;
   c.max_new_tokens = 9;
   c.num_return_sequences = 2;
   c.draft_model = "fake";

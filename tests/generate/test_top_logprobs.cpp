@@ -10,6 +10,9 @@
 #include "fake_model.h"
 #include "generate/generator.h"
 #include "generate/jsonl_io.h"
+#include "generate/processors/repetition_penalty.h"
+#include "generate/processors/temperature.h"
+#include "generate/processors/top_k.h"
 #include "generate/top_logprobs.h"
 
 using namespace gpt2;
@@ -50,8 +53,8 @@ TEST_CASE("top log-probs of sampling: log-softmax of the warped logits, by hand"
   auto model = four_tokens();
   GenerateConfig c;
   c.strategy = "top_k";
-  c.top_k = 3;
-  c.temperature = 0.5;
+  c.processor<TopKOptions>().k = 3;
+  c.processor<TemperatureOptions>().temperature = 0.5;
   c.max_new_tokens = 1;
   c.num_return_sequences = 6;
   c.output_scores_top_k = 2;
@@ -134,7 +137,7 @@ TEST_CASE("top log-probs of speculative greedy are greedy's") {
   GenerateConfig c;
   c.max_new_tokens = 12;
   c.output_scores_top_k = 3;
-  c.repetition_penalty = 1.3;
+  c.processor<RepetitionPenaltyOptions>().penalty = 1.3;
   const auto want = generate(target, {{1, 2, 3}, {4}}, {c, 0, -1, {}, {}});
   c.draft_model = "fake";
   c.num_draft_tokens = 3;

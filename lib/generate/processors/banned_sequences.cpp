@@ -1,8 +1,10 @@
 #include "generate/processors/banned_sequences.h"
 
 #include <algorithm>
+#include <cstdlib>
 
 #include "core/error.h"
+#include "core/strings.h"
 #include "generate/generate_config.h"
 
 namespace gpt2 {
@@ -38,6 +40,29 @@ std::unique_ptr<LogitsProcessor> BannedSequencesProcessor::make(const ProcessorC
   }
   if (kept.empty()) return nullptr;
   return std::make_unique<BannedSequencesProcessor>(std::move(kept));
+}
+
+std::vector<std::vector<int64_t>> BannedSequencesOptions::sequences() const {
+  std::vector<std::vector<int64_t>> parsed;
+  for (const auto& entry : token_ids) {
+    std::vector<int64_t> ids;
+    for (const auto& part : split(trim(entry), ' ')) {
+      if (part.empty()) continue;
+      char* end = nullptr;
+      long long id = std::strtoll(part.c_str(), &end, 10);
+      if (*end != '\0' || id < 0)
+        throw Error("config: generate.banned_token_ids: \"" + entry +
+                    "\" must be token ids separated by spaces, e.g. \"464 3290\"");
+      ids.push_back(id);
+    }
+    if (ids.empty()) throw Error("config: generate.banned_token_ids: an entry is empty");
+    parsed.push_back(ids);
+  }
+  return parsed;
+}
+
+void BannedSequencesOptions::validate(const GenerateConfig&) const {
+  sequences();  // throws on a malformed entry
 }
 
 }  // namespace gpt2

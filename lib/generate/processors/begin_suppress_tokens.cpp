@@ -15,7 +15,7 @@ void BeginSuppressTokensProcessor::apply(at::Tensor& scores,
 
 std::unique_ptr<LogitsProcessor> BeginSuppressTokensProcessor::make(
     const ProcessorContext& context) {
-  const auto& ids = context.config.begin_suppress_tokens;
+  const auto& ids = context.config.processor<BeginSuppressTokensOptions>().ids;
   if (ids.empty()) return nullptr;
   return std::make_unique<BeginSuppressTokensProcessor>(
       checked_token_ids(ids, context.vocab_size, "begin_suppress_tokens"));

@@ -124,11 +124,10 @@ void DryProcessor::apply(at::Tensor& scores, const std::vector<TokenHistory>& ro
 }
 
 std::unique_ptr<LogitsProcessor> DryProcessor::make(const ProcessorContext& context) {
-  const auto& c = context.config;
-  if (c.dry_multiplier == 0 || c.dry_penalty_last_n == 0) return nullptr;
-  return std::make_unique<DryProcessor>(DrySettings{c.dry_multiplier, c.dry_base,
-                                                    c.dry_allowed_length, c.dry_penalty_last_n,
-                                                    context.dry_breakers});
+  const auto& o = context.config.processor<DryOptions>();
+  if (!o.enabled()) return nullptr;
+  return std::make_unique<DryProcessor>(
+      DrySettings{o.multiplier, o.base, o.allowed_length, o.penalty_last_n, context.dry_breakers});
 }
 
 std::vector<std::vector<int64_t>> DryProcessor::breaker_sequences(

@@ -8,9 +8,36 @@
 #include <string>
 #include <unordered_map>
 
+#include "config/fields.h"
 #include "generate/logits_processor.h"
 
 namespace gpt2 {
+
+// Its options (keys under generate:), read as config.processor<DryOptions>().
+struct DryOptions {
+  double multiplier = 0.0;
+  double base = 1.75;
+  int64_t allowed_length = 2;
+  int64_t penalty_last_n = -1;
+  // Texts; make_generation_options tokenises them into DrySettings::breakers.
+  std::vector<std::string> sequence_breakers = {"\n", ":", "\"", "*"};
+
+  void visit(FieldVisitor& v) {
+    v.field("dry_multiplier", multiplier,
+            "DRY: subtract dry_multiplier * dry_base^(repeat - dry_allowed_length) from a token "
+            "extending a repeat (0 = off)",
+            Rule::non_negative());
+    v.field("dry_base", base, "DRY: growth of the penalty per repeated token", Rule::at_least(1));
+    v.field("dry_allowed_length", allowed_length, "DRY: repeats this long are not penalised",
+            Rule::non_negative());
+    v.field("dry_penalty_last_n", penalty_last_n,
+            "DRY: tokens scanned for repeats (-1 = whole history, 0 = off)", Rule::at_least(-1));
+    v.field("dry_sequence_breakers", sequence_breakers,
+            "DRY: texts that end a repeat (tokenised with the model's tokenizer)");
+  }
+  void validate(const GenerateConfig&) const {}
+  bool enabled() const { return multiplier != 0 && penalty_last_n != 0; }
+};
 
 struct DrySettings {
   double multiplier = 0;

@@ -19,7 +19,7 @@ void EpsilonProcessor::apply(at::Tensor& scores, const std::vector<TokenHistory>
 }
 
 std::unique_ptr<LogitsProcessor> EpsilonProcessor::make(const ProcessorContext& context) {
-  double e = context.config.epsilon;
+  double e = context.config.processor<EpsilonOptions>().epsilon;
   return e <= 0 ? nullptr
                 : std::make_unique<EpsilonProcessor>(e, context.config.min_tokens_to_keep);
 }

@@ -1,9 +1,21 @@
 #pragma once
 // Epsilon sampling (Hewitt et al. 2022): drops tokens with probability below epsilon, keeping
 // the min_tokens_to_keep most likely (and any tied with the last of them), as Hugging Face.
+#include "config/fields.h"
 #include "generate/logits_processor.h"
 
 namespace gpt2 {
+
+// Its options (keys under generate:), read as config.processor<EpsilonOptions>().
+struct EpsilonOptions {
+  double epsilon = 0.0;
+
+  void visit(FieldVisitor& v) {
+    v.field("epsilon", epsilon, "drop tokens with probability below epsilon (0 = off)",
+            Rule::closed_open(0, 1));
+  }
+  void validate(const GenerateConfig&) const {}
+};
 
 class EpsilonProcessor : public LogitsProcessor {
  public:

@@ -25,7 +25,7 @@ void EtaProcessor::apply(at::Tensor& scores, const std::vector<TokenHistory>&) c
 }
 
 std::unique_ptr<LogitsProcessor> EtaProcessor::make(const ProcessorContext& context) {
-  double e = context.config.eta;
+  double e = context.config.processor<EtaOptions>().eta;
   return e <= 0 ? nullptr : std::make_unique<EtaProcessor>(e, context.config.min_tokens_to_keep);
 }
 

@@ -1,9 +1,21 @@
 #pragma once
 // Eta sampling (Hewitt et al. 2022): drops tokens with probability below
 // min(eta, sqrt(eta) * exp(-entropy)), keeping the min_tokens_to_keep most likely (and ties).
+#include "config/fields.h"
 #include "generate/logits_processor.h"
 
 namespace gpt2 {
+
+// Its options (keys under generate:), read as config.processor<EtaOptions>().
+struct EtaOptions {
+  double eta = 0.0;
+
+  void visit(FieldVisitor& v) {
+    v.field("eta", eta, "eta sampling cutoff, min(eta, sqrt(eta) exp(-entropy)) (0 = off)",
+            Rule::closed_open(0, 1));
+  }
+  void validate(const GenerateConfig&) const {}
+};
 
 class EtaProcessor : public LogitsProcessor {
  public:

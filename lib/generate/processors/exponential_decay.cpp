@@ -31,13 +31,18 @@ void ExponentialDecayProcessor::apply(at::Tensor& scores,
 }
 
 std::unique_ptr<LogitsProcessor> ExponentialDecayProcessor::make(const ProcessorContext& context) {
-  const auto& c = context.config;
-  if (c.exponential_decay_factor == 1.0) return nullptr;
+  const auto& o = context.config.processor<ExponentialDecayOptions>();
+  if (o.factor == 1.0) return nullptr;
   require(!context.stop_ids.empty(),
           "generate.exponential_decay_factor raises the stop ids' logits, but there is none: "
           "set generate.stop_ids or leave generate.ignore_eos off");
-  return std::make_unique<ExponentialDecayProcessor>(c.exponential_decay_start,
-                                                     c.exponential_decay_factor, context.stop_ids);
+  return std::make_unique<ExponentialDecayProcessor>(o.start, o.factor, context.stop_ids);
+}
+
+void ExponentialDecayOptions::validate(const GenerateConfig&) const {
+  if (start > 0 && factor == 1.0)
+    throw Error(
+        "config: generate.exponential_decay_start only applies with exponential_decay_factor != 1");
 }
 
 }  // namespace gpt2

@@ -24,7 +24,7 @@ void ForcedEosProcessor::apply(at::Tensor& scores, const std::vector<TokenHistor
 }
 
 std::unique_ptr<LogitsProcessor> ForcedEosProcessor::make(const ProcessorContext& context) {
-  const int64_t id = context.config.forced_eos_token_id;
+  const int64_t id = context.config.processor<ForcedEosOptions>().token_id;
   if (id < 0) return nullptr;
   checked_token_ids({id}, context.vocab_size, "forced_eos_token_id");
   return std::make_unique<ForcedEosProcessor>(id, context.config.max_new_tokens);

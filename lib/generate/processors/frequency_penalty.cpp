@@ -14,7 +14,7 @@ void FrequencyPenaltyProcessor::apply(at::Tensor& scores,
 }
 
 std::unique_ptr<LogitsProcessor> FrequencyPenaltyProcessor::make(const ProcessorContext& context) {
-  double p = context.config.frequency_penalty;
+  double p = context.config.processor<FrequencyPenaltyOptions>().penalty;
   return p == 0.0 ? nullptr : std::make_unique<FrequencyPenaltyProcessor>(p);
 }
 

@@ -1,5 +1,6 @@
 #include "generate/processors/min_new_tokens.h"
 
+#include "core/error.h"
 #include "generate/generate_config.h"
 
 namespace gpt2 {
@@ -14,9 +15,15 @@ void MinNewTokensProcessor::apply(at::Tensor& scores, const std::vector<TokenHis
 }
 
 std::unique_ptr<LogitsProcessor> MinNewTokensProcessor::make(const ProcessorContext& context) {
-  int64_t n = context.config.min_new_tokens;
+  int64_t n = context.config.processor<MinNewTokensOptions>().count;
   if (n <= 0 || context.stop_ids.empty()) return nullptr;
   return std::make_unique<MinNewTokensProcessor>(n, context.stop_ids);
+}
+
+void MinNewTokensOptions::validate(const GenerateConfig& config) const {
+  if (count > config.max_new_tokens)
+    throw Error("config: generate.min_new_tokens (" + std::to_string(count) +
+                ") must be <= max_new_tokens (" + std::to_string(config.max_new_tokens) + ")");
 }
 
 }  // namespace gpt2

@@ -1,8 +1,20 @@
 #pragma once
 // Minimum new tokens: bans every stop id until that many tokens were generated.
+#include "config/fields.h"
 #include "generate/logits_processor.h"
 
 namespace gpt2 {
+
+// Its options (keys under generate:), read as config.processor<MinNewTokensOptions>().
+struct MinNewTokensOptions {
+  int64_t count = 0;
+
+  void visit(FieldVisitor& v) {
+    v.field("min_new_tokens", count, "stop ids are banned before this many tokens",
+            Rule::non_negative());
+  }
+  void validate(const GenerateConfig& config) const;
+};
 
 class MinNewTokensProcessor : public LogitsProcessor {
  public:

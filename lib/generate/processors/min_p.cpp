@@ -29,7 +29,7 @@ void MinPProcessor::apply(at::Tensor& scores, const std::vector<TokenHistory>&) 
 }
 
 std::unique_ptr<LogitsProcessor> MinPProcessor::make(const ProcessorContext& context) {
-  double p = context.config.min_p;
+  double p = context.config.processor<MinPOptions>().p;
   return p <= 0 ? nullptr : std::make_unique<MinPProcessor>(p, context.config.min_tokens_to_keep);
 }
 

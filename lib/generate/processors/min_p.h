@@ -1,9 +1,21 @@
 #pragma once
 // Min-p: drops tokens whose probability is below min_p times the most likely token's; the
 // min_tokens_to_keep most likely always stay.
+#include "config/fields.h"
 #include "generate/logits_processor.h"
 
 namespace gpt2 {
+
+// Its options (keys under generate:), read as config.processor<MinPOptions>().
+struct MinPOptions {
+  double p = 0.0;
+
+  void visit(FieldVisitor& v) {
+    v.field("min_p", p, "drop tokens below min_p * max probability (0 = off)",
+            Rule::closed_open(0, 1));
+  }
+  void validate(const GenerateConfig&) const {}
+};
 
 class MinPProcessor : public LogitsProcessor {
  public:

@@ -28,7 +28,7 @@ void NoRepeatNgramProcessor::apply(at::Tensor& scores,
 }
 
 std::unique_ptr<LogitsProcessor> NoRepeatNgramProcessor::make(const ProcessorContext& context) {
-  int64_t n = context.config.no_repeat_ngram_size;
+  int64_t n = context.config.processor<NoRepeatNgramOptions>().size;
   return n <= 0 ? nullptr : std::make_unique<NoRepeatNgramProcessor>(n);
 }
 

@@ -13,7 +13,7 @@ void PresencePenaltyProcessor::apply(at::Tensor& scores,
 }
 
 std::unique_ptr<LogitsProcessor> PresencePenaltyProcessor::make(const ProcessorContext& context) {
-  double p = context.config.presence_penalty;
+  double p = context.config.processor<PresencePenaltyOptions>().penalty;
   return p == 0.0 ? nullptr : std::make_unique<PresencePenaltyProcessor>(p);
 }
 

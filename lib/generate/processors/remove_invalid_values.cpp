@@ -16,7 +16,7 @@ void RemoveInvalidValuesProcessor::apply(at::Tensor& scores,
 
 std::unique_ptr<LogitsProcessor> RemoveInvalidValuesProcessor::make(
     const ProcessorContext& context) {
-  if (!context.config.remove_invalid_values) return nullptr;
+  if (!context.config.processor<RemoveInvalidValuesOptions>().enabled) return nullptr;
   return std::make_unique<RemoveInvalidValuesProcessor>();
 }
 

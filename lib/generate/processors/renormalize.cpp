@@ -11,7 +11,7 @@ void RenormalizeProcessor::apply(at::Tensor& scores, const std::vector<TokenHist
 }
 
 std::unique_ptr<LogitsProcessor> RenormalizeProcessor::make(const ProcessorContext& context) {
-  if (!context.config.renormalize_logits) return nullptr;
+  if (!context.config.processor<RenormalizeOptions>().enabled) return nullptr;
   return std::make_unique<RenormalizeProcessor>();
 }
 

@@ -2,9 +2,20 @@
 // Renormalisation (Hugging Face's renormalize_logits): the scores become log-probabilities
 // (log-softmax), after every other processor; beam search then sums true log-probabilities of
 // the processed distribution.
+#include "config/fields.h"
 #include "generate/logits_processor.h"
 
 namespace gpt2 {
+
+// Its options (keys under generate:), read as config.processor<RenormalizeOptions>().
+struct RenormalizeOptions {
+  bool enabled = false;
+
+  void visit(FieldVisitor& v) {
+    v.field("renormalize_logits", enabled, "log-softmax the scores after every other processor");
+  }
+  void validate(const GenerateConfig&) const {}
+};
 
 class RenormalizeProcessor : public LogitsProcessor {
  public:

@@ -38,11 +38,17 @@ void RepetitionPenaltyProcessor::apply(at::Tensor& scores,
 }
 
 std::unique_ptr<LogitsProcessor> RepetitionPenaltyProcessor::make(const ProcessorContext& context) {
-  const auto& c = context.config;
-  if (c.repetition_penalty == 1.0) return nullptr;
-  return std::make_unique<RepetitionPenaltyProcessor>(c.repetition_penalty,
-                                                      c.repetition_penalty_prompt_ignore_length,
-                                                      c.repetition_penalty_normalize);
+  const auto& o = context.config.processor<RepetitionPenaltyOptions>();
+  if (o.penalty == 1.0) return nullptr;
+  return std::make_unique<RepetitionPenaltyProcessor>(o.penalty, o.prompt_ignore_length,
+                                                      o.normalize);
+}
+
+void RepetitionPenaltyOptions::validate(const GenerateConfig&) const {
+  if (penalty == 1.0 && (normalize || prompt_ignore_length > 0))
+    throw Error(
+        "config: generate.repetition_penalty_normalize and "
+        "repetition_penalty_prompt_ignore_length only apply with repetition_penalty != 1");
 }
 
 }  // namespace gpt2

@@ -5,9 +5,30 @@
 // always makes the token less likely. With normalize, the row is log-softmaxed first and the
 // seen tokens' log-probabilities are multiplied by the penalty (the row stays log-probabilities).
 // The ids counted are the row's own, never padding (Hugging Face slices the padded batch).
+#include "config/fields.h"
 #include "generate/logits_processor.h"
 
 namespace gpt2 {
+
+// Its options (keys under generate:), read as config.processor<RepetitionPenaltyOptions>().
+struct RepetitionPenaltyOptions {
+  double penalty = 1.0;
+  int64_t prompt_ignore_length = 0;
+  bool normalize = false;
+
+  void visit(FieldVisitor& v) {
+    v.field("repetition_penalty", penalty,
+            "divide positive / multiply negative logits of seen tokens (1 = off)",
+            Rule::positive());
+    v.field("repetition_penalty_prompt_ignore_length", prompt_ignore_length,
+            "repetition_penalty: the first this many ids of the sequence do not count",
+            Rule::non_negative());
+    v.field("repetition_penalty_normalize", normalize,
+            "repetition_penalty: log-softmax the row first, then multiply seen tokens' "
+            "log-probabilities by the penalty");
+  }
+  void validate(const GenerateConfig& config) const;
+};
 
 class RepetitionPenaltyProcessor : public LogitsProcessor {
  public:

@@ -3,9 +3,12 @@
 #include <ATen/ATen.h>
 
 #include <algorithm>
+#include <cmath>
+#include <cstdlib>
 #include <map>
 
 #include "core/error.h"
+#include "core/strings.h"
 #include "generate/generate_config.h"
 
 namespace gpt2 {
@@ -38,7 +41,7 @@ void SequenceBiasProcessor::apply(at::Tensor& scores, const std::vector<TokenHis
 
 std::unique_ptr<LogitsProcessor> SequenceBiasProcessor::make(const ProcessorContext& context) {
   std::vector<Entry> entries;
-  for (const auto& s : context.config.sequence_biases()) {
+  for (const auto& s : context.config.processor<SequenceBiasOptions>().biases()) {
     for (auto id : s.ids)
       require(id < context.vocab_size, "generate.sequence_bias: token id " + std::to_string(id) +
                                            " is outside the vocabulary (size " +
@@ -47,6 +50,43 @@ std::unique_ptr<LogitsProcessor> SequenceBiasProcessor::make(const ProcessorCont
   }
   if (entries.empty()) return nullptr;
   return std::make_unique<SequenceBiasProcessor>(std::move(entries));
+}
+
+std::vector<SequenceBiasOptions::BiasedSequence> SequenceBiasOptions::biases() const {
+  std::vector<BiasedSequence> parsed;
+  for (const auto& entry : entries) {
+    const std::string example = "\"464 3290 = -2.5\" (token ids, then = and the bias)";
+    auto fail = [&](const std::string& why) {
+      throw Error("config: generate.sequence_bias: \"" + entry + "\"" + why);
+    };
+    const auto equals = entry.find('=');
+    if (equals == std::string::npos || entry.find('=', equals + 1) != std::string::npos)
+      fail(" must be ids = bias, e.g. " + example);
+    BiasedSequence biased;
+    for (const auto& part : split(trim(entry.substr(0, equals)), ' ')) {
+      if (part.empty()) continue;
+      char* end = nullptr;
+      long long id = std::strtoll(part.c_str(), &end, 10);
+      if (*end != '\0' || id < 0) fail(": \"" + part + "\" is not a token id, e.g. " + example);
+      biased.ids.push_back(id);
+    }
+    if (biased.ids.empty()) fail(" has no token ids, e.g. " + example);
+    const std::string bias = trim(entry.substr(equals + 1));
+    char* end = nullptr;
+    biased.bias = std::strtod(bias.c_str(), &end);
+    if (bias.empty() || *end != '\0' || !std::isfinite(biased.bias))
+      fail(": the bias \"" + bias + "\" is not a finite number, e.g. " + example);
+    for (const auto& earlier : parsed)
+      if (earlier.ids == biased.ids)
+        throw Error("config: generate.sequence_bias: the ids of \"" + entry +
+                    "\" appear twice; give each sequence once");
+    parsed.push_back(std::move(biased));
+  }
+  return parsed;
+}
+
+void SequenceBiasOptions::validate(const GenerateConfig&) const {
+  biases();  // throws on a malformed entry
 }
 
 }  // namespace gpt2

@@ -12,7 +12,7 @@ void SuppressTokensProcessor::apply(at::Tensor& scores,
 }
 
 std::unique_ptr<LogitsProcessor> SuppressTokensProcessor::make(const ProcessorContext& context) {
-  const auto& ids = context.config.suppress_tokens;
+  const auto& ids = context.config.processor<SuppressTokensOptions>().ids;
   if (ids.empty()) return nullptr;
   return std::make_unique<SuppressTokensProcessor>(
       checked_token_ids(ids, context.vocab_size, "suppress_tokens"));

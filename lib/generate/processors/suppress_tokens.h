@@ -1,8 +1,19 @@
 #pragma once
 // Suppressed tokens (Hugging Face's suppress_tokens): the listed ids are never generated.
+#include "config/fields.h"
 #include "generate/logits_processor.h"
 
 namespace gpt2 {
+
+// Its options (keys under generate:), read as config.processor<SuppressTokensOptions>().
+struct SuppressTokensOptions {
+  std::vector<int64_t> ids;
+
+  void visit(FieldVisitor& v) {
+    v.field("suppress_tokens", ids, "token ids never generated", Rule::non_negative());
+  }
+  void validate(const GenerateConfig&) const {}
+};
 
 class SuppressTokensProcessor : public LogitsProcessor {
  public:

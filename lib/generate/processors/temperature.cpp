@@ -16,7 +16,7 @@ void TemperatureProcessor::apply(at::Tensor& scores, const std::vector<TokenHist
 }
 
 std::unique_ptr<LogitsProcessor> TemperatureProcessor::make(const ProcessorContext& context) {
-  double t = context.config.temperature;
+  double t = context.config.processor<TemperatureOptions>().temperature;
   return t == 1.0 ? nullptr : std::make_unique<TemperatureProcessor>(t);
 }
 

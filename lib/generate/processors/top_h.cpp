@@ -35,7 +35,7 @@ void TopHProcessor::apply(at::Tensor& scores, const std::vector<TokenHistory>&) 
 }
 
 std::unique_ptr<LogitsProcessor> TopHProcessor::make(const ProcessorContext& context) {
-  double h = context.config.top_h;
+  double h = context.config.processor<TopHOptions>().h;
   return h <= 0 ? nullptr : std::make_unique<TopHProcessor>(h);
 }
 

@@ -3,9 +3,23 @@
 // tokens, renormalised, keeps the most likely ones while the running sum of their entropy terms
 // -p log p stays <= top_h times that distribution's entropy; always the most likely token.
 // Hugging Face gives it no min_tokens_to_keep, nor does this.
+#include "config/fields.h"
 #include "generate/logits_processor.h"
 
 namespace gpt2 {
+
+// Its options (keys under generate:), read as config.processor<TopHOptions>().
+struct TopHOptions {
+  double h = 0.0;
+
+  void visit(FieldVisitor& v) {
+    v.field("top_h", h,
+            "top-H: keep the most likely tokens while their entropy stays <= top_h * H of the "
+            "top 100 (0 = off)",
+            Rule::closed(0, 1));
+  }
+  void validate(const GenerateConfig&) const {}
+};
 
 class TopHProcessor : public LogitsProcessor {
  public:

@@ -25,7 +25,7 @@ void TopKProcessor::apply(at::Tensor& scores, const std::vector<TokenHistory>&) 
 }
 
 std::unique_ptr<LogitsProcessor> TopKProcessor::make(const ProcessorContext& context) {
-  int64_t k = context.config.top_k;
+  int64_t k = context.config.processor<TopKOptions>().k;
   return k <= 0 ? nullptr : std::make_unique<TopKProcessor>(k, context.config.min_tokens_to_keep);
 }
 

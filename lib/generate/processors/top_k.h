@@ -1,9 +1,20 @@
 #pragma once
 // Top-k: keeps the max(k, min_tokens_to_keep) highest logits (and any tied with the last of
 // them), masks the rest.
+#include "config/fields.h"
 #include "generate/logits_processor.h"
 
 namespace gpt2 {
+
+// Its options (keys under generate:), read as config.processor<TopKOptions>().
+struct TopKOptions {
+  int64_t k = 0;
+
+  void visit(FieldVisitor& v) {
+    v.field("top_k", k, "keep the k most likely tokens (0 = off)", Rule::non_negative());
+  }
+  void validate(const GenerateConfig&) const {}
+};
 
 class TopKProcessor : public LogitsProcessor {
  public:

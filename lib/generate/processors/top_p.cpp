@@ -32,7 +32,7 @@ void TopPProcessor::apply(at::Tensor& scores, const std::vector<TokenHistory>&) 
 }
 
 std::unique_ptr<LogitsProcessor> TopPProcessor::make(const ProcessorContext& context) {
-  double p = context.config.top_p;
+  double p = context.config.processor<TopPOptions>().p;
   return p >= 1.0 ? nullptr : std::make_unique<TopPProcessor>(p, context.config.min_tokens_to_keep);
 }
 

@@ -1,9 +1,21 @@
 #pragma once
 // Top-p (nucleus, Holtzman et al. 2019): keeps the smallest set of most likely tokens whose
 // probability mass is >= top_p; the min_tokens_to_keep most likely always stay.
+#include "config/fields.h"
 #include "generate/logits_processor.h"
 
 namespace gpt2 {
+
+// Its options (keys under generate:), read as config.processor<TopPOptions>().
+struct TopPOptions {
+  double p = 1.0;
+
+  void visit(FieldVisitor& v) {
+    v.field("top_p", p, "nucleus: keep the smallest set with this mass (1 = off)",
+            Rule::open_closed(0, 1));
+  }
+  void validate(const GenerateConfig&) const {}
+};
 
 class TopPProcessor : public LogitsProcessor {
  public:

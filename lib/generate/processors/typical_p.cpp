@@ -36,7 +36,7 @@ void TypicalPProcessor::apply(at::Tensor& scores, const std::vector<TokenHistory
 }
 
 std::unique_ptr<LogitsProcessor> TypicalPProcessor::make(const ProcessorContext& context) {
-  double p = context.config.typical_p;
+  double p = context.config.processor<TypicalPOptions>().p;
   return p >= 1.0 ? nullptr
                   : std::make_unique<TypicalPProcessor>(p, context.config.min_tokens_to_keep);
 }

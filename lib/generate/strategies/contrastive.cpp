@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 
+#include "generate/processors/top_k.h"
 #include "generate/ragged_batch.h"
 #include "generate/step_trace.h"
 #include "generate/top_logprobs.h"
@@ -27,7 +28,7 @@ std::vector<std::vector<GenerationResult>> ContrastiveSearch::run(
     const SearchContext& context) {
   const GenerateConfig& config = context.config;
   const double alpha = config.penalty_alpha;
-  const int64_t K = std::min(config.top_k, context.model.vocab_size());
+  const int64_t K = std::min(config.processor<TopKOptions>().k, context.model.vocab_size());
   std::vector<TokenHistory> history;
   std::vector<size_t> origin;  // current row -> prompt
   size_t longest = 0;
