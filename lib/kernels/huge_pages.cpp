@@ -15,9 +15,6 @@
 
 #if defined(__linux__)
 #include <sys/mman.h>
-#include <sys/resource.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 #endif
 
 namespace gpt2 {
@@ -102,10 +99,6 @@ HugePagePlacement::HugePagePlacement(torch::nn::Module& module) : state_(new Sta
   state_->block = huge_page_block(aligned(total, kHugePage));
   State* state = state_.get();
   state_->copier = std::thread([state] {
-#if defined(__linux__)
-    // Below the decoding threads: the copy takes what they leave.
-    setpriority(PRIO_PROCESS, static_cast<id_t>(::syscall(SYS_gettid)), 10);
-#endif
     char* next = static_cast<char*>(state->block.get());
     for (size_t i = 0; i < state->parameters.size() && !state->stop; ++i) {
       const size_t bytes = state->parameters[i].nbytes();

@@ -274,7 +274,14 @@ GPT2LMHeadModelImpl::GPT2LMHeadModelImpl(const ModelConfig& config, ModelInit in
 }
 
 ForwardResult GPT2LMHeadModelImpl::forward(const at::Tensor& input_ids, const ForwardArgs& args) {
-  if (placement_ && placement_->adopt()) placement_.reset();     // between steps: nothing reads
+  // Between steps, where nothing reads the parameters. The copy starts after the first forward,
+  // so that the first token does not share the cores with it.
+  if (placement_wanted_) {
+    placement_wanted_ = false;
+    placement_wanted_ = 2;
+  } else if (placement_ && placement_->adopt()) {
+    placement_.reset();
+  }
   auto x = transformer(input_ids, args);                         // (B, T, C)
   if (args.last_logits_only) x = x.narrow(1, x.size(1) - 1, 1);  // (B, 1, C)
   ForwardResult result;
@@ -301,7 +308,7 @@ KVCache GPT2LMHeadModelImpl::new_cache(int64_t batch_size, int64_t capacity) con
 }
 
 void GPT2LMHeadModelImpl::place_in_huge_pages_in_background() {
-  placement_ = std::make_shared<HugePagePlacement>(*this);
+  placement_wanted_ = 2;
 }
 
 void GPT2LMHeadModelImpl::reset_parameters() {

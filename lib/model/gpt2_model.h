@@ -143,14 +143,16 @@ class GPT2LMHeadModelImpl : public torch::nn::Module {
   // 1/sqrt(2 n_layer), zero biases, unit LayerNorm weights. Draws from torch's default RNG.
   void reset_parameters();
   // Moves the CPU parameters into one huge-page block on a thread of its own
-  // (HugePagePlacement), adopted at the start of a later forward(): for a model whose weights
-  // start on its file's mapping (load_model_dir). Call it once the weights are final.
+  // (HugePagePlacement), started at the second forward() (not beside the first token's) and
+  // adopted at the start of a later one: for a model whose weights start on its file's
+  // mapping (load_model_dir). Call it once the weights are final.
   void place_in_huge_pages_in_background();
 
   GPT2Model transformer{nullptr};
 
  private:
   ModelConfig config_;
+  int placement_wanted_ = 0;                      // forwards until the copy starts
   std::shared_ptr<HugePagePlacement> placement_;  // until adopted
 };
 TORCH_MODULE(GPT2LMHeadModel);
