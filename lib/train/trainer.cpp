@@ -24,6 +24,7 @@
 #include "report/table.h"
 #include "runtime/runtime.h"
 #include "tokenizer/tokenizer_io.h"
+#include "train/device_batch.h"
 #include "train/distributed.h"
 #include "train/flops.h"
 #include "train/grad_utils.h"
@@ -54,27 +55,6 @@ uint64_t step_seed(int64_t seed, int rank, int64_t step) {
   x *= 0xff51afd7ed558ccdull;
   x ^= x >> 33;
   return x;
-}
-
-struct DeviceBatch {
-  at::Tensor inputs, targets;  // (B, T) int64
-  int64_t scored = 0;          // targets that count in the loss
-};
-
-DeviceBatch to_device(const Batch& batch, c10::Device device, int64_t vocab_size) {
-  for (int64_t id : batch.inputs)
-    require(id >= 0 && id < vocab_size,
-            "the data holds token id " + std::to_string(id) + " but the model's vocab_size is " +
-                std::to_string(vocab_size) + "; were the shards made with another tokenizer?");
-  DeviceBatch out;
-  auto make = [&](const std::vector<int64_t>& v) {
-    return at::tensor(v, at::kLong).view({batch.rows, batch.cols}).to(device);  // (B, T)
-  };
-  out.inputs = make(batch.inputs);
-  out.targets = make(batch.targets);  // kIgnoreIndex = not scored
-  out.scored = 0;
-  for (int64_t t : batch.targets) out.scored += t != kIgnoreIndex;
-  return out;
 }
 
 // metrics.csv: the trainer's numbers, then each train.eval_tasks metric.

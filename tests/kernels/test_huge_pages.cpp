@@ -27,6 +27,19 @@ uintptr_t address(const at::Tensor& t) {
   return reinterpret_cast<uintptr_t>(t.data_ptr());
 }
 
+// The parameters left `old_address` for one 2 MiB-aligned block, back to back, with their values
+// and autograd settings.
+void check_moved(const TwoWeights& module, uintptr_t old_address, const at::Tensor& big_before,
+                 const at::Tensor& bias_before) {
+  CHECK(address(module.big) != old_address);
+  CHECK(address(module.big) % (uintptr_t(2) << 20) == 0);
+  CHECK(address(module.bias) == address(module.big) + module.big.numel() * sizeof(float));
+  CHECK(at::equal(module.big, big_before));
+  CHECK(at::equal(module.bias, bias_before));
+  CHECK(module.big.requires_grad());
+  CHECK_FALSE(module.bias.requires_grad());
+}
+
 }  // namespace
 
 TEST_CASE("parameters move into one huge-page block with their values and identity") {
@@ -42,13 +55,7 @@ TEST_CASE("parameters move into one huge-page block with their values and identi
   place_parameters_in_huge_pages(module);
 
   CHECK(module.big.unsafeGetTensorImpl() == big_impl);  // the same tensor, new storage
-  CHECK(address(module.big) != old_address);
-  CHECK(address(module.big) % (uintptr_t(2) << 20) == 0);
-  CHECK(address(module.bias) == address(module.big) + 2000 * 1000 * sizeof(float));
-  CHECK(at::equal(module.big, big_before));
-  CHECK(at::equal(module.bias, bias_before));
-  CHECK(module.big.requires_grad());
-  CHECK_FALSE(module.bias.requires_grad());
+  check_moved(module, old_address, big_before, bias_before);
   // Still trainable: gradients reach the moved parameter.
   (module.big * 2).sum().backward();
   REQUIRE(module.big.grad().defined());
@@ -86,13 +93,7 @@ TEST_CASE("a background placement moves the parameters when adopted, with their 
   REQUIRE(wait_ready(placement));
   CHECK(address(module.big) == old_address);  // nothing moves before adopt()
   REQUIRE(placement.adopt());
-  CHECK(address(module.big) != old_address);
-  CHECK(address(module.big) % (uintptr_t(2) << 20) == 0);
-  CHECK(address(module.bias) == address(module.big) + 2000 * 1000 * sizeof(float));
-  CHECK(at::equal(module.big, big_before));
-  CHECK(at::equal(module.bias, bias_before));
-  CHECK(module.big.requires_grad());
-  CHECK_FALSE(module.bias.requires_grad());
+  check_moved(module, old_address, big_before, bias_before);
 }
 
 TEST_CASE("a background placement adopts nothing for a parameter replaced meanwhile") {
