@@ -8,6 +8,7 @@
 #include "kernels/matmul_rows.h"
 #include "kernels/row_math.h"
 #include "kernels/row_products.h"
+#include "kernels/worker_threads.h"
 
 namespace gpt2 {
 
@@ -77,7 +78,7 @@ at::Tensor attention_rows(const at::Tensor& q, const at::Tensor& k, const at::Te
   const float* queries_data = queries.data_ptr<float>();
   float* scores_data = scores.data_ptr<float>();
   float* y_data = y.data_ptr<float>();
-  at::parallel_for(0, B * nh, grain, [&](int64_t first, int64_t last) {
+  parallel_chunks(B * nh, grain, [&](int64_t first, int64_t last) {
     for (int64_t i = first; i < last; ++i) {
       const int64_t b = i / nh, h = i % nh;
       if (i + 1 < last) {  // the next head's keys and values, on their way while this one runs

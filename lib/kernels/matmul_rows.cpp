@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "kernels/kernel_choice.h"
+#include "kernels/worker_threads.h"
 
 namespace gpt2 {
 
@@ -22,7 +23,7 @@ constexpr int64_t kColumnAlign = 16;   // each thread's columns start on a cache
 // parallel region, no autograd graph to record (the *_out calls below have no gradient), a CPU
 // float tensor.
 bool parallel_blas_applies(const at::Tensor& t) {
-  return at::get_num_threads() > 1 && !at::in_parallel_region() && !at::GradMode::is_enabled() &&
+  return at::get_num_threads() > 1 && !in_parallel_work() && !at::GradMode::is_enabled() &&
          t.is_cpu() && (t.scalar_type() == at::kFloat || t.scalar_type() == at::kDouble);
 }
 
@@ -43,14 +44,18 @@ int64_t column_chunk(int64_t N, int64_t parts) {
   return ((N + parts - 1) / parts + kColumnAlign - 1) / kColumnAlign * kColumnAlign;
 }
 
+// How the parts of a product are run: the row kernels on our workers (worker_threads.h), BLAS
+// on the intra-op (OpenMP) threads, where it runs on one thread per part.
+enum class PartsOn { workers, intra_op_threads };
+
 // Runs body(group, begin, end) for each of `groups` parts of a product (e.g. the halves of its
 // K) over column ranges [begin, end) covering [0, N). When the threads divide evenly among the
 // groups, each group gets its share of them, its columns split among those; otherwise every
-// thread runs all groups in turn on its own share of the columns. One thread, or inside a
-// parallel region: all groups on [0, N).
+// thread runs all groups in turn on its own share of the columns. One thread, or inside
+// parallel work: all groups on [0, N).
 template <typename Body>
-void over_groups_and_column_parts(int64_t groups, int64_t N, const Body& body) {
-  const int64_t threads = at::in_parallel_region() ? 1 : at::get_num_threads();
+void over_groups_and_column_parts(PartsOn on, int64_t groups, int64_t N, const Body& body) {
+  const int64_t threads = in_parallel_work() ? 1 : at::get_num_threads();
   if (threads == 1) {
     for (int64_t group = 0; group < groups; ++group) body(group, 0, N);
     return;
@@ -61,21 +66,26 @@ void over_groups_and_column_parts(int64_t groups, int64_t N, const Body& body) {
   auto run = [&](int64_t group, int64_t part) {
     if (part * chunk < N) body(group, part * chunk, std::min(N, (part + 1) * chunk));
   };
-  parallel_with_caller_state(thread_per_group ? threads : parts, [&](int64_t first, int64_t last) {
+  auto items = [&](int64_t first, int64_t last) {
     for (int64_t item = first; item < last; ++item) {
       if (thread_per_group)
         run(item / parts, item % parts);
       else
         for (int64_t group = 0; group < groups; ++group) run(group, item);
     }
-  });
+  };
+  const int64_t n = thread_per_group ? threads : parts;
+  if (on == PartsOn::workers)
+    parallel_chunks(n, 1, items);
+  else
+    parallel_with_caller_state(n, items);
 }
 
 // Runs body(begin, end) on column ranges [begin, end) covering [0, N), one per intra-op thread,
 // or on [0, N) at once with one thread or inside a parallel region.
 template <typename Body>
-void over_column_parts(int64_t N, const Body& body) {
-  over_groups_and_column_parts(1, N,
+void over_column_parts(PartsOn on, int64_t N, const Body& body) {
+  over_groups_and_column_parts(on, 1, N,
                                [&](int64_t, int64_t begin, int64_t end) { body(begin, end); });
 }
 
@@ -83,7 +93,7 @@ void over_column_parts(int64_t N, const Body& body) {
 at::Tensor split_columns(const at::Tensor& rows, const at::Tensor& weight, const at::Tensor& bias) {
   const int64_t M = rows.size(0), N = weight.size(1);
   auto out = at::empty({M, N}, rows.options());  // (M, N)
-  over_column_parts(N, [&](int64_t begin, int64_t end) {
+  over_column_parts(PartsOn::intra_op_threads, N, [&](int64_t begin, int64_t end) {
     auto w = weight.narrow(1, begin, end - begin);      // (K, width)
     auto out_part = out.narrow(1, begin, end - begin);  // (M, width)
     if (bias.defined())
@@ -134,15 +144,17 @@ at::Tensor kernel_product(const at::Tensor& rows, const at::Tensor& weight, Weig
   if (s.defined()) p.weight_scales = s.data_ptr<float>();
   const int64_t k_split = k_split_of(layout, K);
   if (k_split == 0) {
-    over_column_parts(N, [&](int64_t begin, int64_t end) { row_products(kernel, p, begin, end); });
+    over_column_parts(PartsOn::workers, N,
+                      [&](int64_t begin, int64_t end) { row_products(kernel, p, begin, end); });
     return out;
   }
   auto upper_sums = at::empty_like(out);  // (M, N): the sums over K's upper half
   const RowProduct halves[2] = {k_range_of(p, 0, k_split, p.out, true),
                                 k_range_of(p, k_split, K, upper_sums.data_ptr<float>(), false)};
-  over_groups_and_column_parts(2, N, [&](int64_t half, int64_t begin, int64_t end) {
-    row_products(kernel, halves[half], begin, end);
-  });
+  over_groups_and_column_parts(PartsOn::workers, 2, N,
+                               [&](int64_t half, int64_t begin, int64_t end) {
+                                 row_products(kernel, halves[half], begin, end);
+                               });
   return out.add_(upper_sums);  // (M, N)
 }
 
@@ -232,7 +244,7 @@ bool kernel_chosen(const at::Tensor& rows, const at::Tensor& weight, WeightLayou
   shape.K = rows.size(1);
   shape.N = layout == WeightLayout::in_out ? weight.size(1) : weight.size(0);
   shape.many_rows = rows.size(0) > kMaxKernelRows;
-  shape.threads = at::in_parallel_region() ? 1 : at::get_num_threads();
+  shape.threads = in_parallel_work() ? 1 : at::get_num_threads();
   shape.kernel = kernel;
   return process_kernel_choices().choose(shape, [&] {
     return time_products(rows, weight, layout, bias, kernel, shape.many_rows);

@@ -8,6 +8,7 @@
 #include "kernels/matmul_rows.h"
 #include "kernels/row_math.h"
 #include "kernels/trainable_rows.h"
+#include "kernels/worker_threads.h"
 
 namespace gpt2 {
 
@@ -30,7 +31,7 @@ const RowMath* math_for(std::initializer_list<const at::Tensor*> tensors) {
 template <typename Body>
 void over_rows(int64_t rows, int64_t n, const Body& body) {
   const int64_t grain = std::max<int64_t>(1, kElementsPerChunk / std::max<int64_t>(n, 1));
-  at::parallel_for(0, rows, grain, [&](int64_t first, int64_t last) {
+  parallel_chunks(rows, grain, [&](int64_t first, int64_t last) {
     for (int64_t r = first; r < last; ++r) body(r);
   });
 }
@@ -65,7 +66,7 @@ at::Tensor gelu_tanh_rows(const at::Tensor& x) {
   auto out = at::empty_like(in);
   const float* src = in.data_ptr<float>();
   float* dst = out.data_ptr<float>();
-  at::parallel_for(0, in.numel(), kElementsPerChunk, [&](int64_t first, int64_t last) {
+  parallel_chunks(in.numel(), kElementsPerChunk, [&](int64_t first, int64_t last) {
     math->gelu_tanh(src + first, dst + first, last - first);
   });
   return out;

@@ -145,7 +145,8 @@ class GPT2LMHeadModelImpl : public torch::nn::Module {
   // Moves the CPU parameters into one huge-page block on a thread of its own
   // (HugePagePlacement), started at the second forward() (not beside the first token's) and
   // adopted at the start of a later one: for a model whose weights start on its file's
-  // mapping (load_model_dir). Call it once the weights are final.
+  // mapping (load_model_dir). Call it once the weights are final. The copy is skipped when the
+  // intra-op threads use every core (it would slow the decoding it runs beside).
   void place_in_huge_pages_in_background();
 
   GPT2Model transformer{nullptr};
