@@ -37,7 +37,7 @@ std::vector<std::pair<int64_t, int64_t>> visited_chunks(int64_t n, int64_t grain
 
 }  // namespace
 
-TEST_CASE("parallel_chunks covers [0, n) once, in at most one chunk per thread") {
+TEST_CASE("parallel_chunks covers every index once, in at most one chunk per thread") {
   const int threads = at::get_num_threads();
   at::set_num_threads(2);
   INFO("spinning workers: " << spinning_workers_enabled());
