@@ -25,6 +25,18 @@ namespace {
 
 thread_local bool t_in_job = false;
 
+// Marks the calling thread as running a chunk, for the guard's lifetime (nested calls inline).
+class InJob {
+ public:
+  InJob() : was_(t_in_job) { t_in_job = true; }
+  ~InJob() { t_in_job = was_; }
+  InJob(const InJob&) = delete;
+  InJob& operator=(const InJob&) = delete;
+
+ private:
+  bool was_;
+};
+
 void relax() {
 #if defined(__x86_64__) || defined(__i386__)
   _mm_pause();
@@ -71,14 +83,13 @@ class WorkerPool {
       std::lock_guard<std::mutex> lock(sleep_mutex_);
       wake_.notify_all();
     }
-    t_in_job = true;
     std::exception_ptr own_error;
     try {
+      InJob in_job;
       function(body, 0, std::min(n, chunk));
     } catch (...) {
       own_error = std::current_exception();
     }
-    t_in_job = false;
     if (!spin_until([&] { return pending_.load(std::memory_order_acquire) == 0; },
                     std::chrono::microseconds(worker_spin_microseconds())))
       while (pending_.load(std::memory_order_acquire) != 0) std::this_thread::yield();
@@ -114,14 +125,13 @@ class WorkerPool {
       seen = wait_for_job(seen);
       const int64_t first = (index + 1) * chunk_;
       if (index + 1 < chunks_) {
-        t_in_job = true;
         try {
+          InJob in_job;
           function_(body_, first, std::min(n_, first + chunk_));
         } catch (...) {
           std::lock_guard<std::mutex> lock(error_mutex_);
           if (!error_) error_ = std::current_exception();
         }
-        t_in_job = false;
       }
       pending_.fetch_sub(1, std::memory_order_release);
     }
@@ -193,22 +203,15 @@ void run_chunks(int64_t n, int64_t grain, ChunkFunction function, const void* bo
                      [&](int64_t first, int64_t last) { function(body, first, last); });
     return;
   }
-  const int64_t max_chunks = (n + std::max<int64_t>(grain, 1) - 1) / std::max<int64_t>(grain, 1);
-  const int64_t wanted = std::min<int64_t>(at::get_num_threads(), max_chunks);
+  grain = std::max<int64_t>(grain, 1);
+  const int64_t wanted = std::min<int64_t>(at::get_num_threads(), (n + grain - 1) / grain);
   if (wanted > 1 && !in_parallel_work()) {
     const int64_t chunk = (n + wanted - 1) / wanted;
     const int chunks = int((n + chunk - 1) / chunk);  // none empty
     if (chunks > 1 && pool().try_run(n, chunk, chunks, function, body)) return;
   }
-  const bool was_in_job = t_in_job;
-  t_in_job = true;  // what the body calls runs here too
-  try {
-    function(body, 0, n);
-  } catch (...) {
-    t_in_job = was_in_job;
-    throw;
-  }
-  t_in_job = was_in_job;
+  InJob in_job;  // what the body calls runs here too
+  function(body, 0, n);
 }
 
 }  // namespace detail

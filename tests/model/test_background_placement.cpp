@@ -20,6 +20,16 @@ uintptr_t address_of(const at::Tensor& t) {
   return reinterpret_cast<uintptr_t>(t.data_ptr());
 }
 
+// 4 layers of width 256 and 2,000 tokens: ~4.2 M parameters, past the 4 MiB threshold, in
+// ordinary memory (not huge pages), as a loaded model's would be; eval mode.
+GPT2LMHeadModel small_model_outside_huge_pages() {
+  GPT2LMHeadModel model(test::tiny_model_config(2000, 32, 256, 4, 4), ModelInit::uninitialised);
+  at::NoGradGuard no_grad;
+  for (auto& p : model->parameters()) p.set_data(at::randn(p.sizes()) * 0.02);
+  model->eval();
+  return model;
+}
+
 }  // namespace
 
 TEST_CASE("a model moves its weights to huge pages from its second forward on, same logits") {
@@ -30,13 +40,7 @@ TEST_CASE("a model moves its weights to huge pages from its second forward on, s
   const int threads = at::get_num_threads();
   at::set_num_threads(1);  // a core left free: the copy may start
   at::manual_seed(3);
-  // 4 layers of width 256 and 2,000 tokens: ~4.2 M parameters, past the 4 MiB threshold.
-  GPT2LMHeadModel model(test::tiny_model_config(2000, 32, 256, 4, 4), ModelInit::uninitialised);
-  {
-    at::NoGradGuard no_grad;
-    for (auto& p : model->parameters()) p.set_data(at::randn(p.sizes()) * 0.02);  // not huge
-  }
-  model->eval();
+  auto model = small_model_outside_huge_pages();
   at::NoGradGuard no_grad;
   const auto& wte = model->transformer->wte->weight;
   const uintptr_t before = address_of(wte);
@@ -66,12 +70,7 @@ TEST_CASE("a model whose threads take every core keeps its weights where they ar
   if (cores == 0) return;
   const int threads = at::get_num_threads();
   at::set_num_threads(int(cores));
-  GPT2LMHeadModel model(test::tiny_model_config(2000, 32, 256, 4, 4), ModelInit::uninitialised);
-  {
-    at::NoGradGuard no_grad;
-    for (auto& p : model->parameters()) p.set_data(at::randn(p.sizes()) * 0.02);
-  }
-  model->eval();
+  auto model = small_model_outside_huge_pages();
   at::NoGradGuard no_grad;
   const uintptr_t before = address_of(model->transformer->wte->weight);
   auto ids = at::randint(0, 2000, {1, 8}, at::kLong);  // (1, 8)
