@@ -63,7 +63,7 @@ int cmd_info(const std::vector<std::string>& argv) {
               human_count(double(parameters - embedding)).c_str());
   std::printf("memory       %s of weights: %s, Conv1D and LM head %s\n", human_bytes(bytes).c_str(),
               dtype_name(loaded.runtime.dtype).c_str(),
-              dtype_name(loaded.model->transformer->wte->weight.scalar_type()).c_str());
+              dtype_name(product_weights_of(*loaded.model)).c_str());
   const std::string nonfinite = describe_nonfinite(nonfinite_parameters(*loaded.model));
   std::printf("non-finite   %s\n", nonfinite.empty() ? "none" : nonfinite.c_str());
   std::printf("runtime      %s, %ld threads\n", loaded.runtime.device.str().c_str(),

@@ -21,6 +21,7 @@ int cmd_generate(const std::vector<std::string>& args);
 int cmd_info(const std::vector<std::string>& args);
 int cmd_init(const std::vector<std::string>& args);
 int cmd_merge_adapter(const std::vector<std::string>& args);
+int cmd_quantize(const std::vector<std::string>& args);
 int cmd_metric(const std::vector<std::string>& args);
 int cmd_train(const std::vector<std::string>& args);
 int cmd_prepare(const std::vector<std::string>& args);

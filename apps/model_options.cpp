@@ -11,7 +11,8 @@ namespace gpt2::cli {
 
 LoadedModel load_model_from_args(const std::string& spec, ConfigArgs args,
                                  std::vector<SectionRef> command_sections,
-                                 const std::string& adapter) {
+                                 const std::string& adapter,
+                                 const std::function<void()>& before_loading) {
   LoadedModel loaded;
   RuntimeConfig runtime_config;
   ModelConfig model_config;
@@ -37,6 +38,7 @@ LoadedModel load_model_from_args(const std::string& spec, ConfigArgs args,
   loaded.runtime = apply_runtime(runtime_config);
   const auto& runtime = loaded.runtime;
   const InferenceWeights how{adapter, runtime.weights, runtime.device, runtime.dtype};
+  if (before_loading) before_loading();
   GPT2LMHeadModel model{nullptr};
   if (from_dir) {
     model = load_inference_model(spec, model_config, how);

@@ -2,6 +2,7 @@
 // --model DIR|PRESET for subcommands that build or load a model. A preset is the first config
 // layer, so --config files and --set model.key=value refine it; a directory's config.json is
 // fixed by its weights.
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -33,9 +34,11 @@ std::shared_ptr<GPT2LMHeadModelImpl> load_draft_model(const std::string& dir,
 // --dump-config (which prints all of them). A directory's config.json is read once and fixes
 // the model section: a setting that would change it is an error.
 // `adapter`: a LoRA adapter directory (PEFT's layout) merged into the model after loading;
-// "" = none.
+// "" = none. `before_loading`, when given, runs once the sections are loaded and before the
+// weights are (work that needs the settings and may run beside the loading).
 LoadedModel load_model_from_args(const std::string& spec, ConfigArgs args,
                                  std::vector<SectionRef> command_sections = {},
-                                 const std::string& adapter = "");
+                                 const std::string& adapter = "",
+                                 const std::function<void()>& before_loading = {});
 
 }  // namespace gpt2::cli

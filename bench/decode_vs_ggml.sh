@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Decoding beside ggml's GPT-2 examples on the same weights, whole processes, in turn (A B A B):
-# batch 1 at every weight dtype (ours f32/bf16/f16/int8 against ggml f32/f16/q8_0), 8 streams
+# batch 1 at every weight dtype (ours f32/bf16/f16/int8 against ggml f32/f16/q8_0; ours from
+# `gpt2 quantize` directories), 8 streams
 # (ggml gpt-2-batched, f32), and the time from process start to the first token.
 #
 #   bash bench/decode_vs_ggml.sh GPT2 GGML_BUILD WORK [THREADS=2] [RUNS=5] [ROWS=all|batch1|streams]
@@ -32,6 +33,11 @@ if [ ! -f "$W/m124/model.safetensors" ]; then
   "$G" init --model gpt2 --out "$W/m124" --seed 1 >/dev/null
   cp "$tok/encoder.json" "$tok/vocab.bpe" "$W/m124/"
 fi
+# Ours at 16 bits and int8 read directories written by `gpt2 quantize`, as ggml reads its
+# converted files: both map their weights as stored, with no conversion at start-up.
+for w in f16 bf16 int8; do
+  [ -f "$W/m124-$w/model.safetensors" ] || "$G" quantize --model "$W/m124" --weights $w --out "$W/m124-$w" >/dev/null
+done
 for ft in f32 f16; do
   [ -f "$W/ggml-$ft.bin" ] || /usr/bin/python3 "$conv" "$W/m124" "$tok/encoder.json" "$W/ggml-$ft.bin" $ft >/dev/null
 done
@@ -49,11 +55,13 @@ secs() {
   echo "$e - $s" | bc
 }
 ours() {  # ours N DTYPE [STREAMS]
+  local dir="$W/m124"
+  [ "$2" = f32 ] || dir="$W/m124-$2"
   if [ "${3:-1}" = 1 ]; then
-    "$G" generate --model "$W/m124" --prompt "$P" --strategy greedy --max-new-tokens "$1" \
+    "$G" generate --model "$dir" --prompt "$P" --strategy greedy --max-new-tokens "$1" \
       --ignore-eos --threads "$TH" --weights "$2"
   else
-    "$G" generate --model "$W/m124" --prompt "$P" --strategy sample --num-return-sequences "$3" \
+    "$G" generate --model "$dir" --prompt "$P" --strategy sample --num-return-sequences "$3" \
       --max-new-tokens "$1" --ignore-eos --threads "$TH" --weights "$2" --seed 42
   fi
 }
@@ -77,7 +85,9 @@ fi
 [ "$ROWS" != batch1 ] && pairs+=("8 streams, f32 vs ggml f32|f32|f32|8" "8 streams, f16 vs ggml f16|f16|f16|8")
 
 declare -A S
+floor=""  # LibTorch's own start (loading its ~290 shared libraries, registering its operators)
 for r in $(seq "$R"); do
+  floor+=" $(secs "$G" --help)"
   for pair in "${pairs[@]}"; do
     IFS='|' read -r label mine theirs streams <<<"$pair"
     for n in 1 128; do
@@ -88,6 +98,7 @@ for r in $(seq "$R"); do
 done
 
 echo "GPT-2 124M decoding, $TH thread(s), median of $R runs each, in turn ($(lscpu | sed -n 's/^Model name: *//p'))"
+echo "start-up floor: \`gpt2 --help\` (LibTorch's libraries and operator registration) $(med $floor) s"
 printf '%-30s %12s %12s %6s   %8s %8s %6s   %8s %8s %6s\n' work ours ggml ratio "1st ours" "1st ggml" ratio \
   "128 ours" "128 ggml" ratio
 for pair in "${pairs[@]}"; do

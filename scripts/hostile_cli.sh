@@ -107,6 +107,11 @@ cases=(
   "metric --metric bleu --hyp text.txt --ref text.txt --option no_such=1"
   "merge-adapter --model model --adapter emptydir --out m1"
   "merge-adapter --model trunc --adapter emptydir --out m2"
+  "quantize --model model --weights f32 --out q1"
+  "quantize --model model --weights int4 --out q2"
+  "quantize --model trunc --weights int8 --out q3"
+  "quantize --model emptydir --weights f16 --out q4"
+  "quantize --model model --weights int8 --out model"
   "no_such_command"
 )
 

@@ -134,9 +134,10 @@ ComparisonResult run_comparison(const CompareConfig& config,
   InferenceWeights scorer_how = generator_how;
   scorer_how.weights = c10::kFloat;
   if (result.scoring_model != config.model) scorer_how.adapter.clear();
-  auto scorer = result.scoring_model == config.model && how.weights == c10::kFloat
-                    ? generator_model
-                    : load_inference_model(result.scoring_model, scorer_how);
+  auto scorer =
+      result.scoring_model == config.model && product_weights_of(*generator_model) == c10::kFloat
+          ? generator_model
+          : load_inference_model(result.scoring_model, scorer_how);
   auto tokenizer = load_tokenizer(config.model);
   result.pairs = load_prompt_pairs(config, *tokenizer);
 

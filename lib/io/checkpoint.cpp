@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <type_traits>
@@ -39,6 +40,35 @@ void read_field(const nlohmann::json& json, const std::string& path, const char*
 // Buffers that HF checkpoints may carry and that we recompute: the causal mask and its fill.
 bool is_ignored_buffer(const std::string& key) {
   return ends_with(key, ".attn.bias") || ends_with(key, ".attn.masked_bias");
+}
+
+// int8 product weights (a `gpt2 quantize` directory) carry their per-output-column scales as
+// "<weight name>_scale", float32, one per output column: (V) for wte, (out) for a Conv1D.
+const char* kScaleSuffix = "_scale";
+
+// Every product weight's name (transformer.wte.weight, each Conv1D's weight) and the slot of its
+// int8 scales in the model.
+std::vector<std::pair<std::string, at::Tensor*>> product_weight_scales(GPT2LMHeadModelImpl& model) {
+  std::vector<std::pair<std::string, at::Tensor*>> slots{
+      {std::string(kPrefix) + "wte.weight", &model.transformer->wte_scales}};
+  for (const auto& item : model.named_modules())
+    if (auto* conv = item.value()->as<Conv1DImpl>())
+      slots.emplace_back(item.key() + ".weight", &conv->weight_scales);
+  return slots;
+}
+
+// The dtype a file stores the products' weights in, from the first MLP's: int8, 16-bit or float.
+c10::ScalarType stored_product_weights(const SafetensorsFile& file) {
+  for (const std::string& key :
+       {std::string(kPrefix) + "h.0.mlp.c_fc.weight", std::string("h.0.mlp.c_fc.weight")}) {
+    if (!file.contains(key)) continue;
+    const std::string& dtype = file.entries().at(key).dtype;
+    return dtype == "I8"     ? c10::kChar
+           : dtype == "F16"  ? c10::kHalf
+           : dtype == "BF16" ? c10::kBFloat16
+                             : c10::kFloat;
+  }
+  return c10::kFloat;
 }
 
 std::string shape_text(at::IntArrayRef shape) {
@@ -93,12 +123,52 @@ std::string hf_config_json(const ModelConfig& config, c10::ScalarType dtype) {
   // GPT2Config: n_inner null means 4 * n_embd (0 would build an empty MLP).
   if (config.n_inner == 0) json["n_inner"] = nullptr;
   json["tie_word_embeddings"] = true;
-  json["torch_dtype"] = dtype == c10::kBFloat16 ? "bfloat16" : "float32";
+  json["torch_dtype"] = dtype == c10::kBFloat16 ? "bfloat16"
+                        : dtype == c10::kHalf   ? "float16"
+                                                : "float32";
+  if (dtype == c10::kChar)  // an unknown quant_method: transformers refuses the file, loudly
+    json["quantization_config"] = {
+        {"quant_method", "gpt2-int8"},
+        {"bits", 8},
+        {"scheme", "symmetric, one float32 scale per output column (<weight>_scale)"},
+        {"quantized", "the Conv1D weights and wte (the tied LM head)"}};
   return json.dump(2) + "\n";
 }
 
 void load_weights(GPT2LMHeadModelImpl& model, const std::string& path) {
   load_weights(model, SafetensorsFile(path));
+}
+
+// The scales of the int8 weights just loaded: all product weights int8 with their scales, or
+// none, so that the model is one kind or the other (product_weights_of).
+static void load_int8_scales(GPT2LMHeadModelImpl& model, const std::string& path,
+                             const std::vector<std::string>& int8_weights,
+                             std::map<std::string, at::Tensor>& scales, LoadedMemory memory) {
+  const auto slots = product_weight_scales(model);
+  for (const auto& [name, scale] : scales)
+    require(std::find(int8_weights.begin(), int8_weights.end(), name) != int8_weights.end(),
+            path + ": tensor \"" + name + kScaleSuffix + "\" scales " + name +
+                ", which is not stored as I8 (only gpt2 quantize's int8 weights have scales)");
+  if (int8_weights.empty()) return;
+  for (const auto& [name, slot] : slots) {
+    require(scales.count(name),
+            path + ": " + name +
+                (std::find(int8_weights.begin(), int8_weights.end(), name) == int8_weights.end()
+                     ? " is not int8 while other product weights are; "
+                     : " is int8 but its scales " + name + kScaleSuffix + " are missing; ") +
+                "the file is not a whole gpt2 quantize output (quantize the model again)");
+    const at::Tensor& scale = scales.at(name);
+    const bool wte = name == std::string(kPrefix) + "wte.weight";
+    const auto& weight = *model.named_parameters().find(name);
+    const int64_t columns = weight.size(wte ? 0 : 1);
+    require(scale.scalar_type() == at::kFloat && scale.dim() == 1 && scale.size(0) == columns,
+            path + ": tensor \"" + name + kScaleSuffix + "\" must be F32 of shape [" +
+                std::to_string(columns) + "] (one scale per output column), not " +
+                std::string(c10::toString(scale.scalar_type())) + " " + shape_text(scale.sizes()));
+    require(scale.isfinite().all().item<bool>(),
+            path + ": tensor \"" + name + kScaleSuffix + "\" holds non-finite scales");
+    *slot = memory == LoadedMemory::mapping ? scale : scale.clone();
+  }
 }
 
 void load_weights(GPT2LMHeadModelImpl& model, const SafetensorsFile& file, LoadedMemory memory) {
@@ -109,6 +179,8 @@ void load_weights(GPT2LMHeadModelImpl& model, const SafetensorsFile& file, Loade
   for (const auto& item : parameters) loaded[item.key()] = false;
   at::Tensor stored_lm_head;
   std::vector<std::string> unknown;
+  std::map<std::string, at::Tensor> int8_scales;  // by weight name
+  std::vector<std::string> int8_weights;
   for (const auto& [stored_name, entry] : file.entries()) {
     if (is_ignored_buffer(stored_name)) continue;
     if (stored_name == "lm_head.weight") {
@@ -116,25 +188,36 @@ void load_weights(GPT2LMHeadModelImpl& model, const SafetensorsFile& file, Loade
       continue;
     }
     std::string name = starts_with(stored_name, kPrefix) ? stored_name : kPrefix + stored_name;
+    if (ends_with(name, std::string(".weight") + kScaleSuffix)) {
+      int8_scales[name.substr(0, name.size() - std::strlen(kScaleSuffix))] =
+          file.tensor(stored_name);
+      continue;
+    }
     auto* parameter = parameters.find(name);
     if (!parameter) {
       unknown.push_back(stored_name);
       continue;
     }
     require(entry.dtype == "F32" || entry.dtype == "F16" || entry.dtype == "BF16" ||
-                entry.dtype == "F64",
+                entry.dtype == "F64" || entry.dtype == "I8",
             path + ": tensor \"" + stored_name + "\" has dtype " + entry.dtype +
-                "; model weights must be F32, F16 or BF16");
+                "; model weights must be F32, F16 or BF16 (or I8 with scales, from gpt2 quantize)");
     at::Tensor value = file.tensor(stored_name);
     require(value.sizes() == parameter->sizes(),
             path + ": tensor \"" + stored_name + "\" has shape " + shape_text(value.sizes()) +
                 " but config.json needs " + shape_text(parameter->sizes()) +
                 " (is config.json from the same model?)");
-    if (memory == LoadedMemory::mapping && value.scalar_type() == parameter->scalar_type() &&
-        value.is_contiguous())
+    if (entry.dtype == "I8") {
+      // Stays int8: the values of a quantised product weight, its scales set below.
+      parameter->requires_grad_(false);  // before set_data: an integer tensor has no gradient
+      parameter->set_data(memory == LoadedMemory::mapping ? value : value.clone());
+      int8_weights.push_back(name);
+    } else if (memory == LoadedMemory::mapping && value.scalar_type() == parameter->scalar_type() &&
+               value.is_contiguous()) {
       parameter->set_data(value);
-    else
+    } else {
       parameter->copy_(value);
+    }
     loaded[name] = true;
   }
   if (!unknown.empty())
@@ -144,6 +227,7 @@ void load_weights(GPT2LMHeadModelImpl& model, const SafetensorsFile& file, Loade
   for (const auto& [name, done] : loaded)
     if (!done) missing.push_back(name);
   if (!missing.empty()) throw Error(path + ": missing tensor(s) " + join(missing, ", "));
+  load_int8_scales(model, path, int8_weights, int8_scales, memory);
   const std::string nonfinite = describe_nonfinite(nonfinite_parameters(model));
   if (!nonfinite.empty())
     std::fprintf(stderr,
@@ -168,11 +252,20 @@ std::vector<std::pair<std::string, int64_t>> nonfinite_parameters(
     // One read of the tensor: a NaN or an infinity makes the sum non-finite, so a finite sum
     // clears the tensor; only a non-finite one (a bad weight, or an overflow of the sum) pays
     // for the exact count, which allocates a mask. The sum is taken in float32 or wider: a
-    // float64 sum of float32 converts the whole tensor first (10x slower, 1 GB for 124M).
+    // float64 sum of float32 converts the whole tensor first (10x slower, 1 GB for 124M). A
+    // 16-bit tensor is summed in chunks of 1M values: a float32 sum of the whole converts it
+    // into fresh memory first (GPT-2 124M in f16: 500 MB of new pages, 0.35 s of the start-up).
     const at::Tensor& value = item.value();
     if (!value.is_floating_point()) continue;
     const auto sum_type = value.element_size() < 4 ? at::kFloat : value.scalar_type();
-    if (std::isfinite(value.sum(sum_type).item<double>())) continue;
+    const int64_t chunk = value.element_size() < 4 ? int64_t(1) << 20 : value.numel();
+    const at::Tensor flat = value.reshape({-1});
+    bool finite = true;
+    for (int64_t begin = 0; finite && begin < flat.numel(); begin += chunk)
+      finite = std::isfinite(flat.narrow(0, begin, std::min(chunk, flat.numel() - begin))
+                                 .sum(sum_type)
+                                 .item<double>());
+    if (finite) continue;
     const int64_t n = value.isfinite().logical_not().sum().item<int64_t>();
     if (n > 0) counts.emplace_back(item.key(), n);
   }
@@ -245,11 +338,15 @@ GPT2LMHeadModel load_model_dir(const std::string& dir, const ModelConfig& config
   const SafetensorsFile weights(weights_path);  // mapped and checked once, for both steps
   check_config_against_weights(config, dir + "/config.json", weights);
   GPT2LMHeadModel model(config, ModelInit::uninitialised);  // every parameter is loaded below
-  // int8 is quantised from the loaded values; 16-bit weights take the stored values directly.
-  const bool int8 = product_weights == c10::kChar;
-  if (!int8) store_product_weights(*model, product_weights, /*keep_values=*/false);
+  const auto stored = stored_product_weights(weights);
+  const auto wanted = product_weights == c10::ScalarType::Undefined ? stored : product_weights;
+  // Weights stored as wanted are used in place. int8 is quantised from the loaded values, or
+  // loaded as stored and dequantised when floats are wanted; 16-bit weights take the stored
+  // values directly.
+  const bool int8 = wanted == c10::kChar || stored == c10::kChar;
+  if (!int8) store_product_weights(*model, wanted, /*keep_values=*/false);
   load_weights(*model, weights, LoadedMemory::mapping);
-  if (int8) store_product_weights(*model, product_weights);
+  if (int8) store_product_weights(*model, wanted);
   return model;
 }
 
@@ -263,6 +360,18 @@ void save_model_dir(const GPT2LMHeadModelImpl& model, const std::string& dir,
     tensors.emplace_back(item.key(), item.value().detach().to(dtype));
   write_safetensors(dir + "/model.safetensors", tensors);
   write_file_atomic(dir + "/config.json", hf_config_json(model.config(), dtype));
+}
+
+void save_model_dir_as_stored(GPT2LMHeadModelImpl& model, const std::string& dir) {
+  fs::create_directories(dir);
+  std::vector<std::pair<std::string, at::Tensor>> tensors;
+  for (const auto& item : model.named_parameters())
+    tensors.emplace_back(item.key(), item.value().detach());
+  for (const auto& [name, scales] : product_weight_scales(model))
+    if (scales->defined()) tensors.emplace_back(name + kScaleSuffix, *scales);
+  write_safetensors(dir + "/model.safetensors", tensors);
+  write_file_atomic(dir + "/config.json",
+                    hf_config_json(model.config(), product_weights_of(model)));
 }
 
 ModelConfig model_config_of(const std::string& dir_or_preset) {

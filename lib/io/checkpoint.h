@@ -24,10 +24,11 @@ std::string hf_config_json(const ModelConfig& config, c10::ScalarType dtype = c1
 // and accepts a stored lm_head.weight equal to transformer.wte.weight.
 GPT2LMHeadModel load_model_dir(const std::string& dir);
 // The same with config.json already read (read_hf_config), the products' weights stored as
-// `product_weights` (store_product_weights: float32, bfloat16, float16 or int8 for decoding). A
-// tensor stored in its parameter's dtype is used in place (LoadedMemory::mapping), others are
-// copied once into it: a bf16 file loads into bf16 weights without passing through fp32; int8
-// is quantised after loading in float32.
+// `product_weights` (store_product_weights: float32, bfloat16, float16 or int8 for decoding;
+// Undefined: as the file stores them). A tensor stored in its parameter's dtype is used in place
+// (LoadedMemory::mapping), others are copied once into it: a bf16 file loads into bf16 weights
+// without passing through fp32; int8 is quantised after loading in float32, or, from a file of
+// int8 weights (gpt2 quantize), loaded as stored and dequantised when floats are asked for.
 GPT2LMHeadModel load_model_dir(const std::string& dir, const ModelConfig& config,
                                c10::ScalarType product_weights = c10::kFloat);
 
@@ -53,6 +54,12 @@ std::string describe_nonfinite(const std::vector<std::pair<std::string, int64_t>
 // Writes config.json and model.safetensors atomically. dtype: kFloat (default) or kBFloat16.
 void save_model_dir(const GPT2LMHeadModelImpl& model, const std::string& dir,
                     c10::ScalarType dtype = c10::kFloat);
+
+// Writes config.json and model.safetensors with every parameter in the dtype it has now: the
+// products' weights as store_product_weights left them (bf16, f16, or int8 with their scales as
+// "<name>_scale"), the rest float32 (gpt2 quantize). config.json says which (torch_dtype; for
+// int8 a quantization_config that other readers refuse rather than misread).
+void save_model_dir_as_stored(GPT2LMHeadModelImpl& model, const std::string& dir);
 
 // A model directory (has config.json) or a preset name from configs/model/ (randomly
 // initialised with the current torch seed).

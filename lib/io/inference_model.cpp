@@ -15,10 +15,14 @@ GPT2LMHeadModel load_inference_model(const std::string& dir, const InferenceWeig
 
 GPT2LMHeadModel load_inference_model(const std::string& dir, const ModelConfig& config,
                                      const InferenceWeights& how) {
-  // An adapter is merged into float32 weights, which are stored in 16 bits or int8 after.
-  const auto load_as = how.adapter.empty() ? how.weights : c10::kFloat;
+  // An adapter is merged into float32 weights, which are stored in 16 bits or int8 after (auto
+  // with an adapter: float32).
+  const bool as_stored = how.weights == c10::ScalarType::Undefined;
+  const auto load_as = !how.adapter.empty() ? c10::kFloat : how.weights;
   auto model = load_model_dir(dir, config, load_as);
-  prepare_for_inference(*model, how);
+  InferenceWeights resolved = how;
+  if (as_stored) resolved.weights = product_weights_of(*model);
+  prepare_for_inference(*model, resolved);
   if (how.device.is_cpu()) model->place_in_huge_pages_in_background();
   return model;
 }
@@ -27,7 +31,7 @@ void prepare_for_inference(GPT2LMHeadModelImpl& model, const InferenceWeights& h
   if (!how.adapter.empty()) apply_adapter(model, how.adapter);
   // 16-bit and int8 weights are CPU and float32 activations only (apply_runtime checks): no
   // `to`, which would widen 16-bit ones again. Weights already stored so are left as they are.
-  if (how.weights == c10::kFloat)
+  if (how.weights == c10::kFloat || how.weights == c10::ScalarType::Undefined)
     model.to(how.device, how.dtype);
   else
     store_product_weights(model, how.weights);

@@ -10,7 +10,7 @@ namespace gpt2 {
 
 struct InferenceWeights {
   std::string adapter;                    // a LoRA adapter directory; "" = none
-  c10::ScalarType weights = c10::kFloat;  // runtime.weights
+  c10::ScalarType weights = c10::kFloat;  // runtime.weights; Undefined: as the file stores them
   c10::Device device = c10::Device(c10::kCPU);
   c10::ScalarType dtype = c10::kFloat;  // activations (runtime.dtype); float32 for 16-bit
                                         // and int8 weights

@@ -336,6 +336,11 @@ void GPT2LMHeadModelImpl::reset_parameters() {
   }
 }
 
+c10::ScalarType product_weights_of(const GPT2LMHeadModelImpl& model) {
+  if (model.transformer->wte_scales.defined()) return at::kChar;
+  return model.transformer->wte->weight.scalar_type();
+}
+
 void store_product_weights(GPT2LMHeadModelImpl& model, c10::ScalarType dtype, bool keep_values) {
   require(dtype == at::kFloat || dtype == at::kBFloat16 || dtype == at::kHalf || dtype == at::kChar,
           "product weights are stored as float32, bfloat16, float16 or int8");
@@ -348,8 +353,19 @@ void store_product_weights(GPT2LMHeadModelImpl& model, c10::ScalarType dtype, bo
       convs.push_back(conv);
     }
   at::NoGradGuard no_grad;
-  require(!model.transformer->wte_scales.defined() || dtype == at::kChar,
-          "int8 product weights cannot be stored in another dtype (reload the model)");
+  if (model.transformer->wte_scales.defined() && dtype != at::kChar) {
+    // An int8 model (a `gpt2 quantize` directory) asked for as floats: its values times their
+    // scales, the weights it stands for.
+    auto dequantized = [&](at::Tensor& w, at::Tensor& scales, WeightLayout layout) {
+      w.set_data(dequantize(QuantizedWeight{w, scales, layout}).to(dtype));
+      scales = at::Tensor();
+      if (dtype == at::kFloat) w.requires_grad_(true);  // trainable again, as loaded f32 is
+    };
+    dequantized(wte, model.transformer->wte_scales, WeightLayout::out_in);
+    for (auto* conv : convs) dequantized(conv->weight, conv->weight_scales, WeightLayout::in_out);
+    place_parameters_in_huge_pages(model, /*keep_values=*/true);
+    return;
+  }
   if (dtype == at::kChar) {
     // Quantised from the values the weights hold now: called after loading.
     if (model.transformer->wte_scales.defined()) return;

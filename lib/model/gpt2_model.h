@@ -165,9 +165,12 @@ TORCH_MODULE(GPT2LMHeadModel);
 // positions stay fp32, and so do activations and logits. Converted weights stop requiring grad:
 // a 16-bit model is for inference, training keeps fp32. keep_values = false skips converting
 // values about to be overwritten (a model built uninitialised, then loaded). Parameters are
-// placed in huge pages again afterwards.
+// placed in huge pages again afterwards. An int8 model stored in another dtype is dequantised
+// (values times scales).
 void store_product_weights(GPT2LMHeadModelImpl& model, c10::ScalarType dtype,
                            bool keep_values = true);
+// The dtype the products' weights are stored in: kFloat, kBFloat16, kHalf or kChar (int8).
+c10::ScalarType product_weights_of(const GPT2LMHeadModelImpl& model);
 
 // Position ids for left-padded batches: the running count of real tokens minus one (0 at pads).
 at::Tensor position_ids_from_mask(const at::Tensor& attention_mask);

@@ -100,15 +100,17 @@ Runtime apply_runtime(const RuntimeConfig& config) {
   runtime.dtype = parse_dtype(config.dtype);
   require(runtime.dtype != c10::kHalf || runtime.device.is_cuda(),
           "runtime.dtype float16 needs a CUDA device; use float32 or bfloat16 on CPU");
+  const bool row_kernels = runtime.device.is_cpu() && runtime.dtype == c10::kFloat;
   runtime.weights = config.weights == "bf16"   ? c10::kBFloat16
                     : config.weights == "f16"  ? c10::kHalf
                     : config.weights == "int8" ? c10::kChar
-                                               : c10::kFloat;
-  require(
-      runtime.weights == c10::kFloat || (runtime.device.is_cpu() && runtime.dtype == c10::kFloat),
-      "runtime.weights " + config.weights +
-          " is for the CPU's row kernels with float32 activations: set runtime.device cpu "
-          "and runtime.dtype float32 (or runtime.weights f32)");
+                    : config.weights == "auto" && row_kernels
+                        ? c10::ScalarType::Undefined  // as stored (load_inference_model)
+                        : c10::kFloat;
+  require(runtime.weights == c10::kFloat || row_kernels,
+          "runtime.weights " + config.weights +
+              " is for the CPU's row kernels with float32 activations: set runtime.device cpu "
+              "and runtime.dtype float32 (or runtime.weights f32)");
   return runtime;
 }
 

@@ -12,7 +12,9 @@ struct Runtime {
   c10::ScalarType dtype = c10::kFloat;
   int64_t threads = 1;
   int64_t seed = 0;
-  c10::ScalarType weights = c10::kFloat;  // runtime.weights: kFloat, kBFloat16, kHalf, kChar
+  // runtime.weights: kFloat, kBFloat16, kHalf, kChar; Undefined for auto (as the file stores
+  // them, on the CPU with float32 activations; kFloat otherwise).
+  c10::ScalarType weights = c10::kFloat;
 };
 
 // Sets torch's intra-op threads (LibTorch starts with 1 here) and seeds; resolves "auto".

@@ -27,9 +27,9 @@ Runtime training_runtime(const RuntimeConfig& config, const DistributedEnv& env)
   require(runtime.dtype == c10::kFloat,
           "training keeps fp32 weights: set runtime.dtype float32 and choose mixed precision "
           "with train.precision (bf16 or fp16)");
-  require(runtime.weights == c10::kFloat, "training keeps fp32 weights: runtime.weights " +
-                                              config.weights +
-                                              " is for inference; set runtime.weights f32");
+  require(runtime.weights == c10::kFloat || config.weights == "auto",
+          "training keeps fp32 weights: runtime.weights " + config.weights +
+              " is for inference; set runtime.weights f32");
   return runtime;
 }
 
