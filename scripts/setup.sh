@@ -41,11 +41,12 @@ export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$PWD}
 cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(all)
-# The expected wait, from the compile steps left: ~40 s of one core for a file that includes
-# LibTorch (most of them), less when ccache already holds it.
+# The expected wait, from the compile steps left: up to ~25 s of one core for a step (a batch
+# of library files, or a test file, that includes LibTorch; 16-22 s measured on a 2-core AMD
+# EPYC), less when ccache already holds it.
 steps=$(ninja -C "$build_dir" -n "${targets[@]}" 2>/dev/null | grep -c 'Building CXX' || true)
 if [ "$steps" -gt 0 ]; then
-  minutes=$(( (steps * 40 / $(nproc) + 59) / 60 ))
+  minutes=$(( (steps * 25 / $(nproc) + 59) / 60 ))
   echo "setup: building ${targets[*]}: $steps files to compile, up to about $minutes minutes on $(nproc) cores (much less when ccache has them)"
 fi
 start=$(date +%s)

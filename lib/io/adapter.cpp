@@ -24,12 +24,6 @@ const char* kConfigFile = kAdapterConfig;
 const char* kWeightsFile = kAdapterWeights;
 const std::string kPeftPrefix = "base_model.model.";  // PeftModel -> LoraModel -> the HF model
 
-std::string shape_text(at::IntArrayRef shape) {
-  std::vector<std::string> parts;
-  for (auto d : shape) parts.push_back(std::to_string(d));
-  return "[" + join(parts, ", ") + "]";
-}
-
 // A field PEFT uses for features we do not implement: absent, null, false, or empty.
 bool unused(const nlohmann::json& json, const char* key) {
   if (!json.contains(key)) return true;

@@ -71,12 +71,6 @@ c10::ScalarType stored_product_weights(const SafetensorsFile& file) {
   return c10::kFloat;
 }
 
-std::string shape_text(at::IntArrayRef shape) {
-  std::vector<std::string> parts;
-  for (auto d : shape) parts.push_back(std::to_string(d));
-  return "[" + join(parts, ", ") + "]";
-}
-
 }  // namespace
 
 ModelConfig read_hf_config(const std::string& path) {

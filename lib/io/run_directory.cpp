@@ -18,11 +18,11 @@ namespace fs = std::filesystem;
 namespace gpt2 {
 namespace {
 
-const char* kPrefix = "step_";
+const char* kStepPrefix = "step_";
 
 std::string step_name(int64_t step) {
   char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%s%08ld", kPrefix, long(step));
+  std::snprintf(buffer, sizeof buffer, "%s%08ld", kStepPrefix, long(step));
   return buffer;
 }
 
@@ -239,8 +239,8 @@ std::vector<int64_t> RunDirectory::checkpoint_steps() const {
   std::error_code error;
   for (const auto& entry : fs::directory_iterator(root_ + "/checkpoints", error)) {
     std::string name = entry.path().filename().string();
-    if (!entry.is_directory() || !starts_with(name, kPrefix)) continue;
-    std::string digits = name.substr(std::string(kPrefix).size());
+    if (!entry.is_directory() || !starts_with(name, kStepPrefix)) continue;
+    std::string digits = name.substr(std::string(kStepPrefix).size());
     if (digits.empty() || digits.find_first_not_of("0123456789") != std::string::npos) continue;
     if (!file_exists(entry.path().string() + "/trainer_state.json")) continue;
     steps.push_back(std::stoll(digits));

@@ -58,6 +58,12 @@ struct SafetensorsFile::Mapping {
   }
 };
 
+std::string shape_text(at::IntArrayRef shape) {
+  std::string text = "[";
+  for (size_t i = 0; i < shape.size(); ++i) text += (i ? ", " : "") + std::to_string(shape[i]);
+  return text + "]";
+}
+
 SafetensorsFile::SafetensorsFile(const std::string& path) : path_(path) {
   auto fail = [&](const std::string& why) -> void {
     throw Error(path + ": not a valid safetensors file: " + why);

@@ -42,6 +42,9 @@ class SafetensorsFile {
 };
 
 // Writes tensors (CPU or not; converted to contiguous CPU) atomically, names sorted.
+// "[2, 3]": a shape as errors print it.
+std::string shape_text(at::IntArrayRef shape);
+
 void write_safetensors(const std::string& path,
                        const std::vector<std::pair<std::string, at::Tensor>>& tensors,
                        const std::map<std::string, std::string>& metadata = {{"format", "pt"}});

@@ -13,9 +13,6 @@ namespace gpt2::metrics {
 
 namespace {
 
-// The sacreBLEU version whose behaviour (and signature) this implementation reproduces.
-constexpr const char* kSacreBleuVersion = "2.6.0";
-
 // Per-thread buffers so that scoring a segment allocates nothing once warm.
 struct Workspace {
   std::string lowered, buffer, scratch;

@@ -12,8 +12,6 @@ namespace gpt2::metrics {
 
 namespace {
 
-constexpr const char* kSacreBleuVersion = "2.6.0";
-
 bool is_ascii_punct(char32_t c) {
   return (c >= '!' && c <= '/') || (c >= ':' && c <= '@') || (c >= '[' && c <= '`') ||
          (c >= '{' && c <= '~');

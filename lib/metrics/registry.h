@@ -13,6 +13,9 @@
 
 namespace gpt2::metrics {
 
+// The sacreBLEU version whose behaviour (and signatures) BLEU and chrF reproduce.
+inline constexpr const char* kSacreBleuVersion = "2.6.0";
+
 // Line-aligned evaluation data.
 struct MetricData {
   std::vector<std::string> hyps;
