@@ -49,6 +49,15 @@ Conv1DImpl& first_c_fc(GPT2LMHeadModelImpl& model) {
   return *model.named_modules()["transformer.h.0.mlp.c_fc"]->as<Conv1DImpl>();
 }
 
+// A random model in <tmp>/f32 and its int8 quantisation in <tmp>/q; returns the int8 model.
+GPT2LMHeadModel write_int8_dir(const test::TempDir& tmp) {
+  GPT2LMHeadModel model(tiny_config());
+  save_model_dir(*model, tmp.file("f32"));
+  auto int8 = load_model_dir(tmp.file("f32"), tiny_config(), at::kChar);
+  save_model_dir_as_stored(*int8, tmp.file("q"));
+  return int8;
+}
+
 nlohmann::json config_json(const std::string& dir) {
   return nlohmann::json::parse(read_file(dir + "/config.json"));
 }
@@ -94,10 +103,7 @@ TEST_CASE("quantised directories load as stored into the model that converting a
 
 TEST_CASE("an int8 directory asked for as floats is dequantised: values times their scales") {
   test::TempDir tmp;
-  GPT2LMHeadModel model(tiny_config());
-  save_model_dir(*model, tmp.file("f32"));
-  auto int8 = load_model_dir(tmp.file("f32"), tiny_config(), at::kChar);
-  save_model_dir_as_stored(*int8, tmp.file("q"));
+  auto int8 = write_int8_dir(tmp);
   const auto& values = first_c_fc(*int8).weight;                  // (C, 4C)
   const auto& scales = first_c_fc(*int8).weight_scales;           // (4C)
   const auto want = values.to(at::kFloat) * scales.unsqueeze(0);  // (C, 4C)
@@ -119,10 +125,7 @@ TEST_CASE("an int8 directory asked for as floats is dequantised: values times th
 
 TEST_CASE("an int8 file that is not a whole gpt2 quantize output is refused, naming the tensor") {
   test::TempDir tmp;
-  GPT2LMHeadModel model(tiny_config());
-  save_model_dir(*model, tmp.file("f32"));
-  auto int8 = load_model_dir(tmp.file("f32"), tiny_config(), at::kChar);
-  save_model_dir_as_stored(*int8, tmp.file("q"));
+  auto int8 = write_int8_dir(tmp);
   std::vector<std::pair<std::string, at::Tensor>> tensors;
   {
     SafetensorsFile file(tmp.file("q/model.safetensors"));
