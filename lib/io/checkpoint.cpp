@@ -144,6 +144,10 @@ static void load_int8_scales(GPT2LMHeadModelImpl& model, const std::string& path
             path + ": tensor \"" + name + kScaleSuffix + "\" scales " + name +
                 ", which is not stored as I8 (only gpt2 quantize's int8 weights have scales)");
   if (int8_weights.empty()) return;
+  for (const auto& name : int8_weights)
+    require(std::any_of(slots.begin(), slots.end(), [&](const auto& s) { return s.first == name; }),
+            path + ": tensor \"" + name +
+                "\" is I8, but only the products' weights (Conv1D weights, wte) may be int8");
   for (const auto& [name, slot] : slots) {
     require(scales.count(name),
             path + ": " + name +

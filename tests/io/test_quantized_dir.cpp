@@ -171,6 +171,12 @@ TEST_CASE("an int8 file that is not a whole gpt2 quantize output is refused, nam
     REQUIRE_THROWS_WITH(load_model_dir(dir),
                         Contains(c_attn + " is not int8 while other product weights are"));
   }
+  SECTION("a LayerNorm stored as int8") {
+    auto dir =
+        rewrite([&](List& l) { find(l, "transformer.ln_f.weight") = at::ones({8}, at::kChar); });
+    REQUIRE_THROWS_WITH(load_model_dir(dir),
+                        Contains("\"transformer.ln_f.weight\" is I8, but only the products'"));
+  }
   SECTION("non-finite scales") {
     auto dir = rewrite([&](List& l) {
       find(l, c_attn + "_scale") = at::full({24}, std::numeric_limits<float>::quiet_NaN());
