@@ -27,12 +27,9 @@ int cmd_quantize(const std::vector<std::string>& argv) {
     return 0;
   require(is_directory(dir) && file_exists(dir + "/config.json"),
           "--model " + dir + " is not a model directory (config.json and model.safetensors)");
-  const c10::ScalarType dtype = weights == "bf16"   ? c10::kBFloat16
-                                : weights == "f16"  ? c10::kHalf
-                                : weights == "int8" ? c10::kChar
-                                                    : c10::ScalarType::Undefined;
-  require(dtype != c10::ScalarType::Undefined,
-          "--weights " + weights + ": choose bf16, f16 or int8 (f32 is what training writes)");
+  require(weights != "f32",
+          "--weights f32: choose bf16, f16 or int8 (f32 is what training writes)");
+  const c10::ScalarType dtype = parse_weights(weights);
   require(force || !file_exists(out + "/model.safetensors"),
           out + " already holds a model; pass --force to overwrite it");
   auto model = load_model_dir(dir, read_hf_config(dir + "/config.json"), dtype);

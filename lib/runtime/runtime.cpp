@@ -48,6 +48,14 @@ c10::ScalarType parse_dtype(const std::string& name) {
   throw Error("unknown dtype \"" + name + "\": use float32, bfloat16 or float16");
 }
 
+c10::ScalarType parse_weights(const std::string& name) {
+  if (name == "f32") return c10::kFloat;
+  if (name == "bf16") return c10::kBFloat16;
+  if (name == "f16") return c10::kHalf;
+  if (name == "int8") return c10::kChar;
+  throw Error("weights \"" + name + "\": choose f32, bf16, f16 or int8");
+}
+
 std::string dtype_name(c10::ScalarType dtype) {
   switch (dtype) {
     case c10::kFloat:
@@ -101,12 +109,9 @@ Runtime apply_runtime(const RuntimeConfig& config) {
   require(runtime.dtype != c10::kHalf || runtime.device.is_cuda(),
           "runtime.dtype float16 needs a CUDA device; use float32 or bfloat16 on CPU");
   const bool row_kernels = runtime.device.is_cpu() && runtime.dtype == c10::kFloat;
-  runtime.weights = config.weights == "bf16"   ? c10::kBFloat16
-                    : config.weights == "f16"  ? c10::kHalf
-                    : config.weights == "int8" ? c10::kChar
-                    : config.weights == "auto" && row_kernels
-                        ? c10::ScalarType::Undefined  // as stored (load_inference_model)
-                        : c10::kFloat;
+  runtime.weights = config.weights != "auto" ? parse_weights(config.weights)
+                    : row_kernels ? c10::ScalarType::Undefined  // as stored (load_inference_model)
+                                  : c10::kFloat;
   require(runtime.weights == c10::kFloat || row_kernels,
           "runtime.weights " + config.weights +
               " is for the CPU's row kernels with float32 activations: set runtime.device cpu "

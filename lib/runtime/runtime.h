@@ -22,6 +22,8 @@ struct Runtime {
 Runtime apply_runtime(const RuntimeConfig& config);
 
 c10::ScalarType parse_dtype(const std::string& name);
+// runtime.weights' names: f32, bf16, f16, int8 (not auto); throws Error naming the choices.
+c10::ScalarType parse_weights(const std::string& name);
 std::string dtype_name(c10::ScalarType dtype);
 
 // Keeps freed memory in the process for reuse (glibc malloc: no mmap for big blocks, no
