@@ -42,56 +42,116 @@ Loglikelihood from_row(const RowScore& row) {
   return {-row.nll, row.greedy, row.tokens};
 }
 
-// One pass over the context (batch 1) into a KV cache, expanded to the continuations, which
-// then run in right-padded batches of up to `batch_size` rows (longest first) whose positions
-// follow the context. Pads come after each row's real tokens, so causal attention never sees
-// them.
-std::vector<RowScore> score_shared_context(GPT2LMHeadModelImpl& model,
-                                           const std::vector<int64_t>& context,
-                                           const std::vector<const std::vector<int64_t>*>& conts,
-                                           int64_t batch_size) {
+// A context's cache rows gathered for its continuations: fresh tensors of `capacity`
+// positions, so the context cache itself is never written (KVCache::reorder may work in place).
+KVCache gathered_cache(const KVCache& source, const at::Tensor& rows, int64_t capacity) {
+  KVCache out;
+  out.length = source.length;
+  for (const auto* from : {&source.keys, &source.values}) {
+    auto& to = from == &source.keys ? out.keys : out.values;
+    for (const auto& t : *from) {
+      auto sizes = t.sizes().vec();  // (B, nh, cap, hs)
+      sizes[0] = rows.numel();
+      sizes[2] = capacity;
+      auto fresh = at::empty(sizes, t.options());  // (n, nh, capacity, hs)
+      fresh.narrow(2, 0, source.length).copy_(t.narrow(2, 0, source.length).index_select(0, rows));
+      to.push_back(fresh);
+    }
+  }
+  return out;
+}
+
+// Questions whose choices share a context: their contexts (at most batch_size of them)
+// run as one left-padded batch into a KV cache; then every choice's continuation, rows of
+// up to kRowsPerContext * batch_size (longest first), follows its own context's cache rows.
+// Left pads are masked and positions count from each row's first real token, so every row
+// sees exactly its own context; right pads come after a continuation's real tokens, so
+// causal attention never sees them.
+struct SharedQuestion {
+  const std::vector<int64_t>* context;
+  std::vector<const std::vector<int64_t>*> conts;
+  std::vector<size_t> members;  // the requests, in conts' order
+};
+constexpr int64_t kRowsPerContext = 4;  // continuations are short: wider batches than contexts
+
+void score_shared_contexts(GPT2LMHeadModelImpl& model, const std::vector<SharedQuestion>& qs,
+                           int64_t batch_size, std::vector<Loglikelihood>& out) {
   const auto device = model.transformer->wte->weight.device();
-  const int64_t Lc = int64_t(context.size());
-  std::vector<size_t> order(conts.size());
-  std::iota(order.begin(), order.end(), size_t(0));
-  std::stable_sort(order.begin(), order.end(),
-                   [&](size_t a, size_t b) { return conts[a]->size() > conts[b]->size(); });
+  const int64_t Q = int64_t(qs.size());
+  int64_t Lmax = 0;
+  for (const auto& q : qs) Lmax = std::max(Lmax, int64_t(q.context->size()));
+  auto ids = at::zeros({Q, Lmax}, at::kLong);   // (Q, Lmax), left-padded
+  auto mask = at::zeros({Q, Lmax}, at::kLong);  // (Q, Lmax), 1 = real token
+  std::vector<int64_t> context_length(size_t(Q), 0);
+  bool padded = false;
+  for (int64_t q = 0; q < Q; ++q) {
+    const auto& context = *qs[size_t(q)].context;
+    const int64_t L = int64_t(context.size()), pad = Lmax - L;
+    context_length[size_t(q)] = L;
+    padded = padded || pad > 0;
+    ids[q].narrow(0, pad, L).copy_(at::tensor(context, at::kLong));
+    mask[q].narrow(0, pad, L).fill_(1);
+  }
   // The last continuation token is never an input: it predicts nothing that is scored.
-  KVCache context_cache = model.new_cache(1, Lc + int64_t(conts[order[0]]->size()) - 1);
+  KVCache context_cache = model.new_cache(Q, Lmax);
   ForwardArgs prefill;
   prefill.cache = &context_cache;
   prefill.last_logits_only = true;
-  auto last = model.forward(at::tensor(context, at::kLong).view({1, Lc}).to(device), prefill)
-                  .logits;  // (1, 1, V)
+  if (padded) {
+    prefill.attention_mask = mask.to(device);
+    prefill.position_ids = position_ids_from_mask(mask).to(device);  // (Q, Lmax)
+  }
+  // Every row's last position is real: it predicts each continuation's first token.
+  auto last = model.forward(ids.to(device), prefill).logits;  // (Q, 1, V)
   const int64_t V = last.size(2);
-  std::vector<RowScore> out(conts.size());
-  for (size_t first = 0; first < order.size(); first += size_t(batch_size)) {
-    const size_t end = std::min(order.size(), first + size_t(batch_size));
+
+  struct Row {
+    int64_t question;
+    size_t choice;
+  };
+  std::vector<Row> rows;
+  for (int64_t q = 0; q < Q; ++q)
+    for (size_t k = 0; k < qs[size_t(q)].conts.size(); ++k) rows.push_back({q, k});
+  auto length_of = [&](const Row& r) { return qs[size_t(r.question)].conts[r.choice]->size(); };
+  std::stable_sort(rows.begin(), rows.end(),
+                   [&](const Row& a, const Row& b) { return length_of(a) > length_of(b); });
+  const size_t per_batch = size_t(kRowsPerContext * batch_size);
+  for (size_t first = 0; first < rows.size(); first += per_batch) {
+    const size_t end = std::min(rows.size(), first + per_batch);
     const int64_t n = int64_t(end - first);
-    const int64_t Tm = int64_t(conts[order[first]]->size());    // the longest of this batch
+    const int64_t Tm = int64_t(length_of(rows[first]));         // the longest of this batch
     auto targets = at::full({n, Tm}, kIgnoreIndex, at::kLong);  // (n, Tm)
+    auto source = at::empty({n}, at::kLong);                    // (n) each row's question
     auto tg = targets.accessor<int64_t, 2>();
     for (int64_t b = 0; b < n; ++b) {
-      const auto& cont = *conts[order[first + size_t(b)]];
+      const Row& row = rows[first + size_t(b)];
+      const auto& cont = *qs[size_t(row.question)].conts[row.choice];
       for (size_t j = 0; j < cont.size(); ++j) tg[b][j] = cont[j];
+      source[b] = row.question;
     }
-    // The context's last position predicts each continuation's first token.
-    auto logits = last.expand({n, 1, V});  // (n, 1, V)
+    auto logits = last.index_select(0, source.to(device));  // (n, 1, V)
     if (Tm > 1) {
-      // A copy whose tensors reorder replaces (or, for one row, whose unfilled tail the
-      // batch overwrites): the context's positions stay as the prefill left them.
-      KVCache cache = context_cache;
-      cache.reorder(at::zeros({n}, at::kLong));
+      KVCache cache = gathered_cache(context_cache, source.to(device), Lmax + Tm - 1);
       auto inputs = targets.narrow(1, 0, Tm - 1).clamp_min(0).contiguous();  // (n, Tm-1)
       ForwardArgs step;
       step.cache = &cache;
+      if (padded) {
+        auto row_mask = mask.index_select(0, source);  // (n, Lmax)
+        step.attention_mask = at::cat({row_mask, at::ones({n, Tm - 1}, at::kLong)}, 1)
+                                  .to(device);  // (n, Lmax + Tm - 1)
+        auto starts = at::tensor(context_length, at::kLong).index_select(0, source);  // (n)
+        step.position_ids = (starts.unsqueeze(1) + at::arange(Tm - 1, at::kLong).unsqueeze(0))
+                                .to(device);  // (n, Tm-1)
+      }
       auto rest = model.forward(inputs.to(device), step).logits;  // (n, Tm-1, V)
       logits = at::cat({logits, rest}, 1);                        // (n, Tm, V)
     }
-    auto rows = score_logits(logits, targets);
-    for (int64_t b = 0; b < n; ++b) out[order[first + size_t(b)]] = rows[size_t(b)];
+    auto scored = score_logits(logits, targets);
+    for (int64_t b = 0; b < n; ++b) {
+      const Row& row = rows[first + size_t(b)];
+      out[qs[size_t(row.question)].members[row.choice]] = from_row(scored[size_t(b)]);
+    }
   }
-  return out;
 }
 
 }  // namespace
@@ -145,6 +205,7 @@ std::vector<Loglikelihood> loglikelihood_tokens(GPT2LMHeadModelImpl& model,
   if (options.share_prefix) {
     std::map<std::vector<int64_t>, std::vector<size_t>> groups;
     for (size_t i = 0; i < pairs.size(); ++i) groups[pairs[i].context].push_back(i);
+    std::vector<SharedQuestion> questions;
     for (const auto& [context, members] : groups) {
       size_t longest = 0;
       bool any_empty = false;
@@ -157,14 +218,24 @@ std::vector<Loglikelihood> loglikelihood_tokens(GPT2LMHeadModelImpl& model,
       if (members.size() < 2 || context.empty() || any_empty ||
           int64_t(context.size() + longest) > window + 1)
         continue;
-      std::vector<const std::vector<int64_t>*> conts;
-      for (size_t i : members) conts.push_back(&pairs[i].continuation);
-      auto rows = score_shared_context(model, context, conts, options.batch_size);
-      for (size_t k = 0; k < members.size(); ++k) {
-        out[members[k]] = from_row(rows[k]);
-        done[members[k]] = true;
+      SharedQuestion q{&context, {}, members};
+      for (size_t i : members) q.conts.push_back(&pairs[i].continuation);
+      questions.push_back(std::move(q));
+    }
+    // Longest contexts first, so each batch of contexts pads little.
+    std::stable_sort(questions.begin(), questions.end(),
+                     [](const SharedQuestion& a, const SharedQuestion& b) {
+                       return a.context->size() > b.context->size();
+                     });
+    for (size_t first = 0; first < questions.size(); first += size_t(options.batch_size)) {
+      const size_t end = std::min(questions.size(), first + size_t(options.batch_size));
+      const std::vector<SharedQuestion> chunk(questions.begin() + int64_t(first),
+                                              questions.begin() + int64_t(end));
+      score_shared_contexts(model, chunk, options.batch_size, out);
+      for (const auto& q : chunk) {
+        for (size_t i : q.members) done[i] = true;
+        shared_done += q.members.size();
       }
-      shared_done += members.size();
       if (progress) progress->update(double(shared_done));
     }
   }

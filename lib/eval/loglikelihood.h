@@ -23,7 +23,9 @@ struct Loglikelihood {
 };
 
 struct LoglikelihoodOptions {
-  int64_t batch_size = 4;      // rows per forward pass
+  // Rows per forward pass; shared contexts: contexts per pass, then their continuations in
+  // rows of up to 4 x batch_size (they are short).
+  int64_t batch_size = 4;
   bool share_prefix = true;    // choices with the same context: one pass over it, then its cache
   int64_t window = 0;          // tokens fed per row (the harness's max_length); 0 = n_positions
   std::string progress_label;  // shows a progress line over the requests; "" = silent
