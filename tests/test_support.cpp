@@ -28,6 +28,26 @@ std::string data_path(const char* env_name, const std::string& relative) {
   return shared_data_dir() + "/" + relative;
 }
 
+std::string golden_model_dir() {
+  return data_path("GPT2_GOLDEN_DIR", "golden") + "/tiny-gpt2";
+}
+
+std::string gpt2_tokenizer_dir() {
+  return data_path("GPT2_TOKENIZER_DIR", "gpt2");
+}
+
+std::string shell_quoted(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+int wait_exit(int pid) {
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
 std::string source_dir() {
   return GPT2_TEST_SOURCE_DIR;
 }

@@ -16,6 +16,12 @@ std::string data_path(const char* env_name, const std::string& relative);
 // The configs/ folder of the source tree.
 std::string source_dir();
 
+// The tiny golden GPT-2 model directory ($GPT2_GOLDEN_DIR/tiny-gpt2).
+std::string golden_model_dir();
+
+// GPT-2's encoder.json + vocab.bpe ($GPT2_TOKENIZER_DIR).
+std::string gpt2_tokenizer_dir();
+
 // A fresh empty folder under the system temp dir, removed when the object goes away.
 class TempDir {
  public:
@@ -35,6 +41,9 @@ struct CommandResult {
   std::string output;  // stdout and stderr together
 };
 
+// `s` in single quotes for a shell command line (a ' inside is closed, escaped, reopened).
+std::string shell_quoted(const std::string& s);
+
 // Runs `gpt2 <args>` through the shell and captures its output.
 CommandResult run_cli(const std::string& args);
 
@@ -53,6 +62,9 @@ std::string read_all(int fd);
 
 // Reads the child's output to the end and reaps it: its exit code (-1 for a signal) and output.
 CommandResult wait_child(ChildProcess child);
+
+// Waits for process `pid`: its exit status, or 128 + the signal that ended it (as a shell says).
+int wait_exit(int pid);
 
 // Forks; the child limits every file it writes to `file_limit` bytes (RLIMIT_FSIZE: with
 // SIGXFSZ ignored, as the gpt2 program does, a write past it fails as on a full disk), runs

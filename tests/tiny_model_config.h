@@ -19,4 +19,9 @@ inline ModelConfig tiny_model_config(int64_t vocab_size, int64_t n_positions, in
   return config;
 }
 
+// The model the io tests save and load: 50 tokens, 16 positions, width 8.
+inline ModelConfig io_test_config() {
+  return tiny_model_config(50, 16, 8);
+}
+
 }  // namespace gpt2::test

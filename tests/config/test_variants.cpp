@@ -20,7 +20,7 @@ struct Run {
   void validate() const {}
 };
 
-struct Decode {
+struct VariantDecode {
   static constexpr const char* kSection = "decode";
   int64_t max_new = 1;
   double top_p = 1.0;
@@ -37,7 +37,7 @@ struct Decode {
 
 struct Loaded {
   Run run;
-  std::vector<std::pair<std::string, Decode>> variants;
+  std::vector<std::pair<std::string, VariantDecode>> variants;
 };
 
 Loaded load(const std::string& path, const std::vector<std::string>& overrides = {}) {

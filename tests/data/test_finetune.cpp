@@ -3,19 +3,15 @@
 
 #include "core/files.h"
 #include "data/finetune_dataset.h"
+#include "openai_tokenizer.h"
 #include "test_support.h"
 #include "tokenizer/gpt2_bpe.h"
 
 using namespace gpt2;
 
 namespace {
-const Tokenizer& openai() {
-  static auto tokenizer = Gpt2Bpe::load(test::data_path("GPT2_TOKENIZER_DIR", "gpt2"));
-  return *tokenizer;
-}
-
 std::vector<int32_t> ids(const std::string& text) {
-  return openai().encode(text);
+  return test::openai_tokenizer().encode(text);
 }
 
 // prompt ids, then completion ids + <|endoftext|>, and which of them count in the loss.
@@ -34,7 +30,7 @@ TEST_CASE("fine-tuning with padding: the loss covers only completion tokens and 
                     "{\"prompt\": \"Translate: chat\", \"completion\": \" cat\"}\n");
   FinetuneOptions options;
   options.block_size = 16;
-  auto set = FinetuneDataset::load(dir.file("ft.jsonl"), openai(), options);
+  auto set = FinetuneDataset::load(dir.file("ft.jsonl"), test::openai_tokenizer(), options);
   REQUIRE(set.rows() == 2);
   CHECK(set.truncated() == 0);
   Batch batch = set.batch({0, 1});
@@ -71,7 +67,7 @@ TEST_CASE("fine-tuning with packing: examples back to back, windows every T toke
   FinetuneOptions options;
   options.block_size = 8;
   options.pack = true;
-  auto set = FinetuneDataset::load(dir.file("ft.jsonl"), openai(), options);
+  auto set = FinetuneDataset::load(dir.file("ft.jsonl"), test::openai_tokenizer(), options);
   CHECK(set.examples() == 5);
   CHECK(set.rows() == static_cast<int64_t>((stream.size() - 2) / 8 + 1));
   for (int64_t r = 0; r < set.rows(); ++r)
@@ -82,7 +78,7 @@ TEST_CASE("fine-tuning with packing: examples back to back, windows every T toke
 
   options.pack = false;
   options.block_size = 4;
-  auto cut = FinetuneDataset::load(dir.file("ft.jsonl"), openai(), options);
+  auto cut = FinetuneDataset::load(dir.file("ft.jsonl"), test::openai_tokenizer(), options);
   CHECK(cut.truncated() == 5);  // every example is longer than 5 tokens
 }
 
@@ -93,7 +89,7 @@ TEST_CASE("fine-tuning epochs: a deterministic shuffle per (seed, epoch)") {
   write_file_atomic(dir.file("ft.jsonl"), lines);
   FinetuneOptions options;
   options.block_size = 8;
-  auto set = FinetuneDataset::load(dir.file("ft.jsonl"), openai(), options);
+  auto set = FinetuneDataset::load(dir.file("ft.jsonl"), test::openai_tokenizer(), options);
   auto order = set.epoch_order(1, 0);
   CHECK(std::set<int64_t>(order.begin(), order.end()).size() == 20);
   CHECK(set.epoch_order(1, 0) == order);
@@ -105,6 +101,6 @@ TEST_CASE("fine-tuning refuses lines without prompt and completion") {
   test::TempDir dir;
   write_file_atomic(dir.file("bad.jsonl"),
                     "{\"prompt\": \"p\", \"completion\": \"c\"}\n{\"q\": 1}\n");
-  CHECK_THROWS_WITH(FinetuneDataset::load(dir.file("bad.jsonl"), openai(), {}),
+  CHECK_THROWS_WITH(FinetuneDataset::load(dir.file("bad.jsonl"), test::openai_tokenizer(), {}),
                     Catch::Contains("bad.jsonl:2: expected a string field \"prompt\""));
 }

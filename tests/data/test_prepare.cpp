@@ -8,6 +8,7 @@
 #include "data/file_glob.h"
 #include "data/prepare.h"
 #include "data/shard_format.h"
+#include "openai_tokenizer.h"
 #include "test_support.h"
 #include "tokenizer/gpt2_bpe.h"
 #include "tokenizer/sentencepiece_train.h"
@@ -16,20 +17,12 @@
 using namespace gpt2;
 
 namespace {
-std::string gpt2_dir() {
-  return test::data_path("GPT2_TOKENIZER_DIR", "gpt2");
-}
 std::string shakespeare() {
   return test::data_path("GPT2_TINYSHAKESPEARE", "tinyshakespeare/input.txt");
 }
 std::string wikitext(const std::string& split) {
   return test::data_path(nullptr, "wikitext-2/" + split + ".txt");
 }
-const Tokenizer& openai() {
-  static auto tokenizer = Gpt2Bpe::load(gpt2_dir());
-  return *tokenizer;
-}
-
 // All tokens of one split, shards in order.
 std::vector<uint32_t> read_split(const std::string& dir, const std::string& split) {
   std::vector<uint32_t> all;
@@ -41,23 +34,18 @@ std::vector<uint32_t> read_split(const std::string& dir, const std::string& spli
   return all;
 }
 
-std::vector<uint32_t> as_u32(const std::vector<int32_t>& ids) {
-  return {ids.begin(), ids.end()};
-}
-
-std::string q(const std::string& s) {
-  return "'" + s + "'";
-}
 }  // namespace
 
 TEST_CASE("prepare TinyShakespeare with GPT-2 BPE: first 90% of tokens train, last 10% val") {
   test::TempDir dir;
-  auto result = test::run_cli("prepare -q -t " + q(gpt2_dir()) + " -i " + q(shakespeare()) +
-                              " -o " + q(dir.path()));
+  auto result =
+      test::run_cli("prepare -q -t " + test::shell_quoted(test::gpt2_tokenizer_dir()) + " -i " +
+                    test::shell_quoted(shakespeare()) + " -o " + test::shell_quoted(dir.path()));
   INFO(result.output);
   REQUIRE(result.exit_code == 0);
   CHECK_THAT(result.output, Catch::Contains("documents 1,") && Catch::Contains("bytes/token"));
-  std::vector<uint32_t> expected = as_u32(openai().encode(read_file(shakespeare())));
+  std::vector<uint32_t> expected =
+      test::as_u32(test::openai_tokenizer().encode(read_file(shakespeare())));
   size_t n_train = static_cast<size_t>(std::floor(expected.size() * 0.9));
   std::vector<uint32_t> train = read_split(dir.path(), "train");
   std::vector<uint32_t> val = read_split(dir.path(), "val");
@@ -77,15 +65,18 @@ TEST_CASE("prepare TinyShakespeare with GPT-2 BPE: first 90% of tokens train, la
 
 TEST_CASE("prepare WikiText-2 (test + valid): end-of-text between documents, exact ids") {
   test::TempDir dir;
-  auto result = test::run_cli("prepare -q -t " + q(gpt2_dir()) + " -i " +
-                              q(test::data_path(nullptr, "wikitext-2") + "/*.txt") +
-                              " --val-fraction 0.05 --shard-tokens 200000 -o " + q(dir.path()));
+  auto result = test::run_cli(
+      "prepare -q -t " + test::shell_quoted(test::gpt2_tokenizer_dir()) + " -i " +
+      test::shell_quoted(test::data_path(nullptr, "wikitext-2") + "/*.txt") +
+      " --val-fraction 0.05 --shard-tokens 200000 -o " + test::shell_quoted(dir.path()));
   INFO(result.output);
   REQUIRE(result.exit_code == 0);
   // The glob expands sorted: test.txt, then valid.txt.
-  std::vector<uint32_t> expected = as_u32(openai().encode(read_file(wikitext("test"))));
+  std::vector<uint32_t> expected =
+      test::as_u32(test::openai_tokenizer().encode(read_file(wikitext("test"))));
   expected.push_back(50256);
-  for (uint32_t id : as_u32(openai().encode(read_file(wikitext("valid"))))) expected.push_back(id);
+  for (uint32_t id : test::as_u32(test::openai_tokenizer().encode(read_file(wikitext("valid")))))
+    expected.push_back(id);
   size_t n_train = static_cast<size_t>(std::floor(expected.size() * 0.95));
   std::vector<uint32_t> train = read_split(dir.path(), "train");
   std::vector<uint32_t> val = read_split(dir.path(), "val");
@@ -135,10 +126,10 @@ TEST_CASE("prepare: same shards with 1 and 2 threads; separate validation files;
   o.progress = false;
   o.out_dir = dir.file("one");
   o.threads = 1;
-  prepare_shards(o, openai());
+  prepare_shards(o, test::openai_tokenizer());
   o.out_dir = dir.file("two");
   o.threads = 2;
-  prepare_shards(o, openai());
+  prepare_shards(o, test::openai_tokenizer());
   CHECK(read_split(dir.file("one"), "train") == read_split(dir.file("two"), "train"));
   CHECK(read_split(dir.file("one"), "val") == read_split(dir.file("two"), "val"));
 
@@ -148,10 +139,11 @@ TEST_CASE("prepare: same shards with 1 and 2 threads; separate validation files;
   split.val_fraction = 0;
   split.progress = false;
   split.out_dir = dir.file("split");
-  prepare_shards(split, openai());
+  prepare_shards(split, test::openai_tokenizer());
   CHECK(read_split(split.out_dir, "train") ==
-        as_u32(openai().encode(read_file(wikitext("valid")))));
-  CHECK(read_split(split.out_dir, "val") == as_u32(openai().encode(read_file(wikitext("test")))));
+        test::as_u32(test::openai_tokenizer().encode(read_file(wikitext("valid")))));
+  CHECK(read_split(split.out_dir, "val") ==
+        test::as_u32(test::openai_tokenizer().encode(read_file(wikitext("test")))));
 
   write_file_atomic(dir.file("docs.jsonl"),
                     "{\"body\": \"First doc.\", \"id\": 1}\n\n{\"body\": \"Second\\ndoc\"}\n");
@@ -161,11 +153,12 @@ TEST_CASE("prepare: same shards with 1 and 2 threads; separate validation files;
   jsonl.val_fraction = 0;
   jsonl.progress = false;
   jsonl.out_dir = dir.file("jsonl");
-  PrepareSummary summary = prepare_shards(jsonl, openai());
+  PrepareSummary summary = prepare_shards(jsonl, test::openai_tokenizer());
   CHECK(summary.documents == 2);
-  std::vector<uint32_t> expected = as_u32(openai().encode("First doc."));
+  std::vector<uint32_t> expected = test::as_u32(test::openai_tokenizer().encode("First doc."));
   expected.push_back(50256);
-  for (uint32_t id : as_u32(openai().encode("Second\ndoc"))) expected.push_back(id);
+  for (uint32_t id : test::as_u32(test::openai_tokenizer().encode("Second\ndoc")))
+    expected.push_back(id);
   CHECK(read_split(jsonl.out_dir, "train") == expected);
   CHECK(read_split(jsonl.out_dir, "val").empty());
 }
@@ -177,10 +170,10 @@ TEST_CASE("prepare removes shards of an earlier, bigger run") {
   o.progress = false;
   o.out_dir = dir.path();
   o.shard_tokens = 100000;
-  prepare_shards(o, openai());
+  prepare_shards(o, test::openai_tokenizer());
   CHECK(file_exists(dir.file("train_000003.bin")));
   o.shard_tokens = 1000000;
-  auto summary = prepare_shards(o, openai());
+  auto summary = prepare_shards(o, test::openai_tokenizer());
   CHECK(summary.train_shards.size() == 1);
   CHECK_FALSE(file_exists(dir.file("train_000001.bin")));
   CHECK(expand_file_patterns({dir.path() + "/train_*.bin"}).size() == 1);

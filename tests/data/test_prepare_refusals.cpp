@@ -3,6 +3,7 @@
 
 #include "core/files.h"
 #include "data/prepare.h"
+#include "openai_tokenizer.h"
 #include "test_support.h"
 #include "tokenizer/byte_unicode.h"
 #include "tokenizer/gpt2_bpe.h"
@@ -11,22 +12,17 @@
 using namespace gpt2;
 
 namespace {
-std::string gpt2_dir() {
-  return test::data_path("GPT2_TOKENIZER_DIR", "gpt2");
-}
-std::string q(const std::string& s) {
-  return "'" + s + "'";
-}
-
 test::CommandResult prepare(const std::string& args) {
-  return test::run_cli("prepare -q -t " + q(gpt2_dir()) + " " + args);
+  return test::run_cli("prepare -q -t " + test::shell_quoted(test::gpt2_tokenizer_dir()) + " " +
+                       args);
 }
 }  // namespace
 
 TEST_CASE("prepare refuses empty input") {
   test::TempDir dir;
   write_file_atomic(dir.file("empty.txt"), "");
-  auto result = prepare("-i " + q(dir.file("empty.txt")) + " -o " + q(dir.file("out")));
+  auto result = prepare("-i " + test::shell_quoted(dir.file("empty.txt")) + " -o " +
+                        test::shell_quoted(dir.file("out")));
   CHECK(result.exit_code == 1);
   CHECK_THAT(result.output,
              Catch::Contains("no text in the input") && Catch::Contains("empty.txt"));
@@ -36,7 +32,7 @@ TEST_CASE("prepare refuses empty input") {
 TEST_CASE("prepare refuses unreadable inputs and patterns that match nothing") {
   // Library calls: the CLI prints the same messages (see the empty-input case above).
   test::TempDir dir;
-  auto loaded = Gpt2Bpe::load(gpt2_dir());
+  auto loaded = Gpt2Bpe::load(test::gpt2_tokenizer_dir());
   const Tokenizer& tokenizer = *loaded;
   auto refuse = [&](const std::string& input) {
     PrepareOptions o;
@@ -58,7 +54,8 @@ TEST_CASE("prepare refuses unreadable inputs and patterns that match nothing") {
 TEST_CASE("prepare refuses an output that would overwrite an input") {
   test::TempDir dir;
   write_file_atomic(dir.file("train_000000.bin"), "text that happens to have a shard's name\n");
-  auto result = prepare("-i " + q(dir.file("train_000000.bin")) + " -o " + q(dir.path()));
+  auto result = prepare("-i " + test::shell_quoted(dir.file("train_000000.bin")) + " -o " +
+                        test::shell_quoted(dir.path()));
   CHECK(result.exit_code == 1);
   CHECK_THAT(result.output, Catch::Contains("output would overwrite input") &&
                                 Catch::Contains("choose another --out"));
@@ -90,11 +87,13 @@ TEST_CASE("prepare refuses several documents without an end-of-text token, and b
   test::TempDir dir;
   write_file_atomic(dir.file("a.txt"), "one\n");
   write_file_atomic(dir.file("b.txt"), "two\n");
-  auto both = prepare("-i " + q(dir.file("a.txt")) + " --val-fraction 0.1 --val-input " +
-                      q(dir.file("b.txt")) + " -o " + q(dir.file("out")));
+  auto both =
+      prepare("-i " + test::shell_quoted(dir.file("a.txt")) + " --val-fraction 0.1 --val-input " +
+              test::shell_quoted(dir.file("b.txt")) + " -o " + test::shell_quoted(dir.file("out")));
   CHECK_THAT(both.output, Catch::Contains("either a validation fraction or validation files"));
   write_file_atomic(dir.file("x.txt"), "x");  // one token: nothing left for validation
-  auto tiny = prepare("-i " + q(dir.file("x.txt")) + " -o " + q(dir.file("out")));
+  auto tiny = prepare("-i " + test::shell_quoted(dir.file("x.txt")) + " -o " +
+                      test::shell_quoted(dir.file("out")));
   CHECK_THAT(tiny.output, Catch::Contains("1 tokens, too few for a validation fraction"));
 
   // A char model trained without an end-of-text token cannot separate two documents.
@@ -116,15 +115,16 @@ TEST_CASE(
   test::TempDir dir;
   write_file_atomic(dir.file("in.txt"), "Hello world. Hello again.\n");
   write_file_atomic(dir.file("a_file"), "x");
-  auto result = prepare("-i " + q(dir.file("in.txt")) + " -o " + q(dir.file("a_file")));
+  auto result = prepare("-i " + test::shell_quoted(dir.file("in.txt")) + " -o " +
+                        test::shell_quoted(dir.file("a_file")));
   CHECK(result.exit_code == 1);
   CHECK_THAT(result.output,
              Catch::Contains("--out " + dir.file("a_file") + " is a file, not a directory") &&
                  !Catch::Contains("filesystem error"));
   CHECK(read_file(dir.file("a_file")) == "x");
 
-  auto capped = prepare("-i " + q(dir.file("in.txt")) + " -o " + q(dir.file("out")) +
-                        " --val-fraction 0 --threads 1000");
+  auto capped = prepare("-i " + test::shell_quoted(dir.file("in.txt")) + " -o " +
+                        test::shell_quoted(dir.file("out")) + " --val-fraction 0 --threads 1000");
   INFO(capped.output);
   CHECK(capped.exit_code == 0);
   CHECK_THAT(capped.output, Catch::Contains("warning: --threads 1000 exceeds the"));
@@ -134,16 +134,16 @@ TEST_CASE(
 TEST_CASE("prepare warns with the count of bytes that are not valid UTF-8") {
   test::TempDir dir;
   write_file_atomic(dir.file("latin1.txt"), "caf\xe9 na\xefve, and more text.\n");
-  auto result = prepare("-i " + q(dir.file("latin1.txt")) + " -o " + q(dir.file("out")) +
-                        " --val-fraction 0");
+  auto result = prepare("-i " + test::shell_quoted(dir.file("latin1.txt")) + " -o " +
+                        test::shell_quoted(dir.file("out")) + " --val-fraction 0");
   INFO(result.output);
   CHECK(result.exit_code == 0);
   CHECK_THAT(result.output, Catch::Contains("warning: 2 byte(s) of the input are not valid UTF-8 "
                                             "(first in " +
                                             dir.file("latin1.txt") + ")"));
   write_file_atomic(dir.file("clean.txt"), "caf\xc3\xa9 na\xc3\xafve.\n");
-  auto clean = prepare("-i " + q(dir.file("clean.txt")) + " -o " + q(dir.file("out2")) +
-                       " --val-fraction 0");
+  auto clean = prepare("-i " + test::shell_quoted(dir.file("clean.txt")) + " -o " +
+                       test::shell_quoted(dir.file("out2")) + " --val-fraction 0");
   CHECK(clean.exit_code == 0);
   CHECK_THAT(clean.output, !Catch::Contains("UTF-8"));
 }

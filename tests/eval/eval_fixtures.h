@@ -11,10 +11,6 @@
 
 namespace gpt2::test {
 
-inline std::string golden_model_dir() {
-  return data_path("GPT2_GOLDEN_DIR", "golden") + "/tiny-gpt2";
-}
-
 // Ids 0-255 are the bytes, then one id per merge in this order, then <|endoftext|> (269).
 inline const std::vector<std::pair<std::string, std::string>>& tiny_merges() {
   static const std::vector<std::pair<std::string, std::string>> merges = {

@@ -23,7 +23,7 @@ using namespace gpt2;
 TEST_CASE(
     "eval: base + adapter scores as the merged model, and adapter checkpoints of a run count") {
   test::TempDir dir;
-  const std::string base = test::data_path("GPT2_GOLDEN_DIR", "golden") + "/tiny-gpt2";
+  const std::string base = test::golden_model_dir();
   LoraConfig config;
   config.type = "lora";
   config.r = 2;

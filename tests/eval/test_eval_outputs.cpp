@@ -29,7 +29,7 @@ test::CommandResult run_cli_with_file_limit(const std::string& args, rlim_t limi
 
 TEST_CASE("gpt2 eval --out on a full disk writes all outputs or none") {
   test::TempDir dir;
-  const std::string model = test::data_path("GPT2_GOLDEN_DIR", "golden") + "/tiny-gpt2";
+  const std::string model = test::golden_model_dir();
   std::vector<uint32_t> tokens;
   for (int i = 0; i < 300; ++i) tokens.push_back(uint32_t(1 + i % 199));
   write_shard(dir.file("val.bin"), tokens, 2);

@@ -42,7 +42,7 @@ TEST_CASE("sliding windows score every token but the first exactly once") {
 }
 
 TEST_CASE("perplexity matches a float64 token-by-token computation on a golden model") {
-  const std::string dir = test::data_path("GPT2_GOLDEN_DIR", "golden") + "/tiny-gpt2";
+  const std::string dir = test::golden_model_dir();
   auto model = load_model_dir(dir);
   SafetensorsFile expected(dir + "/expected.safetensors");
   auto rows = expected.tensor("input_ids");  // (2, 64)

@@ -15,7 +15,7 @@ using namespace gpt2;
 namespace {
 
 std::string golden_dir() {
-  return test::data_path("GPT2_GOLDEN_DIR", "golden") + "/tiny-gpt2";
+  return test::golden_model_dir();
 }
 
 std::vector<int64_t> golden_ids() {

@@ -34,7 +34,7 @@ std::string train_message(const std::string& path) {
 
 TEST_CASE("gpt2 eval and prepare refuse damaged shards with gpt2 train's message") {
   test::TempDir dir;
-  const std::string model = test::data_path("GPT2_GOLDEN_DIR", "golden") + "/tiny-gpt2";
+  const std::string model = test::golden_model_dir();
   const std::string wrong_magic = dir.file("val_000000.bin");
   write_file_atomic(wrong_magic, shard_bytes(12345));
   const std::string near_miss = dir.file("tokens.dat");  // no .bin, llm.c model-file magic
@@ -57,8 +57,8 @@ TEST_CASE("gpt2 eval and prepare refuse damaged shards with gpt2 train's message
     INFO(eval.output);
     CHECK(eval.exit_code == 1);
     CHECK_THAT(eval.output, Contains("gpt2 eval: error: " + message));
-    auto prepare = test::run_cli("prepare -q -t " + test::data_path("GPT2_TOKENIZER_DIR", "gpt2") +
-                                 " -i " + path + " -o " + dir.file("out"));
+    auto prepare = test::run_cli("prepare -q -t " + test::gpt2_tokenizer_dir() + " -i " + path +
+                                 " -o " + dir.file("out"));
     CHECK(prepare.exit_code == 1);
     CHECK_THAT(prepare.output, Contains("gpt2 prepare: error: " + message));
   }

@@ -49,12 +49,12 @@ int64_t argmax(const std::vector<double>& v) {
   return int64_t(std::max_element(v.begin(), v.end()) - v.begin());  // first of the largest
 }
 
-struct Fixture {
+struct TaskFixture {
   test::TempDir dir;
   std::string model_dir;
   std::unique_ptr<Tokenizer> tokenizer;
   GPT2LMHeadModel model{nullptr}, model64{nullptr};
-  Fixture() {
+  TaskFixture() {
     model_dir = test::write_tiny_model_dir(dir.file("model"));
     tokenizer = load_tokenizer(model_dir);
     model = load_model_dir(model_dir);
@@ -96,7 +96,7 @@ TEST_CASE("hellaswag preprocessing: the harness's rules on hand examples") {
   CHECK(q[0].label == 1);
 
   // Scored: each preprocessed ending after a space, given the preprocessed context.
-  Fixture f;
+  TaskFixture f;
   TaskSettings settings;
   settings.data = dir.file("h.jsonl");
   settings.log_samples = true;
@@ -110,7 +110,7 @@ TEST_CASE("hellaswag preprocessing: the harness's rules on hand examples") {
 }
 
 TEST_CASE("multiple choice: acc, acc_norm, acc_bytes, acc_token against float64 by hand") {
-  Fixture f;
+  TaskFixture f;
   // Choices of very different lengths in characters, bytes (é is 2 bytes, 1 character) and
   // tokens (merged words are 1 token for 3-4 characters), so the normalisations disagree.
   const std::vector<ChoiceQuestion> questions = {
@@ -195,7 +195,7 @@ TEST_CASE("multiple choice: acc, acc_norm, acc_bytes, acc_token against float64 
 }
 
 TEST_CASE("lambada: the last word after the last space, acc is greedy, ppl per example") {
-  Fixture f;
+  TaskFixture f;
   test::TempDir dir;
   write_file_atomic(dir.file("l.jsonl"),
                     "{\"text\": \"the cat sat on the mat\"}\n\n{\"text\": \"then the men sat\"}\n");
@@ -217,7 +217,7 @@ TEST_CASE("lambada: the last word after the last space, acc is greedy, ppl per e
 }
 
 TEST_CASE("loglikelihood task: mean summed log-prob, greedy rate, per-example and token ppl") {
-  Fixture f;
+  TaskFixture f;
   test::TempDir dir;
   write_file_atomic(dir.file("p.jsonl"),
                     "{\"context\": \"the cat \", \"continuation\": \"sat on the mat\"}\n"
@@ -261,7 +261,7 @@ TEST_CASE("wikitext: articles at top-level headings, harness word counts, rollin
   CHECK(wikitext_detokenize("temp 5 \u00b0 C") == "temp 5\u00b0C");
   CHECK(wikitext_detokenize(" \n N stuff \n") == "\nN stuff\n");
 
-  Fixture f;
+  TaskFixture f;
   test::TempDir dir;
   write_file_atomic(dir.file("wiki.raw"), raw);
   TaskSettings settings;
@@ -391,7 +391,7 @@ TEST_CASE("gpt2 eval runs the tasks of a YAML eval section") {
 }
 
 TEST_CASE("every task reports the metrics its registry entry declares (train.eval_tasks columns)") {
-  Fixture f;
+  TaskFixture f;
   test::TempDir dir;
   const std::map<std::string, std::string> files = {
       {"hellaswag",

@@ -5,6 +5,7 @@
 #include <ATen/ATen.h>
 
 #include <functional>
+#include <string>
 #include <vector>
 
 #include "generate/logits_source.h"
@@ -81,6 +82,13 @@ inline std::vector<float> wiggly_logits(const std::vector<int64_t>& tokens, int6
 inline FunctionSource wiggly(int64_t vocab) {
   return FunctionSource(vocab, 64,
                         [vocab](const std::vector<int64_t>& t) { return wiggly_logits(t, vocab); });
+}
+
+// Token ids as letters (0 = 'a'): the fake models' "detokenizer", for stop strings.
+inline std::string letters(const std::vector<int64_t>& ids) {
+  std::string text;
+  for (auto id : ids) text += static_cast<char>('a' + id);
+  return text;
 }
 
 }  // namespace gpt2::test

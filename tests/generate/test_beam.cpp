@@ -31,12 +31,6 @@ struct Scored {
 };
 
 // Token i is the letter 'a' + i, for stop strings.
-std::string letters(const std::vector<int64_t>& ids) {
-  std::string text;
-  for (auto id : ids) text += static_cast<char>('a' + id);
-  return text;
-}
-
 // Every sequence that ends in end-of-text, in a generated text containing `stop` (when not
 // empty) or at max_new tokens, scored as beam search scores them: sum of log-probabilities /
 // (generated length)^penalty.
@@ -50,7 +44,7 @@ void enumerate(const std::vector<int64_t>& prompt, std::vector<int64_t>& generat
     generated.push_back(v);
     double s = sum + logp[static_cast<size_t>(v)];
     auto length = static_cast<double>(generated.size());
-    const bool stopped = !stop.empty() && letters(generated).find(stop) != std::string::npos;
+    const bool stopped = !stop.empty() && test::letters(generated).find(stop) != std::string::npos;
     if (v == kEos || stopped || static_cast<int64_t>(generated.size()) == max_new)
       out.push_back({generated, s / std::pow(length, penalty)});
     else
@@ -108,14 +102,14 @@ TEST_CASE("beam search ends hypotheses at a stop string spanning tokens, as exha
   c.early_stopping = "never";
   c.stop_strings = {"ca"};
   auto model = test::wiggly(kVocab);
-  auto results = generate(model, {prompt}, {c, 0, kEos, {}, letters});
+  auto results = generate(model, {prompt}, {c, 0, kEos, {}, test::letters});
   REQUIRE(results[0].size() == 8);
   int stopped_by_string = 0;
   for (size_t i = 0; i < 8; ++i) {
-    INFO("rank " << i << ": " << letters(all[i].tokens));
+    INFO("rank " << i << ": " << test::letters(all[i].tokens));
     CHECK(results[0][i].tokens == all[i].tokens);
     CHECK(results[0][i].score == Approx(all[i].score).epsilon(1e-5));
-    const bool has_stop = letters(all[i].tokens).find("ca") != std::string::npos;
+    const bool has_stop = test::letters(all[i].tokens).find("ca") != std::string::npos;
     if (has_stop) {
       CHECK(results[0][i].reason == StopReason::stop_string);
       ++stopped_by_string;

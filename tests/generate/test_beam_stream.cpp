@@ -29,12 +29,6 @@ std::vector<float> diverge_then_converge(const std::vector<int64_t>& t) {
   return logs({0.1f, 0.2f, 0.3f, 0.4f});
 }
 
-std::string letters(const std::vector<int64_t>& ids) {
-  std::string text;
-  for (auto id : ids) text += static_cast<char>('a' + id);
-  return text;
-}
-
 struct Streamed {
   std::vector<int64_t> tokens;
   std::vector<float> logprobs;
@@ -90,7 +84,7 @@ TEST_CASE("beam streaming: streamed pieces are a prefix of the final text, on ma
           if (std::string(strategy) != "stochastic_beam") c.early_stopping = stopping;
           INFO(strategy << " early_stopping " << stopping << " beams " << beams << " prompt "
                         << prompt_start);
-          TextStreamer streamer(letters, {});
+          TextStreamer streamer(test::letters, {});
           std::string printed;
           std::vector<int64_t> streamed;
           std::vector<int64_t> calls;
@@ -102,7 +96,7 @@ TEST_CASE("beam streaming: streamed pieces are a prefix of the final text, on ma
           };
           const std::vector<int64_t> prompt = {prompt_start, 3, 1};
           const int64_t before = model.calls;
-          auto results = generate(model, {prompt}, {c, 7, eos, {}, letters}, callbacks)[0];
+          auto results = generate(model, {prompt}, {c, 7, eos, {}, test::letters}, callbacks)[0];
           const auto& best = results.front();
           CHECK(streamed == best.tokens);  // nothing streamed that changed later, nothing missed
           printed += streamer.finish(best.text);

@@ -21,10 +21,6 @@ using namespace gpt2;
 
 namespace {
 
-std::string golden_dir() {
-  return test::data_path("GPT2_GOLDEN_DIR", "golden") + "/tiny-gpt2";
-}
-
 // Final hidden states (T, C) and logits (T, V) of one unpadded sequence, in float64.
 std::pair<at::Tensor, at::Tensor> run(GPT2LMHeadModel& model, const std::vector<int64_t>& tokens) {
   at::NoGradGuard guard;
@@ -72,8 +68,8 @@ std::vector<int64_t> direct_contrastive(GPT2LMHeadModel& model, std::vector<int6
 
 TEST_CASE("contrastive search follows the formula on the golden model, batched and padded",
           "[contrastive]") {
-  auto model = load_model_dir(golden_dir());
-  SafetensorsFile expected(golden_dir() + "/expected.safetensors");
+  auto model = load_model_dir(test::golden_model_dir());
+  SafetensorsFile expected(test::golden_model_dir() + "/expected.safetensors");
   auto ids_tensor = expected.tensor("input_ids").contiguous();
   std::vector<int64_t> ids(ids_tensor.data_ptr<int64_t>(),
                            ids_tensor.data_ptr<int64_t>() + ids_tensor.numel());
@@ -119,8 +115,8 @@ TEST_CASE("contrastive search needs candidates", "[contrastive]") {
 }
 
 TEST_CASE("contrastive search traces its candidates, confidences and penalties", "[contrastive]") {
-  auto model = load_model_dir(golden_dir());
-  SafetensorsFile expected(golden_dir() + "/expected.safetensors");
+  auto model = load_model_dir(test::golden_model_dir());
+  SafetensorsFile expected(test::golden_model_dir() + "/expected.safetensors");
   auto ids_tensor = expected.tensor("input_ids").contiguous();
   std::vector<int64_t> ids(ids_tensor.data_ptr<int64_t>(),
                            ids_tensor.data_ptr<int64_t>() + ids_tensor.numel());

@@ -31,8 +31,10 @@
 #include "generate/processors/top_k.h"
 #include "generate/processors/top_p.h"
 #include "generate/processors/typical_p.h"
+#include "processor_rows.h"
 
 using namespace gpt2;
+using namespace gpt2::test;
 using Catch::Matchers::Contains;
 
 namespace {
@@ -42,9 +44,9 @@ const float kInf = std::numeric_limits<float>::infinity();
 using Rows = std::vector<std::vector<float>>;
 
 // Applies the chain a config enables to a batch of rows with their histories.
-Rows process(const GenerateConfig& config, const Rows& logits,
-             std::vector<TokenHistory> histories = {}, std::vector<int64_t> stop_ids = {},
-             std::vector<std::vector<int64_t>> banned = {}) {
+Rows process_rows(const GenerateConfig& config, const Rows& logits,
+                  std::vector<TokenHistory> histories = {}, std::vector<int64_t> stop_ids = {},
+                  std::vector<std::vector<int64_t>> banned = {}) {
   config.validate();
   const auto vocab = static_cast<int64_t>(logits[0].size());
   if (histories.empty()) histories.assign(logits.size(), TokenHistory{{0}, 1});
@@ -64,12 +66,7 @@ Rows process(const GenerateConfig& config, const Rows& logits,
 std::vector<float> process_row(const GenerateConfig& config, const std::vector<float>& logits,
                                TokenHistory history = {{0}, 1},
                                std::vector<int64_t> stop_ids = {}) {
-  return process(config, {logits}, {history}, stop_ids)[0];
-}
-
-std::vector<float> log_of(std::vector<float> probs) {
-  for (auto& p : probs) p = std::log(p);
-  return probs;
+  return process_rows(config, {logits}, {history}, stop_ids)[0];
 }
 
 // exp(scores) equals `expected`: Hugging Face's tests compare the filtered log-probabilities
@@ -82,27 +79,10 @@ void check_exp(const std::vector<float>& scores, const std::vector<float>& expec
   }
 }
 
-// softmax of the scores equals `expected`.
-void check_probs(const std::vector<float>& scores, const std::vector<float>& expected) {
-  auto probs = at::tensor(scores, at::kFloat).softmax(0).contiguous();
-  REQUIRE(probs.numel() == static_cast<int64_t>(expected.size()));
-  for (size_t i = 0; i < expected.size(); ++i) {
-    INFO("token " << i);
-    CHECK(probs[static_cast<int64_t>(i)].item<float>() == Approx(expected[i]).margin(1e-6));
-  }
-}
-
 int64_t kept(const std::vector<float>& scores) {
   int64_t n = 0;
   for (float s : scores) n += std::isfinite(s) ? 1 : 0;
   return n;
-}
-
-GenerateConfig sampling(int64_t min_tokens_to_keep = 1) {
-  GenerateConfig c;
-  c.strategy = "sample";
-  c.min_tokens_to_keep = min_tokens_to_keep;
-  return c;
 }
 
 // HF's ramp: row 0 is arange(10) - 5, row 1 the same times 100 (one token holds the mass).
@@ -114,8 +94,6 @@ Rows ramp() {
   }
   return rows;
 }
-
-const std::vector<float> kProbs = {0.1f, 0.2f, 0.3f, 0.4f};
 
 }  // namespace
 
@@ -135,14 +113,15 @@ TEST_CASE("hf parity: top_p as test_top_p_dist_warper, with ties and min_tokens_
   auto c = sampling();
   c.processor<TopPOptions>().p = 0.8;
   // Ascending cumulative mass 0.1, 0.2, ...: both 0.1s are <= 1 - 0.8 and go.
-  auto out = process(c, {log_of({0.3f, 0.1f, 0.1f, 0.5f}), log_of({0.15f, 0.3f, 0.3f, 0.25f})});
+  auto out =
+      process_rows(c, {log_of({0.3f, 0.1f, 0.1f, 0.5f}), log_of({0.15f, 0.3f, 0.3f, 0.25f})});
   check_exp(out[0], {0.3f, 0, 0, 0.5f});
   check_exp(out[1], {0, 0.3f, 0.3f, 0.25f});
   // Ramp, top_p 0.9, min_tokens_to_keep 2: row 0 needs 3 tokens (0.632 + 0.233 + 0.086);
   // row 1 would keep 1 and keeps 2.
   c = sampling(2);
   c.processor<TopPOptions>().p = 0.9;
-  auto r = process(c, ramp());
+  auto r = process_rows(c, ramp());
   CHECK(kept(r[0]) == 3);
   CHECK(kept(r[1]) == 2);
   CHECK(std::isfinite(r[1][8]));
@@ -158,16 +137,17 @@ TEST_CASE("hf parity: typical_p as test_typical_dist_warper, ties at the cut kep
   c.processor<TypicalPOptions>().p = 0.5;
   // Row 1: H = 1.3322; |-log p - H| is 0.277 for the three 0.2s and 0.416 for 0.4. The mass
   // reaches 0.5 at the third 0.2; the three tie, so all stay and 0.4 goes.
-  auto out = process(c, {log_of({0.97f, 0.01f, 0.01f, 0.01f}), log_of({0.4f, 0.2f, 0.2f, 0.2f})});
+  auto out =
+      process_rows(c, {log_of({0.97f, 0.01f, 0.01f, 0.01f}), log_of({0.4f, 0.2f, 0.2f, 0.2f})});
   check_exp(out[0], {0.97f, 0, 0, 0});
   check_exp(out[1], {0, 0.2f, 0.2f, 0.2f});
   // Uniform logits are unchanged (every token is as typical as the others).
   c = sampling(3);
-  CHECK(kept(process(c, {{0, 0, 0, 0, 0}})[0]) == 5);
+  CHECK(kept(process_rows(c, {{0, 0, 0, 0, 0}})[0]) == 5);
   // Ramp, typical_p 0.7, min_tokens_to_keep 2: row 0 keeps 2 (0.233, 0.632), row 1 keeps 1 -> 2.
   c = sampling(2);
   c.processor<TypicalPOptions>().p = 0.7;
-  auto r = process(c, ramp());
+  auto r = process_rows(c, ramp());
   CHECK(kept(r[0]) == 2);
   CHECK(kept(r[1]) == 2);
 }
@@ -175,14 +155,14 @@ TEST_CASE("hf parity: typical_p as test_typical_dist_warper, ties at the cut kep
 TEST_CASE("hf parity: min_p as test_min_p_dist_warper, exactly min_tokens_to_keep at a tie") {
   auto c = sampling();
   c.processor<MinPOptions>().p = 0.05;  // threshold 0.045 in row 0; 0.015 in row 1
-  auto out =
-      process(c, {log_of({0.9f, 0.0274f, 0.047f, 0.0259f}), log_of({0.15f, 0.3f, 0.3f, 0.25f})});
+  auto out = process_rows(
+      c, {log_of({0.9f, 0.0274f, 0.047f, 0.0259f}), log_of({0.15f, 0.3f, 0.3f, 0.25f})});
   check_exp(out[0], {0.9f, 0, 0.047f, 0});
   check_exp(out[1], {0.15f, 0.3f, 0.3f, 0.25f});
   // Ramp, min_p 0.9: each row keeps only its top token; min_tokens_to_keep 2 keeps two.
   c = sampling(2);
   c.processor<MinPOptions>().p = 0.9;
-  auto r = process(c, ramp());
+  auto r = process_rows(c, ramp());
   CHECK(kept(r[0]) == 2);
   CHECK(kept(r[1]) == 2);
   // Tokens 1 and 2 tie below the threshold at the cut: Hugging Face keeps exactly
@@ -196,14 +176,14 @@ TEST_CASE("hf parity: min_p as test_min_p_dist_warper, exactly min_tokens_to_kee
 TEST_CASE("hf parity: epsilon as test_epsilon_dist_warper, all ties with the last kept") {
   auto c = sampling();
   c.processor<EpsilonOptions>().epsilon = 0.1;
-  auto out =
-      process(c, {log_of({0.87f, 0.099f, 0.001f, 0.03f}), log_of({0.4f, 0.299f, 0.101f, 0.2f})});
+  auto out = process_rows(
+      c, {log_of({0.87f, 0.099f, 0.001f, 0.03f}), log_of({0.4f, 0.299f, 0.101f, 0.2f})});
   check_exp(out[0], {0.87f, 0, 0, 0});
   check_exp(out[1], {0.4f, 0.299f, 0.101f, 0.2f});
   c = sampling(2);
   c.processor<EpsilonOptions>().epsilon =
       0.05;  // ramp: 0.632, 0.233, 0.086 are >= 0.05; row 1 keeps 1 -> 2
-  auto r = process(c, ramp());
+  auto r = process_rows(c, ramp());
   CHECK(kept(r[0]) == 3);
   CHECK(kept(r[1]) == 2);
   // Uniform 0.25 < 0.3 everywhere: the 2nd highest ties with all, so all four stay.
@@ -215,17 +195,18 @@ TEST_CASE("hf parity: eta as test_eta_dist_warper, with min_tokens_to_keep") {
   auto c = sampling();
   c.processor<EtaOptions>().eta = 0.0625;
   // sqrt(0.0625) exp(-H) is 0.132 and 0.164, so the cut is 0.0625 in both rows.
-  auto out = process(c, {log_of({0.0f, 0.1f, 0.8f, 0.1f}), log_of({0.01f, 0.04f, 0.9f, 0.05f})});
+  auto out =
+      process_rows(c, {log_of({0.0f, 0.1f, 0.8f, 0.1f}), log_of({0.01f, 0.04f, 0.9f, 0.05f})});
   check_exp(out[0], {0, 0.1f, 0.8f, 0.1f});
   check_exp(out[1], {0, 0, 0.9f, 0});
   // Ramp, eta 0.1: H = 1.040, cut min(0.1, 0.112) = 0.1 keeps 0.632 and 0.233 in row 0.
   c = sampling(2);
   c.processor<EtaOptions>().eta = 0.1;
-  auto r = process(c, ramp());
+  auto r = process_rows(c, ramp());
   CHECK(kept(r[0]) == 2);
   CHECK(kept(r[1]) == 2);
   c.min_tokens_to_keep = 3;
-  r = process(c, ramp());
+  r = process_rows(c, ramp());
   CHECK(kept(r[0]) == 3);
   CHECK(kept(r[1]) == 3);
 }
@@ -254,7 +235,7 @@ TEST_CASE("hf parity: repetition penalty as test_repetition_penalty_dist_process
   Rows scores(2, std::vector<float>(10, 0.1f));
   scores[0][0] = -0.1f;
   scores[1][5] = 0.4f;
-  auto out = process(c, scores, {{{0, 1}, 2}, {{5, 0}, 2}});
+  auto out = process_rows(c, scores, {{{0, 1}, 2}, {{5, 0}, 2}});
   CHECK(out[0][0] == Approx(-0.2f));
   CHECK(out[0][1] == Approx(0.05f));
   CHECK(out[0][2] == Approx(0.1f));
@@ -292,14 +273,14 @@ TEST_CASE("hf parity: bad words as test_no_bad_words_dist_processor") {
   // eos 4: the entry [4] is dropped, so end-of-text stays possible.
   std::vector<std::vector<int64_t>> bad = {{1}, {4}, {1, 0}, {0, 1, 2}, {1, 3, 1, 3}};
   Rows uniform(2, std::vector<float>(5, 0.2f));
-  auto out = process(c, uniform, {{{0, 1, 3, 1}, 1}, {{0, 1, 0, 1}, 1}}, {4}, bad);
+  auto out = process_rows(c, uniform, {{{0, 1, 3, 1}, 1}, {{0, 1, 0, 1}, 1}}, {4}, bad);
   CHECK(out[0] == std::vector<float>{-kInf, -kInf, 0.2f, -kInf, 0.2f});
   CHECK(out[1] == std::vector<float>{-kInf, -kInf, -kInf, 0.2f, 0.2f});
   // Only [eos]: no processor at all.
   ProcessorContext only_eos{c, 5, {4}, {{4}}};
   CHECK(build_processors(only_eos).empty());
   // With ignore_eos (4 not a stop id) the same entry bans it.
-  CHECK(process(c, {uniform[0]}, {{{0}, 1}}, {}, {{4}})[0] ==
+  CHECK(process_rows(c, {uniform[0]}, {{{0}, 1}}, {}, {{4}})[0] ==
         std::vector<float>{0.2f, 0.2f, 0.2f, 0.2f, -kInf});
 }
 
@@ -308,8 +289,9 @@ TEST_CASE("hf parity: a banned sequence longer than the history bans nothing") {
   Rows zeros = {{0, 0, 0, 0}};
   // [0 2] after the one-token history [0]: its prefix is the whole history, but the entry is
   // longer than it, so Hugging Face skips it.
-  CHECK(process(c, zeros, {{{0}, 1}}, {}, {{0, 2}})[0] == std::vector<float>{0, 0, 0, 0});
-  CHECK(process(c, zeros, {{{3, 0}, 1}}, {}, {{0, 2}})[0] == std::vector<float>{0, 0, -kInf, 0});
+  CHECK(process_rows(c, zeros, {{{0}, 1}}, {}, {{0, 2}})[0] == std::vector<float>{0, 0, 0, 0});
+  CHECK(process_rows(c, zeros, {{{3, 0}, 1}}, {}, {{0, 2}})[0] ==
+        std::vector<float>{0, 0, -kInf, 0});
 }
 
 TEST_CASE("hf parity: sequence_bias as test_bias_dist_processor") {
@@ -317,7 +299,7 @@ TEST_CASE("hf parity: sequence_bias as test_bias_dist_processor") {
   c.processor<SequenceBiasOptions>().entries = {
       "1 = 100", "4 = 100", "1 0 = -100", "0 1 2 = -100", "1 3 1 3 = -100", "1 3 1 3 1 3 = -100"};
   Rows zeros(2, std::vector<float>(5, 0.f));
-  auto out = process(c, zeros, {{{0, 1, 3, 1}, 1}, {{0, 1, 0, 1}, 1}});
+  auto out = process_rows(c, zeros, {{{0, 1, 3, 1}, 1}, {{0, 1, 0, 1}, 1}});
   CHECK(out[0] == std::vector<float>{-100, 100, 0, -100, 100});
   CHECK(out[1] == std::vector<float>{-100, 100, -100, 0, 100});
 }
@@ -331,7 +313,7 @@ TEST_CASE(
   // [0 1]: "1 2" applies; "0 1 2" has 3 tokens > 2, skipped.
   CHECK(process_row(c, {0, 0, 0, 0}, {{0, 1}, 1}) == std::vector<float>{0, 0, -2.5f, 0});
   // [5 0 1]: all three apply: 1.5 - 4 + 0.25.
-  CHECK(process(c, {{0, 0, 0, 0, 0, 0}}, {{{5, 0, 1}, 1}})[0] ==
+  CHECK(process_rows(c, {{0, 0, 0, 0, 0, 0}}, {{{5, 0, 1}, 1}})[0] ==
         std::vector<float>{0, 0, -2.25f, 0, 0, 0});
 }
 
@@ -395,7 +377,7 @@ TEST_CASE("hf parity: remove_invalid_values as test_remove_nan_inf_logits_proces
   c.processor<RemoveInvalidValuesOptions>().enabled = true;
   const float nan = std::numeric_limits<float>::quiet_NaN();
   const float top = std::numeric_limits<float>::max();
-  auto out = process(c, {{0.0f, 0.7f, 0.8f, nan}, {0.1f, kInf, 0.3f, -kInf}});
+  auto out = process_rows(c, {{0.0f, 0.7f, 0.8f, nan}, {0.1f, kInf, 0.3f, -kInf}});
   CHECK(out[0] == std::vector<float>{0.0f, 0.7f, 0.8f, 0.0f});
   CHECK(out[1] == std::vector<float>{0.1f, top, 0.3f, -top});
 }

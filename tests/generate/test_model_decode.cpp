@@ -12,25 +12,17 @@
 #include "generate/processors/top_p.h"
 #include "io/checkpoint.h"
 #include "io/safetensors.h"
+#include "tensor_ids.h"
 #include "test_support.h"
 
 using namespace gpt2;
 
 namespace {
 
-std::string golden_dir() {
-  return test::data_path("GPT2_GOLDEN_DIR", "golden") + "/tiny-gpt2";
-}
-
-std::vector<int64_t> ids_of(const at::Tensor& t) {
-  auto c = t.contiguous();
-  return {c.data_ptr<int64_t>(), c.data_ptr<int64_t>() + c.numel()};
-}
-
 // Prompts of different lengths cut from the golden input.
 std::vector<std::vector<int64_t>> some_prompts() {
-  SafetensorsFile expected(golden_dir() + "/expected.safetensors");
-  auto ids = ids_of(expected.tensor("input_ids"));  // 2 x 64
+  SafetensorsFile expected(test::golden_model_dir() + "/expected.safetensors");
+  auto ids = test::ids_of(expected.tensor("input_ids"));  // 2 x 64
   return {{ids.begin(), ids.begin() + 7},
           {ids.begin() + 64, ids.begin() + 64 + 2},
           {ids.begin() + 20, ids.begin() + 33},
@@ -38,7 +30,7 @@ std::vector<std::vector<int64_t>> some_prompts() {
 }
 
 void check_batch_invariance(GenerateConfig c, bool use_cache) {
-  auto model = load_model_dir(golden_dir());
+  auto model = load_model_dir(test::golden_model_dir());
   ModelSource source(model.ptr(), use_cache);
   auto prompts = some_prompts();
   c.batch_size = 4;
@@ -57,10 +49,10 @@ void check_batch_invariance(GenerateConfig c, bool use_cache) {
 }  // namespace
 
 TEST_CASE("golden greedy tokens are reproduced through generate(), with and without cache") {
-  SafetensorsFile expected(golden_dir() + "/expected.safetensors");
-  auto prompt = ids_of(expected.tensor("greedy_prompt"));
-  auto want = ids_of(expected.tensor("greedy_tokens"));
-  auto model = load_model_dir(golden_dir());
+  SafetensorsFile expected(test::golden_model_dir() + "/expected.safetensors");
+  auto prompt = test::ids_of(expected.tensor("greedy_prompt"));
+  auto want = test::ids_of(expected.tensor("greedy_tokens"));
+  auto model = load_model_dir(test::golden_model_dir());
   for (bool use_cache : {true, false}) {
     INFO("use_cache " << use_cache);
     ModelSource source(model.ptr(), use_cache);
@@ -74,7 +66,7 @@ TEST_CASE("golden greedy tokens are reproduced through generate(), with and with
 }
 
 TEST_CASE("cached and uncached logits are equal on a left-padded batch") {
-  auto model = load_model_dir(golden_dir());
+  auto model = load_model_dir(test::golden_model_dir());
   ModelSource cached(model.ptr(), true), uncached(model.ptr(), false);
   auto batch = left_pad({{5, 9, 17, 3, 250}, {42, 7}});
   cached.start(2, 16);
@@ -141,7 +133,7 @@ TEST_CASE("padding invariance up to the end of the context") {
   GenerateConfig c;
   c.max_new_tokens = 60;
   c.ignore_eos = true;
-  auto model = load_model_dir(golden_dir());
+  auto model = load_model_dir(test::golden_model_dir());
   ModelSource source(model.ptr(), true);
   auto prompts = some_prompts();
   std::vector<std::vector<int64_t>> pair = {prompts[2], prompts[3]};  // 13 and 1 tokens
@@ -166,7 +158,7 @@ TEST_CASE("padding invariance up to the end of the context") {
 
 TEST_CASE("beam search gives the same beams with and without the KV cache") {
   // Beams reorder the cache rows every step; recomputing everything must agree.
-  auto model = load_model_dir(golden_dir());
+  auto model = load_model_dir(test::golden_model_dir());
   ModelSource cached(model.ptr(), true), uncached(model.ptr(), false);
   GenerateConfig c;
   c.strategy = "beam";

@@ -20,15 +20,17 @@
 #include "generate/processors/top_k.h"
 #include "generate/processors/top_p.h"
 #include "generate/processors/typical_p.h"
+#include "processor_rows.h"
 
 using namespace gpt2;
+using namespace gpt2::test;
 
 namespace {
 
 // Applies the chain a config enables to `logits` (one row) with the given history.
-std::vector<float> process(const GenerateConfig& config, std::vector<float> logits,
-                           TokenHistory history = {}, std::vector<int64_t> stop_ids = {},
-                           std::vector<std::vector<int64_t>> banned = {}) {
+std::vector<float> processed(const GenerateConfig& config, std::vector<float> logits,
+                             TokenHistory history = {}, std::vector<int64_t> stop_ids = {},
+                             std::vector<std::vector<int64_t>> banned = {}) {
   config.validate();
   ProcessorContext context{config, static_cast<int64_t>(logits.size()), stop_ids, banned};
   auto chain = build_processors(context);
@@ -38,103 +40,80 @@ std::vector<float> process(const GenerateConfig& config, std::vector<float> logi
   return {out.data_ptr<float>(), out.data_ptr<float>() + out.numel()};
 }
 
-std::vector<float> log_of(std::vector<float> probs) {
-  for (auto& p : probs) p = std::log(p);
-  return probs;
-}
-
-// softmax of processed scores equals `expected` (zeros where tokens were removed).
-void check_probs(const std::vector<float>& scores, const std::vector<float>& expected) {
-  auto probs = at::tensor(scores, at::kFloat).softmax(0).contiguous();
-  REQUIRE(probs.numel() == static_cast<int64_t>(expected.size()));
-  for (size_t i = 0; i < expected.size(); ++i) {
-    INFO("token " << i);
-    CHECK(probs[static_cast<int64_t>(i)].item<float>() == Approx(expected[i]).margin(1e-6));
-  }
-}
-
-GenerateConfig sampling() {
-  GenerateConfig c;
-  c.strategy = "sample";
-  return c;
-}
-
-const std::vector<float> kProbs = {0.1f, 0.2f, 0.3f, 0.4f};
-
 }  // namespace
 
 TEST_CASE("temperature divides the logits") {
   auto c = sampling();
   c.processor<TemperatureOptions>().temperature = 0.5;
-  auto out = process(c, {1, 2, 3});
+  auto out = processed(c, {1, 2, 3});
   CHECK(out == std::vector<float>{2, 4, 6});
 }
 
 TEST_CASE("top_k keeps the k most likely tokens") {
   auto c = sampling();
   c.processor<TopKOptions>().k = 2;
-  check_probs(process(c, log_of(kProbs)), {0, 0, 3.f / 7, 4.f / 7});
+  check_probs(processed(c, log_of(kProbs)), {0, 0, 3.f / 7, 4.f / 7});
   c.processor<TopKOptions>().k = 1;
-  check_probs(process(c, log_of(kProbs)), {0, 0, 0, 1});
+  check_probs(processed(c, log_of(kProbs)), {0, 0, 0, 1});
   c.processor<TopKOptions>().k = 10;  // more than the vocabulary: nothing removed
-  check_probs(process(c, log_of(kProbs)), kProbs);
+  check_probs(processed(c, log_of(kProbs)), kProbs);
 }
 
 TEST_CASE("top_p keeps the smallest set with mass >= top_p") {
   auto c = sampling();
   c.processor<TopPOptions>().p = 0.65;  // 0.4 + 0.3 = 0.7 >= 0.65
-  check_probs(process(c, log_of(kProbs)), {0, 0, 3.f / 7, 4.f / 7});
+  check_probs(processed(c, log_of(kProbs)), {0, 0, 3.f / 7, 4.f / 7});
   c.processor<TopPOptions>().p = 0.75;  // 0.7 < 0.75, so 0.2 joins
-  check_probs(process(c, log_of(kProbs)), {0, 2.f / 9, 3.f / 9, 4.f / 9});
+  check_probs(processed(c, log_of(kProbs)), {0, 2.f / 9, 3.f / 9, 4.f / 9});
   c.processor<TopPOptions>().p = 0.3;  // the top token alone has 0.4
-  check_probs(process(c, log_of(kProbs)), {0, 0, 0, 1});
+  check_probs(processed(c, log_of(kProbs)), {0, 0, 0, 1});
   c.processor<TopPOptions>().p = 0.01;  // always at least one token
-  check_probs(process(c, log_of(kProbs)), {0, 0, 0, 1});
+  check_probs(processed(c, log_of(kProbs)), {0, 0, 0, 1});
 }
 
 TEST_CASE("min_p drops tokens below min_p times the top probability") {
   auto c = sampling();
   c.processor<MinPOptions>().p = 0.6;  // threshold 0.24
-  check_probs(process(c, log_of(kProbs)), {0, 0, 3.f / 7, 4.f / 7});
+  check_probs(processed(c, log_of(kProbs)), {0, 0, 3.f / 7, 4.f / 7});
   c.processor<MinPOptions>().p = 0.3;  // threshold 0.12
-  check_probs(process(c, log_of(kProbs)), {0, 2.f / 9, 3.f / 9, 4.f / 9});
+  check_probs(processed(c, log_of(kProbs)), {0, 2.f / 9, 3.f / 9, 4.f / 9});
 }
 
 TEST_CASE("typical_p keeps the tokens whose surprisal is closest to the entropy") {
   // H = 1.27985; |-log p - H| = 1.0227, 0.3296, 0.0759, 0.3636: order 0.3, 0.2, 0.4, 0.1.
   auto c = sampling();
   c.processor<TypicalPOptions>().p = 0.25;  // 0.3 alone reaches it
-  check_probs(process(c, log_of(kProbs)), {0, 0, 1, 0});
+  check_probs(processed(c, log_of(kProbs)), {0, 0, 1, 0});
   c.processor<TypicalPOptions>().p = 0.45;  // 0.3 + 0.2
-  check_probs(process(c, log_of(kProbs)), {0, 0.4f, 0.6f, 0});
+  check_probs(processed(c, log_of(kProbs)), {0, 0.4f, 0.6f, 0});
   c.processor<TypicalPOptions>().p = 0.6;  // 0.3 + 0.2 + 0.4
-  check_probs(process(c, log_of(kProbs)), {0, 2.f / 9, 3.f / 9, 4.f / 9});
+  check_probs(processed(c, log_of(kProbs)), {0, 2.f / 9, 3.f / 9, 4.f / 9});
 }
 
 TEST_CASE("epsilon drops tokens below epsilon but keeps the most likely") {
   auto c = sampling();
   c.processor<EpsilonOptions>().epsilon = 0.15;
-  check_probs(process(c, log_of(kProbs)), {0, 2.f / 9, 3.f / 9, 4.f / 9});
+  check_probs(processed(c, log_of(kProbs)), {0, 2.f / 9, 3.f / 9, 4.f / 9});
   c.processor<EpsilonOptions>().epsilon = 0.5;  // every token is below: the top one stays
-  check_probs(process(c, log_of(kProbs)), {0, 0, 0, 1});
+  check_probs(processed(c, log_of(kProbs)), {0, 0, 0, 1});
 }
 
 TEST_CASE("eta cuts at min(eta, sqrt(eta) exp(-entropy))") {
   // H = 1.27985, exp(-H) = 0.27809.
   auto c = sampling();
   c.processor<EtaOptions>().eta = 0.2;  // min(0.2, 0.44721 * 0.27809 = 0.12436)
-  check_probs(process(c, log_of(kProbs)), {0, 2.f / 9, 3.f / 9, 4.f / 9});
+  check_probs(processed(c, log_of(kProbs)), {0, 2.f / 9, 3.f / 9, 4.f / 9});
   c.processor<EtaOptions>().eta = 0.9;  // min(0.9, 0.94868 * 0.27809 = 0.26382)
-  check_probs(process(c, log_of(kProbs)), {0, 0, 3.f / 7, 4.f / 7});
+  check_probs(processed(c, log_of(kProbs)), {0, 0, 3.f / 7, 4.f / 7});
   c.processor<EtaOptions>().eta = 0.05;  // 0.05 < 0.0622: nothing below it
-  check_probs(process(c, log_of(kProbs)), kProbs);
+  check_probs(processed(c, log_of(kProbs)), kProbs);
 }
 
 TEST_CASE("repetition_penalty divides positive and multiplies negative logits of seen tokens") {
   GenerateConfig c;
   c.processor<RepetitionPenaltyOptions>().penalty = 2;
   // Token 1 appears twice but is penalised once; the prompt counts.
-  auto out = process(c, {2, -1, 3, -4}, {{0, 1, 1}, 1});
+  auto out = processed(c, {2, -1, 3, -4}, {{0, 1, 1}, 1});
   CHECK(out == std::vector<float>{1, -2, 3, -4});
 }
 
@@ -142,29 +121,29 @@ TEST_CASE("frequency and presence penalties count generated tokens only") {
   GenerateConfig c;
   c.processor<FrequencyPenaltyOptions>().penalty = 0.5;
   TokenHistory history{{4, 1, 1, 2}, 1};  // prompt [4], generated [1, 1, 2]
-  CHECK(process(c, {0, 0, 0, 0, 0}, history) == std::vector<float>{0, -1, -0.5f, 0, 0});
+  CHECK(processed(c, {0, 0, 0, 0, 0}, history) == std::vector<float>{0, -1, -0.5f, 0, 0});
   c.processor<FrequencyPenaltyOptions>().penalty = 0;
   c.processor<PresencePenaltyOptions>().penalty = 0.25;
-  CHECK(process(c, {0, 0, 0, 0, 0}, history) == std::vector<float>{0, -0.25f, -0.25f, 0, 0});
+  CHECK(processed(c, {0, 0, 0, 0, 0}, history) == std::vector<float>{0, -0.25f, -0.25f, 0, 0});
 }
 
 TEST_CASE("no_repeat_ngram bans tokens that would repeat an n-gram") {
   const float inf = std::numeric_limits<float>::infinity();
   GenerateConfig c;
   c.processor<NoRepeatNgramOptions>().size = 2;  // [1 2 3 1]: "1 2" was seen, so 2 cannot follow 1
-  CHECK(process(c, {0, 0, 0, 0}, {{1, 2, 3, 1}, 1}) == std::vector<float>{0, 0, -inf, 0});
+  CHECK(processed(c, {0, 0, 0, 0}, {{1, 2, 3, 1}, 1}) == std::vector<float>{0, 0, -inf, 0});
   c.processor<NoRepeatNgramOptions>().size = 3;  // [1 2 3 1 2]: "1 2 3" was seen
-  CHECK(process(c, {0, 0, 0, 0}, {{1, 2, 3, 1, 2}, 0}) == std::vector<float>{0, 0, 0, -inf});
+  CHECK(processed(c, {0, 0, 0, 0}, {{1, 2, 3, 1, 2}, 0}) == std::vector<float>{0, 0, 0, -inf});
   c.processor<NoRepeatNgramOptions>().size = 3;  // too short to complete any 3-gram
-  CHECK(process(c, {0, 0, 0, 0}, {{1}, 0}) == std::vector<float>{0, 0, 0, 0});
+  CHECK(processed(c, {0, 0, 0, 0}, {{1}, 0}) == std::vector<float>{0, 0, 0, 0});
 }
 
 TEST_CASE("min_new_tokens bans the stop ids until enough tokens were generated") {
   const float inf = std::numeric_limits<float>::infinity();
   GenerateConfig c;
   c.processor<MinNewTokensOptions>().count = 2;
-  CHECK(process(c, {0, 0, 0, 0}, {{5, 1}, 1}, {3}) == std::vector<float>{0, 0, 0, -inf});
-  CHECK(process(c, {0, 0, 0, 0}, {{5, 1, 2}, 1}, {3}) == std::vector<float>{0, 0, 0, 0});
+  CHECK(processed(c, {0, 0, 0, 0}, {{5, 1}, 1}, {3}) == std::vector<float>{0, 0, 0, -inf});
+  CHECK(processed(c, {0, 0, 0, 0}, {{5, 1, 2}, 1}, {3}) == std::vector<float>{0, 0, 0, 0});
 }
 
 TEST_CASE("banned sequences ban a single token always and a longer one after its prefix") {
@@ -172,8 +151,9 @@ TEST_CASE("banned sequences ban a single token always and a longer one after its
   GenerateConfig c;
   c.processor<BannedSequencesOptions>().token_ids = {"2", "0 1"};
   auto banned = c.processor<BannedSequencesOptions>().sequences();
-  CHECK(process(c, {0, 0, 0, 0}, {{3, 0}, 1}, {}, banned) == std::vector<float>{0, -inf, -inf, 0});
-  CHECK(process(c, {0, 0, 0, 0}, {{0, 3}, 1}, {}, banned) == std::vector<float>{0, 0, -inf, 0});
+  CHECK(processed(c, {0, 0, 0, 0}, {{3, 0}, 1}, {}, banned) ==
+        std::vector<float>{0, -inf, -inf, 0});
+  CHECK(processed(c, {0, 0, 0, 0}, {{0, 3}, 1}, {}, banned) == std::vector<float>{0, 0, -inf, 0});
 }
 
 TEST_CASE("processors chain in the default order or the configured one") {
@@ -197,5 +177,5 @@ TEST_CASE("top_k then top_p: the nucleus is taken from the top-k renormalised") 
   auto c = sampling();
   c.processor<TopKOptions>().k = 3;    // 0.2, 0.3, 0.4 -> 2/9, 3/9, 4/9
   c.processor<TopPOptions>().p = 0.6;  // 4/9 = 0.44 < 0.6, with 3/9: 0.78
-  check_probs(process(c, log_of(kProbs)), {0, 0, 3.f / 7, 4.f / 7});
+  check_probs(processed(c, log_of(kProbs)), {0, 0, 3.f / 7, 4.f / 7});
 }

@@ -23,6 +23,7 @@
 #include "io/checkpoint.h"
 #include "io/safetensors.h"
 #include "model/gpt2_model.h"
+#include "tensor_ids.h"
 #include "test_support.h"
 #include "tiny_model_config.h"
 
@@ -31,18 +32,9 @@ using Catch::Contains;
 
 namespace {
 
-std::string golden_dir() {
-  return test::data_path("GPT2_GOLDEN_DIR", "golden") + "/tiny-gpt2";
-}
-
-std::vector<int64_t> ids_of(const at::Tensor& t) {
-  auto c = t.contiguous();
-  return {c.data_ptr<int64_t>(), c.data_ptr<int64_t>() + c.numel()};
-}
-
 std::vector<std::vector<int64_t>> golden_prompts() {
-  SafetensorsFile expected(golden_dir() + "/expected.safetensors");
-  auto ids = ids_of(expected.tensor("input_ids"));  // 2 x 64
+  SafetensorsFile expected(test::golden_model_dir() + "/expected.safetensors");
+  auto ids = test::ids_of(expected.tensor("input_ids"));  // 2 x 64
   return {{ids.begin(), ids.begin() + 7},
           {ids.begin() + 64, ids.begin() + 64 + 2},
           {ids.begin() + 20, ids.begin() + 45},
@@ -57,7 +49,7 @@ GenerationOptions options_for(const GenerateConfig& c, LogitsSource* draft, uint
 
 // The golden model with noise on every weight: a draft that agrees with it often, not always.
 GPT2LMHeadModel perturbed_golden(double scale) {
-  auto model = load_model_dir(golden_dir());
+  auto model = load_model_dir(test::golden_model_dir());
   at::NoGradGuard guard;
   at::manual_seed(11);
   for (auto& p : model->parameters()) p.add_(at::randn_like(p) * (scale * p.std().item<double>()));
@@ -172,7 +164,7 @@ TEST_CASE("a draft model with another vocabulary, or a bad combination, is refus
 
 TEST_CASE("speculative greedy on the golden model equals greedy, through the context's end",
           "[speculative]") {
-  auto model = load_model_dir(golden_dir());
+  auto model = load_model_dir(test::golden_model_dir());
   auto poor = perturbed_golden(0.5);
   const auto prompts = golden_prompts();
   GenerateConfig c;
@@ -266,7 +258,7 @@ std::pair<double, int64_t> chi_square(const std::map<std::pair<int64_t, int64_t>
 
 TEST_CASE("speculative sampling is distributed as the model's own sampling (chi-square)",
           "[speculative]") {
-  auto model = load_model_dir(golden_dir());
+  auto model = load_model_dir(test::golden_model_dir());
   auto poor = perturbed_golden(0.3);
   const int64_t top_k = 4;
   const double temperature = 1.5;
@@ -337,7 +329,7 @@ TEST_CASE("speculative sampling is distributed as the model's own sampling (chi-
 }
 
 TEST_CASE("speculative sampling gives each row the same tokens in any batch", "[speculative]") {
-  auto model = load_model_dir(golden_dir());
+  auto model = load_model_dir(test::golden_model_dir());
   auto poor = perturbed_golden(0.3);
   ModelSource target(model.ptr(), true), draft(poor.ptr(), true);
   const auto prompts = golden_prompts();

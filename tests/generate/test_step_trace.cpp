@@ -164,7 +164,7 @@ TEST_CASE("trace: JSONL has one line per sequence with one entry per token") {
 namespace {
 
 // Predicts (last + 1) mod 4 with logit 5 against 0; `slip`: after a 2 it predicts 0 instead.
-test::FunctionSource counter(bool slip) {
+test::FunctionSource slipping_counter(bool slip) {
   return test::FunctionSource(4, 40, [slip](const std::vector<int64_t>& t) {
     std::vector<float> logits(4, 0.f);
     const int64_t next = slip && t.back() == 2 ? 0 : (t.back() + 1) % 4;
@@ -196,7 +196,7 @@ void check_blocks_spell_tokens(const GenerationResult& r) {
 }  // namespace
 
 TEST_CASE("trace: speculative greedy blocks and per-token rows by hand", "[speculative]") {
-  auto target = counter(false), draft = counter(true);
+  auto target = slipping_counter(false), draft = slipping_counter(true);
   GenerateConfig c;
   c.max_new_tokens = 6;
   c.draft_model = "fake";

@@ -22,7 +22,7 @@ using Catch::Matchers::Contains;
 namespace {
 
 std::string golden_dir() {
-  return test::data_path("GPT2_GOLDEN_DIR", "golden") + "/tiny-gpt2";
+  return test::golden_model_dir();
 }
 
 LoraConfig lora(int64_t r, std::vector<std::string> targets) {

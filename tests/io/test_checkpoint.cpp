@@ -21,10 +21,6 @@ using Catch::Matchers::Contains;
 
 namespace {
 
-ModelConfig tiny_config() {
-  return test::tiny_model_config(50, 16, 8);
-}
-
 using TensorList = std::vector<std::pair<std::string, at::Tensor>>;
 
 TensorList state_of(const GPT2LMHeadModelImpl& model) {
@@ -63,7 +59,7 @@ TEST_CASE("absurd model sizes from YAML are refused with the bytes needed, not a
 TEST_CASE("a checkpoint written by save_model_dir loads back bit-identically") {
   test::TempDir tmp;
   at::manual_seed(7);
-  GPT2LMHeadModel model(tiny_config());
+  GPT2LMHeadModel model(test::io_test_config());
   save_model_dir(*model, tmp.path());
   auto loaded = load_model_dir(tmp.path());
   auto original = state_of(*model);
@@ -90,7 +86,7 @@ TEST_CASE("a checkpoint written by save_model_dir loads back bit-identically") {
 
 TEST_CASE("bfloat16 and float16 weights are read and converted to float32") {
   test::TempDir tmp;
-  GPT2LMHeadModel model(tiny_config());
+  GPT2LMHeadModel model(test::io_test_config());
   save_model_dir(*model, tmp.path(), at::kBFloat16);
   CHECK(
       SafetensorsFile(tmp.file("model.safetensors")).entries().at("transformer.wte.weight").dtype ==
@@ -101,7 +97,7 @@ TEST_CASE("bfloat16 and float16 weights are read and converted to float32") {
 
   TensorList half;
   for (auto& [name, tensor] : state_of(*model)) half.emplace_back(name, tensor.to(at::kHalf));
-  write_dir(tmp.path(), tiny_config(), half);
+  write_dir(tmp.path(), test::io_test_config(), half);
   auto from_half = load_model_dir(tmp.path());
   CHECK(from_half->transformer->wpe->weight.equal(
       model->transformer->wpe->weight.to(at::kHalf).to(at::kFloat)));
@@ -109,15 +105,15 @@ TEST_CASE("bfloat16 and float16 weights are read and converted to float32") {
 
 TEST_CASE("16-bit product weights: Conv1D and wte stored as asked, the rest float32") {
   test::TempDir tmp;
-  GPT2LMHeadModel model(tiny_config());
+  GPT2LMHeadModel model(test::io_test_config());
   for (auto file_dtype : {at::kBFloat16, at::kHalf})
     for (auto weights : {at::kBFloat16, at::kHalf}) {
       CAPTURE(file_dtype, weights);
       TensorList stored;
       for (auto& [name, tensor] : state_of(*model))
         stored.emplace_back(name, tensor.to(file_dtype));
-      write_dir(tmp.path(), tiny_config(), stored);
-      auto loaded = load_model_dir(tmp.path(), tiny_config(), weights);
+      write_dir(tmp.path(), test::io_test_config(), stored);
+      auto loaded = load_model_dir(tmp.path(), test::io_test_config(), weights);
       for (const auto& item : loaded->named_parameters()) {
         const std::string& name = item.key();
         const at::Tensor& p = item.value();
@@ -135,7 +131,7 @@ TEST_CASE("16-bit product weights: Conv1D and wte stored as asked, the rest floa
     }
   // int8: quantised at load, per output column; dequantised within half a step of the value.
   save_model_dir(*model, tmp.path());
-  auto int8 = load_model_dir(tmp.path(), tiny_config(), at::kChar);
+  auto int8 = load_model_dir(tmp.path(), test::io_test_config(), at::kChar);
   const auto& wte = int8->transformer->wte->weight;  // (V, C)
   REQUIRE(wte.scalar_type() == at::kChar);
   const auto& scales = int8->transformer->wte_scales;  // (V)
@@ -157,11 +153,11 @@ TEST_CASE("16-bit product weights: Conv1D and wte stored as asked, the rest floa
 // first write) and is gone once the file object is (a view kept past it would fault on read).
 TEST_CASE("a loaded model's weights are its own, and tensors read from a file keep its mapping") {
   test::TempDir tmp;
-  GPT2LMHeadModel model(tiny_config());
+  GPT2LMHeadModel model(test::io_test_config());
   save_model_dir(*model, tmp.path(), at::kBFloat16);
   for (auto weights : {at::kFloat, at::kBFloat16, at::kHalf, at::kChar}) {
     CAPTURE(weights);
-    auto loaded = load_model_dir(tmp.path(), tiny_config(), weights);
+    auto loaded = load_model_dir(tmp.path(), test::io_test_config(), weights);
     // The file replaced under the loaded model (as a new checkpoint would): nothing changes.
     save_model_dir(*model, tmp.path(), at::kFloat);
     at::NoGradGuard no_grad;
@@ -191,10 +187,10 @@ TEST_CASE("a loaded model's weights are its own, and tensors read from a file ke
 TEST_CASE("weights in their parameters' dtype load from the mapping: writes stay private") {
   test::TempDir tmp;
   at::manual_seed(5);
-  GPT2LMHeadModel model(tiny_config());
+  GPT2LMHeadModel model(test::io_test_config());
   save_model_dir(*model, tmp.path(), at::kFloat);
   auto mapped = load_model_dir(tmp.path());  // LoadedMemory::mapping
-  GPT2LMHeadModel copied(tiny_config(), ModelInit::uninitialised);
+  GPT2LMHeadModel copied(test::io_test_config(), ModelInit::uninitialised);
   load_weights(*copied, SafetensorsFile(tmp.path() + "/model.safetensors"), LoadedMemory::copy);
   const auto ids = at::tensor({3, 1, 4, 1, 5}, at::kLong).unsqueeze(0);  // (1, 5)
   {
@@ -213,13 +209,13 @@ TEST_CASE("weights in their parameters' dtype load from the mapping: writes stay
 
 TEST_CASE("unprefixed keys, attention buffers and a tied lm_head are accepted") {
   test::TempDir tmp;
-  GPT2LMHeadModel model(tiny_config());
+  GPT2LMHeadModel model(test::io_test_config());
   TensorList tensors;
   for (auto& [name, tensor] : state_of(*model)) tensors.emplace_back(name.substr(12), tensor);
   tensors.emplace_back("h.0.attn.bias", at::ones({1, 1, 16, 16}));
   tensors.emplace_back("h.0.attn.masked_bias", at::full({}, -1e4));
   tensors.emplace_back("lm_head.weight", model->transformer->wte->weight);
-  write_dir(tmp.path(), tiny_config(), tensors);
+  write_dir(tmp.path(), test::io_test_config(), tensors);
   auto loaded = load_model_dir(tmp.path());
   CHECK(loaded->transformer->h[1]->named_parameters()["mlp.c_proj.weight"].equal(
       model->transformer->h[1]->named_parameters()["mlp.c_proj.weight"]));
@@ -229,12 +225,12 @@ TEST_CASE("bad checkpoints are refused with the file, the tensor and the reason"
   test::TempDir tmp;
   const std::string dir = tmp.path();
   const std::string weights = tmp.file("model.safetensors");
-  GPT2LMHeadModel model(tiny_config());
+  GPT2LMHeadModel model(test::io_test_config());
   auto good = state_of(*model);
 
   SECTION("missing config.json or weights") {
     require_load_error(dir, "config.json is missing");
-    write_file_atomic(tmp.file("config.json"), hf_config_json(tiny_config()));
+    write_file_atomic(tmp.file("config.json"), hf_config_json(test::io_test_config()));
     require_load_error(dir, "model.safetensors is missing");
   }
   SECTION("missing tensor") {
@@ -243,35 +239,35 @@ TEST_CASE("bad checkpoints are refused with the file, the tensor and the reason"
         std::remove_if(tensors.begin(), tensors.end(),
                        [](auto& t) { return t.first == "transformer.h.1.mlp.c_fc.bias"; }),
         tensors.end());
-    write_dir(dir, tiny_config(), tensors);
+    write_dir(dir, test::io_test_config(), tensors);
     require_load_error(dir, "missing tensor(s) transformer.h.1.mlp.c_fc.bias");
   }
   SECTION("unknown tensor") {
     TensorList tensors = good;
     tensors.emplace_back("transformer.h.0.attn.q_proj.weight", at::zeros({8, 8}));
-    write_dir(dir, tiny_config(), tensors);
+    write_dir(dir, test::io_test_config(), tensors);
     require_load_error(dir, "unknown tensor(s) transformer.h.0.attn.q_proj.weight");
   }
   SECTION("wrong shape") {
     TensorList tensors = good;
     for (auto& t : tensors)
       if (t.first == "transformer.wpe.weight") t.second = at::zeros({15, 8});
-    write_dir(dir, tiny_config(), tensors);
+    write_dir(dir, test::io_test_config(), tensors);
     require_load_error(dir, "n_positions and n_embd give wpe.weight the shape [16, 8] but " +
                                 weights + " stores it as [15, 8]");
   }
   SECTION("config.json inconsistent with the weights, refused before the model is built") {
-    ModelConfig wider = tiny_config();
+    ModelConfig wider = test::io_test_config();
     wider.n_embd = 16;
     write_dir(dir, wider, good);
     require_load_error(dir, tmp.file("config.json") +
                                 ": vocab_size and n_embd give wte.weight the shape [50, 16] but " +
                                 weights + " stores it as [50, 8]");
-    ModelConfig longer = tiny_config();
+    ModelConfig longer = test::io_test_config();
     longer.n_positions = 32;
     write_dir(dir, longer, good);
     require_load_error(dir, "n_positions and n_embd give wpe.weight the shape [32, 8]");
-    ModelConfig deeper = tiny_config();
+    ModelConfig deeper = test::io_test_config();
     deeper.n_layer = 3;
     write_dir(dir, deeper, good);
     require_load_error(dir,
@@ -280,7 +276,7 @@ TEST_CASE("bad checkpoints are refused with the file, the tensor and the reason"
     TensorList tensors = good;
     for (auto& t : tensors)
       if (t.first == "transformer.h.1.attn.c_proj.weight") t.second = at::zeros({8, 4});
-    write_dir(dir, tiny_config(), tensors);
+    write_dir(dir, test::io_test_config(), tensors);
     require_load_error(dir,
                        "\"transformer.h.1.attn.c_proj.weight\" has shape [8, 4] but "
                        "config.json needs [8, 8]");
@@ -321,21 +317,21 @@ TEST_CASE("bad checkpoints are refused with the file, the tensor and the reason"
   SECTION("untied lm_head") {
     TensorList tensors = good;
     tensors.emplace_back("lm_head.weight", at::zeros({50, 8}));
-    write_dir(dir, tiny_config(), tensors);
+    write_dir(dir, test::io_test_config(), tensors);
     require_load_error(dir, "lm_head.weight differs from transformer.wte.weight");
   }
   SECTION("integer weights") {
     TensorList tensors = good;
     for (auto& t : tensors)
       if (t.first == "transformer.ln_f.bias") t.second = at::zeros({8}, at::kInt);
-    write_dir(dir, tiny_config(), tensors);
+    write_dir(dir, test::io_test_config(), tensors);
     require_load_error(dir,
                        "tensor \"transformer.ln_f.bias\" has dtype I32; model weights must "
                        "be F32, F16 or BF16");
   }
 
   // Raw byte-level corruption of a valid file.
-  write_dir(dir, tiny_config(), good);
+  write_dir(dir, test::io_test_config(), good);
   std::string bytes = read_file(weights);
   uint64_t header_length = 0;
   for (int i = 7; i >= 0; --i)

@@ -21,10 +21,6 @@ using Catch::Matchers::Contains;
 
 namespace {
 
-ModelConfig tiny_config() {
-  return test::tiny_model_config(50, 16, 8);
-}
-
 // Every parameter and int8 scale of `a` equal to `b`'s: same dtype, same bits.
 void require_same_weights(GPT2LMHeadModelImpl& a, GPT2LMHeadModelImpl& b) {
   auto pb = b.named_parameters();
@@ -51,9 +47,9 @@ Conv1DImpl& first_c_fc(GPT2LMHeadModelImpl& model) {
 
 // A random model in <tmp>/f32 and its int8 quantisation in <tmp>/q; returns the int8 model.
 GPT2LMHeadModel write_int8_dir(const test::TempDir& tmp) {
-  GPT2LMHeadModel model(tiny_config());
+  GPT2LMHeadModel model(test::io_test_config());
   save_model_dir(*model, tmp.file("f32"));
-  auto int8 = load_model_dir(tmp.file("f32"), tiny_config(), at::kChar);
+  auto int8 = load_model_dir(tmp.file("f32"), test::io_test_config(), at::kChar);
   save_model_dir_as_stored(*int8, tmp.file("q"));
   return int8;
 }
@@ -66,11 +62,11 @@ nlohmann::json config_json(const std::string& dir) {
 
 TEST_CASE("quantised directories load as stored into the model that converting at load gives") {
   test::TempDir tmp;
-  GPT2LMHeadModel model(tiny_config());
+  GPT2LMHeadModel model(test::io_test_config());
   save_model_dir(*model, tmp.file("f32"));
   for (auto dtype : {at::kBFloat16, at::kHalf, at::kChar}) {
     CAPTURE(dtype);
-    auto converted = load_model_dir(tmp.file("f32"), tiny_config(), dtype);
+    auto converted = load_model_dir(tmp.file("f32"), test::io_test_config(), dtype);
     REQUIRE(product_weights_of(*converted) == dtype);
     save_model_dir_as_stored(*converted, tmp.file("q"));
     // auto: the products' weights as the file stores them, the rest float32.
@@ -109,7 +105,7 @@ TEST_CASE("an int8 directory asked for as floats is dequantised: values times th
   const auto want = values.to(at::kFloat) * scales.unsqueeze(0);  // (C, 4C)
   for (auto dtype : {at::kFloat, at::kHalf}) {
     CAPTURE(dtype);
-    auto floats = load_model_dir(tmp.file("q"), tiny_config(), dtype);
+    auto floats = load_model_dir(tmp.file("q"), test::io_test_config(), dtype);
     CHECK(product_weights_of(*floats) == dtype);
     CHECK_FALSE(floats->transformer->wte_scales.defined());
     const auto& c_fc = first_c_fc(*floats);
@@ -119,7 +115,7 @@ TEST_CASE("an int8 directory asked for as floats is dequantised: values times th
   }
   // The whole model: float32 from the int8 file computes what the int8 model computes, to
   // float rounding (the kernels dequantise in registers; here the weights are dequantised once).
-  auto floats = load_model_dir(tmp.file("q"), tiny_config(), at::kFloat);
+  auto floats = load_model_dir(tmp.file("q"), test::io_test_config(), at::kFloat);
   CHECK(at::allclose(logits_of(*floats), logits_of(*int8), 1e-5, 1e-5));
 }
 
@@ -184,11 +180,11 @@ TEST_CASE("an int8 file that is not a whole gpt2 quantize output is refused, nam
     REQUIRE_THROWS_WITH(load_model_dir(dir), Contains("non-finite scales"));
   }
   SECTION("scales beside a float32 weight") {
-    GPT2LMHeadModel plain(tiny_config());
+    GPT2LMHeadModel plain(test::io_test_config());
     List l;
     for (const auto& item : plain->named_parameters()) l.emplace_back(item.key(), item.value());
     l.emplace_back(c_attn + "_scale", at::ones({24}));
-    write_file_atomic(tmp.file("bad2/config.json"), hf_config_json(tiny_config()));
+    write_file_atomic(tmp.file("bad2/config.json"), hf_config_json(test::io_test_config()));
     write_safetensors(tmp.file("bad2/model.safetensors"), l);
     REQUIRE_THROWS_WITH(load_model_dir(tmp.file("bad2")), Contains("which is not stored as I8"));
   }

@@ -92,7 +92,7 @@ TEST_CASE("golden models: logits, cached greedy decoding, cached == uncached") {
 
 TEST_CASE(
     "golden tiny-gpt2 with bf16/f16/int8 product weights: logits near fp32, its greedy tokens") {
-  const std::string dir = test::data_path("GPT2_GOLDEN_DIR", "golden") + "/tiny-gpt2";
+  const std::string dir = test::golden_model_dir();
   at::NoGradGuard no_grad;
   const auto config = read_hf_config(dir + "/config.json");
   auto reference_model = load_model_dir(dir, config);

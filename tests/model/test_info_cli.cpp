@@ -13,14 +13,18 @@ gpt2::test::CommandResult info(const std::string& args) {
 }
 }  // namespace
 
-TEST_CASE("gpt2 info refuses --repeats 0, --batch 0, --seq -1 and a --seq beyond n_positions") {
+TEST_CASE(
+    "gpt2 info refuses --repeats 0 or 2^31, --batch 0, a batch beyond memory, --seq -1 and a --seq "
+    "beyond n_positions") {
   struct Case {
     const char* args;
     const char* message;
   } cases[] = {
-      {"--repeats 0", "--repeats must be at least 1 (got 0)"},
+      {"--repeats 0", "--repeats must be from 1 to 100000 (got 0)"},
+      {"--repeats 2147483648", "--repeats must be from 1 to 100000 (got 2147483648)"},
       {"--batch 0", "--batch must be at least 1 (got 0)"},
-      {"--seq -1", "--seq must be at least 1 (got -1)"},
+      {"--seq 8 --batch 2147483648", "--batch 2147483648 x --seq 8 needs about "},
+      {"--seq -1", "--seq must be at least 1, or 0 for the default (got -1)"},
       {"--seq 100000", "--seq 100000 exceeds the model's context (n_positions "},
   };
   for (const auto& c : cases) {

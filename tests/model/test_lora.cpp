@@ -17,10 +17,6 @@ using Catch::Matchers::Contains;
 
 namespace {
 
-std::string golden_dir() {
-  return test::data_path("GPT2_GOLDEN_DIR", "golden") + "/tiny-gpt2";
-}
-
 at::Tensor golden_input() {
   at::manual_seed(3);
   return at::randint(0, 384, {2, 12}, at::kLong);  // (B, T)
@@ -51,7 +47,7 @@ Conv1DImpl& conv(GPT2LMHeadModelImpl& model, const std::string& path) {
 }  // namespace
 
 TEST_CASE("lora: adapters get PEFT's names, shapes and initialisation, and B = 0 changes nothing") {
-  auto model = load_model_dir(golden_dir());
+  auto model = load_model_dir(test::golden_model_dir());
   model->eval();
   auto input = golden_input();
   at::Tensor before;
@@ -100,7 +96,7 @@ TEST_CASE("lora: adapters get PEFT's names, shapes and initialisation, and B = 0
 }
 
 TEST_CASE("lora: target modules select layers as PEFT does; c_proj means both") {
-  auto model = load_model_dir(golden_dir());
+  auto model = load_model_dir(test::golden_model_dir());
   auto paths = lora_target_paths(*model, {"c_proj"});
   CHECK(paths ==
         std::vector<std::string>{"transformer.h.0.attn.c_proj", "transformer.h.0.mlp.c_proj",
@@ -112,7 +108,7 @@ TEST_CASE("lora: target modules select layers as PEFT does; c_proj means both") 
 }
 
 TEST_CASE("lora: a layer computes x W + b + dropout(x) A^T B^T alpha / r") {
-  auto model = load_model_dir(golden_dir());
+  auto model = load_model_dir(test::golden_model_dir());
   auto config = lora_all(3, 6);  // scale 2
   config.dropout = 0.5;
   attach_lora(*model, config);
@@ -144,7 +140,7 @@ TEST_CASE("lora: a layer computes x W + b + dropout(x) A^T B^T alpha / r") {
 }
 
 TEST_CASE("lora: gradients reach A and B only and match finite differences (float64)") {
-  auto model = load_model_dir(golden_dir());
+  auto model = load_model_dir(test::golden_model_dir());
   model->to(at::kDouble);
   auto config = lora_all(2, 4);
   config.target_modules = {"c_attn", "mlp.c_proj"};
@@ -187,7 +183,7 @@ TEST_CASE("lora: gradients reach A and B only and match finite differences (floa
 }
 
 TEST_CASE("lora: merging gives the unmerged logits and a plain model") {
-  auto model = load_model_dir(golden_dir());
+  auto model = load_model_dir(test::golden_model_dir());
   const bool float64 = GENERATE(false, true);
   INFO((float64 ? "float64" : "float32"));
   if (float64) model->to(at::kDouble);  // no rounding to hide a wrong merge
@@ -208,7 +204,7 @@ TEST_CASE("lora: merging gives the unmerged logits and a plain model") {
   INFO("max |merged - unmerged| = " << diff << ", max |logit| " << scale);
   // float32: rounding alone, a few ulps of the largest logit.
   CHECK(diff < (float64 ? 1e-10 : 1e-5 * scale));
-  auto base = load_model_dir(golden_dir());
+  auto base = load_model_dir(test::golden_model_dir());
   if (float64) base->to(at::kDouble);
   CHECK((unmerged - base->forward(input).logits).abs().max().item<double>() >
         1e-3);  // the adapter did change the outputs

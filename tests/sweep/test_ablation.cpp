@@ -93,11 +93,6 @@ pid_t spawn_ablate(const std::vector<std::string>& args, const std::string& log)
   return pid;
 }
 
-int wait_exit(pid_t pid) {
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
 }  // namespace
 
 TEST_CASE("a sweep killed mid-run resumes where it stopped when started again") {
@@ -135,18 +130,18 @@ TEST_CASE("a sweep killed mid-run resumes where it stopped when started again") 
          std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   ::kill(pid, SIGTERM);
-  int first_exit = wait_exit(pid);
+  int first_exit = test::wait_exit(pid);
   INFO(read_file(tmp.file("first.log")));
   REQUIRE(fs::exists(first_run + "/latest/model.safetensors"));
   CHECK(first_exit == 1);
   CHECK_FALSE(file_exists(done_marker(first_run)));
 
   pid = spawn_ablate({tmp.file("sweep.yaml"), "--dry-run"}, tmp.file("plan.log"));
-  CHECK(wait_exit(pid) == 0);
+  CHECK(test::wait_exit(pid) == 0);
   CHECK_THAT(read_file(tmp.file("plan.log")), Contains("n_layer=1,seed=1  resume"));
 
   pid = spawn_ablate({tmp.file("sweep.yaml"), "--threads", "1"}, tmp.file("second.log"));
-  int second_exit = wait_exit(pid);
+  int second_exit = test::wait_exit(pid);
   INFO(read_file(tmp.file("second.log")));
   CHECK(second_exit == 0);
   CHECK(file_exists(done_marker(first_run)));

@@ -36,12 +36,6 @@ pid_t start_ablate(const std::string& sweep_file, const std::string& log) {
   return pid;
 }
 
-int wait_exit(pid_t pid) {
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
 // Running and not a zombie.
 bool running(pid_t pid) {
   std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
@@ -87,13 +81,13 @@ TEST_CASE("gpt2-ablate killed with SIGKILL takes its trainer down with it") {
 
   // While it runs, a second sweep on the same directory is refused.
   pid_t other = start_ablate(sweep, tmp.file("other.log"));
-  CHECK(wait_exit(other) == 1);
+  CHECK(test::wait_exit(other) == 1);
   CHECK_THAT(read_file(tmp.file("other.log")),
              Contains("the sweep directory " + tmp.file("sweep") +
                       " is in use by another gpt2 process (pid " + std::to_string(ablate)));
 
   ::kill(ablate, SIGKILL);
-  CHECK(wait_exit(ablate) == 128 + SIGKILL);
+  CHECK(test::wait_exit(ablate) == 128 + SIGKILL);
   INFO(read_file(tmp.file("ablate.log")));
   CHECK(wait_for([&] { return !running(trainer); }, 10));
   if (running(trainer)) ::kill(trainer, SIGKILL);
@@ -105,7 +99,7 @@ TEST_CASE("a restarted sweep does not start a run whose directory a live trainer
   const std::string run_dir = tmp.file("sweep/lr=0.001,seed=1");
   auto lock = std::make_unique<DirectoryLock>(run_dir, "run directory", "test");
   pid_t ablate = start_ablate(sweep, tmp.file("ablate.log"));
-  const int code = wait_exit(ablate);
+  const int code = test::wait_exit(ablate);
   const std::string log = read_file(tmp.file("ablate.log"));
   INFO(log);
   CHECK(code == 1);

@@ -13,7 +13,7 @@ using namespace gpt2;
 
 namespace {
 std::string openai_dir() {
-  return test::data_path("GPT2_TOKENIZER_DIR", "gpt2");
+  return test::gpt2_tokenizer_dir();
 }
 
 const Gpt2Bpe& openai() {

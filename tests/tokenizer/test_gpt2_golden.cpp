@@ -11,7 +11,7 @@ using namespace gpt2;
 
 namespace {
 const Gpt2Bpe& openai_tokenizer() {
-  static auto tokenizer = Gpt2Bpe::load(test::data_path("GPT2_TOKENIZER_DIR", "gpt2"));
+  static auto tokenizer = Gpt2Bpe::load(test::gpt2_tokenizer_dir());
   return *tokenizer;
 }
 
