@@ -16,6 +16,8 @@
 
 namespace gpt2::cli {
 
+constexpr int64_t kMaxRepeats = 100000;  // timed passes: a bound that ends in a sitting
+
 int cmd_info(const std::vector<std::string>& argv) {
   std::string spec;
   int64_t batch = 1, seq = 0, repeats = 3;  // seq 0: min(128, n_positions)
@@ -38,8 +40,11 @@ int cmd_info(const std::vector<std::string>& argv) {
   positional.add("model", 1);
   if (!parse("gpt2 info --model DIR|PRESET [options]", argv, options, &positional)) return 0;
   require(batch >= 1, "--batch must be at least 1 (got " + std::to_string(batch) + ")");
-  require(repeats >= 1, "--repeats must be at least 1 (got " + std::to_string(repeats) + ")");
-  require(seq >= 0, "--seq must be at least 1 (got " + std::to_string(seq) + ")");
+  require(repeats >= 1 && repeats <= kMaxRepeats, "--repeats must be from 1 to " +
+                                                      std::to_string(kMaxRepeats) + " (got " +
+                                                      std::to_string(repeats) + ")");
+  require(seq >= 0,
+          "--seq must be at least 1, or 0 for the default (got " + std::to_string(seq) + ")");
   weights_flag.collect(config_args);
   auto loaded = load_model_from_args(spec, config_args);
   if (!loaded.model) return 0;
@@ -74,6 +79,13 @@ int cmd_info(const std::vector<std::string>& argv) {
   require(seq <= c.n_positions, "--seq " + std::to_string(seq) + " exceeds the model's context (" +
                                     "n_positions " + std::to_string(c.n_positions) +
                                     "); give at most " + std::to_string(c.n_positions));
+  // The pass's logits and a layer's activations, float32: refused before they are allocated.
+  const double pass_bytes = double(batch) * double(seq) * double(c.vocab_size + 8 * c.n_embd) * 4;
+  const double memory = physical_memory_bytes();
+  require(memory <= 0 || pass_bytes <= memory,
+          "--batch " + std::to_string(batch) + " x --seq " + std::to_string(seq) + " needs about " +
+              human_bytes(pass_bytes) + " for one forward pass; this machine has " +
+              human_bytes(memory) + ": give a smaller batch");
   loaded.model->eval();
   at::NoGradGuard no_grad;
   auto ids = at::randint(c.vocab_size, {batch, seq},

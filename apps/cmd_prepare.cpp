@@ -1,6 +1,7 @@
 // gpt2 prepare: tokenize text files / globs / JSONL into llm.c-layout token shards.
 #include <algorithm>
 #include <cstdio>
+#include <limits>
 #include <thread>
 
 #include "cli.h"
@@ -15,7 +16,8 @@ namespace gpt2::cli {
 int cmd_prepare(const std::vector<std::string>& argv) {
   PrepareOptions o;
   std::string tokenizer_path;
-  double val_fraction = -1;
+  constexpr double kNotGiven = -std::numeric_limits<double>::max();
+  double val_fraction = kNotGiven;
   bool quiet = false;
   po::options_description options("gpt2 prepare");
   options.add_options()  //
@@ -47,7 +49,8 @@ int cmd_prepare(const std::vector<std::string>& argv) {
                  int(o.threads), cores, cores);
     o.threads = cores;
   }
-  o.val_fraction = val_fraction >= 0 ? val_fraction : (o.val_inputs.empty() ? 0.1 : 0.0);
+  // Not given: 0.1, or 0 beside --val files; a given value is checked as given (nan, -1 too).
+  o.val_fraction = val_fraction != kNotGiven ? val_fraction : (o.val_inputs.empty() ? 0.1 : 0.0);
   o.progress = !quiet;
   auto tokenizer = load_tokenizer(tokenizer_path);
   PrepareSummary summary = prepare_shards(o, *tokenizer);

@@ -1,4 +1,5 @@
 // gpt2 tokenizer train|encode|decode|info: SentencePiece training and quick use from the shell.
+#include <cctype>
 #include <cstdio>
 #include <iostream>
 #include <iterator>
@@ -93,7 +94,11 @@ int encode_or_decode(const std::vector<std::string>& argv, bool encode) {
       require(used == item.size(), "");
       ids.push_back(static_cast<int32_t>(value));
     } catch (const std::exception&) {
-      throw Error("\"" + item + "\" is not a token id; give integers separated by spaces");
+      std::string shown;  // printable and short: the input may be any bytes
+      for (char c : item.substr(0, 24))
+        shown += std::isprint(static_cast<unsigned char>(c)) ? c : '?';
+      throw Error("\"" + shown + (item.size() > 24 ? "...\"" : "\"") +
+                  " is not a token id; give integers separated by spaces");
     }
   }
   std::cout << tokenizer->decode(ids);

@@ -139,6 +139,15 @@ bool file_exists(const std::string& path) {
   return fs::exists(path, ec);
 }
 
+void create_folder(const std::string& dir) {
+  require(!dir.empty(), "an output folder is needed: the path given is empty");
+  require(!file_exists(dir) || is_directory(dir),
+          dir + " is a file, not a folder; give a new or existing folder");
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) throw Error("cannot create folder " + dir + ": " + ec.message());
+}
+
 bool is_directory(const std::string& path) {
   std::error_code ec;
   return fs::is_directory(path, ec);

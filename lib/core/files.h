@@ -28,6 +28,10 @@ void write_file_atomic(const std::string& path, const std::function<void(std::os
 // names the file that failed and says that none of them was written (old ones unchanged).
 void write_files_atomic(const std::vector<std::pair<std::string, std::string>>& files);
 
+// Creates folder `dir` and its parents (an existing folder is fine); throws Error naming it when
+// the path is empty, is a file, or cannot be created.
+void create_folder(const std::string& dir);
+
 bool file_exists(const std::string& path);
 bool is_directory(const std::string& path);
 std::uintmax_t file_size(const std::string& path);

@@ -92,7 +92,7 @@ std::vector<uint32_t> encode_split(const DocumentSet& docs, const Tokenizer& tok
 PrepareSummary prepare_shards(const PrepareOptions& options, const Tokenizer& tokenizer) {
   require(!options.out_dir.empty(), "no output directory: give --out DIR");
   require(!options.inputs.empty(), "no input: give --input FILE (files, globs or .jsonl)");
-  require(options.val_fraction >= 0 && options.val_fraction < 1,
+  require(options.val_fraction >= 0 && options.val_fraction < 1,  // false for nan too
           "val_fraction must be in [0, 1), got " + std::to_string(options.val_fraction));
   require(options.val_inputs.empty() || options.val_fraction == 0,
           "give either a validation fraction or validation files (--val-input), not both");
@@ -172,7 +172,7 @@ PrepareSummary prepare_shards(const PrepareOptions& options, const Tokenizer& to
   const uint32_t* val_tokens = val_files.empty() ? train.data() + train_count : val.data();
   size_t val_count = val_files.empty() ? train.size() - train_count : val.size();
 
-  fs::create_directories(options.out_dir);
+  create_folder(options.out_dir);
   summary.train_shards = write_split(options.out_dir, "train", train.data(), train_count,
                                      options.shard_tokens, token_bytes);
   summary.val_shards =

@@ -13,6 +13,9 @@
 namespace gpt2 {
 
 struct GenerateConfig {
+  // Each beam scores a row of the whole vocabulary: 1024 is far past any use (HF's examples
+  // stop at 10s) and keeps a typo such as 2^31 from allocating.
+  static constexpr int64_t kMaxBeams = 1024;
   static constexpr const char* kSection = "generate";
 
   // Search.
@@ -52,7 +55,7 @@ struct GenerateConfig {
     v.field("strategy", strategy, strategy_help(), Rule::one_of(strategy_names()));
     v.field("num_return_sequences", num_return_sequences,
             "sequences returned per prompt (samples, or the n best beams)", Rule::positive());
-    v.field("num_beams", num_beams, "beam width (beam strategies)", Rule::positive());
+    v.field("num_beams", num_beams, "beam width (beam strategies)", Rule::closed(1, kMaxBeams));
     v.field("length_penalty", length_penalty,
             "beam score = sum logprob / generated_length^length_penalty");
     v.field("early_stopping", early_stopping,

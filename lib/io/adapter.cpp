@@ -171,7 +171,7 @@ void save_adapter(const GPT2LMHeadModelImpl& model, const LoraConfig& config,
   json["rank_pattern"] = nlohmann::json::object();
   json["alpha_pattern"] = nlohmann::json::object();
   json["revision"] = nullptr;
-  fs::create_directories(dir);
+  create_folder(dir);
   write_safetensors(dir + "/" + kWeightsFile, tensors);
   write_file_atomic(dir + "/" + kConfigFile, json.dump(2) + "\n");
 }

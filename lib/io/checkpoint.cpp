@@ -352,7 +352,7 @@ void save_model_dir(const GPT2LMHeadModelImpl& model, const std::string& dir,
                     c10::ScalarType dtype) {
   require(dtype == c10::kFloat || dtype == c10::kBFloat16,
           "checkpoints are written as float32 or bfloat16");
-  fs::create_directories(dir);
+  create_folder(dir);
   std::vector<std::pair<std::string, at::Tensor>> tensors;
   for (const auto& item : model.named_parameters())
     tensors.emplace_back(item.key(), item.value().detach().to(dtype));
@@ -361,7 +361,7 @@ void save_model_dir(const GPT2LMHeadModelImpl& model, const std::string& dir,
 }
 
 void save_model_dir_as_stored(GPT2LMHeadModelImpl& model, const std::string& dir) {
-  fs::create_directories(dir);
+  create_folder(dir);
   std::vector<std::pair<std::string, at::Tensor>> tensors;
   for (const auto& item : model.named_parameters())
     tensors.emplace_back(item.key(), item.value().detach());

@@ -14,6 +14,16 @@ std::unique_ptr<SentencePieceTokenizer> train_sentencepiece(
   require(type == "bpe" || type == "unigram" || type == "char" || type == "word",
           "tokenizer type \"" + type + "\" is not one of bpe, unigram, char, word");
   require(!options.inputs.empty(), "no training text: give one or more --input files");
+  // SentencePiece answers out-of-range values with "Internal: trainer_interface.cc(67)".
+  require(options.vocab_size > 0 && options.vocab_size <= (int64_t(1) << 31) - 1,
+          "vocab size " + std::to_string(options.vocab_size) +
+              " is outside 1..2147483647 (char and word models ignore it but it must be valid)");
+  require(options.character_coverage > 0 && options.character_coverage <= 1,
+          "character coverage " + std::to_string(options.character_coverage) +
+              " is outside (0, 1]: the share of characters to keep");
+  require(options.max_sentences >= 0,
+          "max sentences " + std::to_string(options.max_sentences) + " is negative (0 = all)");
+  require(options.threads >= 1, "tokenizer training needs at least 1 thread");
   for (const auto& input : options.inputs) {
     require(!is_directory(input), input + " is a directory; give text files");
     require(file_size(input) > 0, input + " is empty; give text files with content");

@@ -37,6 +37,7 @@ std::unique_ptr<Tokenizer> load_tokenizer(const std::string& path) {
 }
 
 void save_tokenizer(const Tokenizer& tokenizer, const std::string& model_dir) {
+  create_folder(model_dir);
   tokenizer.save(model_dir);
 }
 

@@ -75,7 +75,7 @@ std::string task_table_text(const std::vector<TaskResult>& results) {
 }
 
 void write_task_outputs(const std::vector<TaskResult>& results, const std::string& out_dir) {
-  std::filesystem::create_directories(out_dir);
+  create_folder(out_dir);
   nlohmann::json json = nlohmann::json::array();
   for (const auto& r : results) {
     nlohmann::json metrics = nlohmann::json::object();
