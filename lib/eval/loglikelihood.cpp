@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <map>
-#include <numeric>
 #include <optional>
 
 #include "core/error.h"
@@ -103,7 +102,6 @@ void score_shared_contexts(GPT2LMHeadModelImpl& model, const std::vector<SharedQ
   }
   // Every row's last position is real: it predicts each continuation's first token.
   auto last = model.forward(ids.to(device), prefill).logits;  // (Q, 1, V)
-  const int64_t V = last.size(2);
 
   struct Row {
     int64_t question;
