@@ -8,6 +8,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "core/error.h"
+#include "core/files.h"
 #include "tokenizer/sentencepiece_train.h"
 #include "tokenizer/tokenizer_io.h"
 
@@ -47,6 +48,7 @@ int train(const std::vector<std::string>& argv) {
     return 0;
   o.eos = !no_eos;
   o.exact = !sp_normalization;
+  create_folder(out);  // a bad --out is refused before the training, not after
   auto tokenizer = train_sentencepiece(o);
   save_tokenizer(*tokenizer, out);
   auto special = tokenizer->special_tokens();

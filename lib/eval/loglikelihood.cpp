@@ -127,9 +127,10 @@ void score_shared_contexts(GPT2LMHeadModelImpl& model, const std::vector<SharedQ
       for (size_t j = 0; j < cont.size(); ++j) tg[b][j] = cont[j];
       source[b] = row.question;
     }
-    auto logits = last.index_select(0, source.to(device));  // (n, 1, V)
+    const auto row_source = source.to(device);
+    auto logits = last.index_select(0, row_source);  // (n, 1, V)
     if (Tm > 1) {
-      KVCache cache = gathered_cache(context_cache, source.to(device), Lmax + Tm - 1);
+      KVCache cache = gathered_cache(context_cache, row_source, Lmax + Tm - 1);
       auto inputs = targets.narrow(1, 0, Tm - 1).clamp_min(0).contiguous();  // (n, Tm-1)
       ForwardArgs step;
       step.cache = &cache;
