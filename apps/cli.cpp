@@ -78,7 +78,16 @@ bool parse(const std::string& usage, const std::vector<std::string>& argv,
   try {
     auto parser = po::command_line_parser(argv).options(options);
     if (positional) parser.positional(*positional);
-    po::store(parser.run(), vm);
+    const po::parsed_options parsed = parser.run();
+    // An empty value ("--adapter ''", a variable that was never set) is a mistake, not a way to
+    // ask for the default; only a prompt may be empty (it starts a new document).
+    for (const auto& option : parsed.options)
+      for (const auto& value : option.value)
+        if (value.empty() && option.string_key != "prompt")
+          throw Error("--" + option.string_key +
+                      " was given an empty value: give one, or leave the option out for its "
+                      "default");
+    po::store(parsed, vm);
     if (vm.count("help") && vm["help"].as<bool>()) {
       std::cout << "usage: " << usage << "\n\n" << options << "\n";
       return false;

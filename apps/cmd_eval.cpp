@@ -29,8 +29,9 @@ int cmd_eval(const std::vector<std::string>& argv) {
        "model directories, or run directories (every checkpoint in them)")                      //
       ("adapter", po::value(&adapter), "LoRA adapter directory (PEFT layout) for every model")  //
       ("data,d", po::value(&data)->multitoken(),
-       "text files (tokenized with each model's tokenizer) or token shards")                     //
-      ("stride", po::value(&stride), "window advance in tokens (eval.stride, default 512)")      //
+       "text files (tokenized with each model's tokenizer) or token shards")  //
+      ("stride", po::value(&stride),
+       "window advance in tokens (eval.stride; default half the window)")                        //
       ("context", po::value(&context), "window length (eval.context; default n_positions)")      //
       ("batch-size", po::value(&batch_size), "windows per forward pass (eval.batch_size)")       //
       ("prepend-eos", po::bool_switch(&prepend_eos), "score the first token after end-of-text")  //
@@ -65,6 +66,9 @@ int cmd_eval(const std::vector<std::string>& argv) {
     eval_config.task_data = data;
   }
   if (!log_samples.empty()) eval_config.log_samples = log_samples;
+  require(eval_config.log_samples.empty() || !eval_config.tasks.empty(),
+          "--log-samples (eval.log_samples) holds per-example scores of zero-shot tasks: give "
+          "--task too (perplexity has no per-example scores)");
   if (!eval_config.tasks.empty()) {
     auto entries = expand_model_paths(models);
     for (const auto& entry : entries)

@@ -22,7 +22,8 @@ int cmd_generate(const std::vector<std::string>& argv) {
   GenerateJobFiles files;
   std::vector<std::string> stops;
   bool no_cache = false, ignore_eos = false, output_scores = false;
-  int64_t prompt_lookup = -1;
+  bool prompt_given = false, prompt_lookup_given = false;  // "" is a prompt: end-of-text alone
+  int64_t prompt_lookup = 0;
   ConfigArgs args;
   GenerateConfig config;  // its fields declare the --top-p etc. shorthands
   FieldFlags generate_flags(section_ref(config));
@@ -32,15 +33,17 @@ int cmd_generate(const std::vector<std::string>& argv) {
   options.add_options()                                                                       //
       ("model,m", po::value(&spec)->required(), "model directory or preset (gpt2, tiny)")     //
       ("adapter", po::value(&adapter), "LoRA adapter directory (PEFT layout) for the model")  //
-      ("prompt,p", po::value(&prompt), "prompt text; the completion streams to stdout")       //
-      ("prompts", po::value(&prompts_path), "JSONL file of {\"prompt\": ...} objects")        //
-      ("out,o", po::value(&files.out), "JSONL output for --prompts")                          //
-      ("trace", po::value(&files.trace), "JSONL of per-token entropy, kept, nucleus, rank")   //
+      ("prompt,p", po::value(&prompt)->notifier([&](auto&) { prompt_given = true; }),
+       "prompt text (\"\" = a new document); the completion streams to stdout")              //
+      ("prompts", po::value(&prompts_path), "JSONL file of {\"prompt\": ...} objects")       //
+      ("out,o", po::value(&files.out), "JSONL output for --prompts")                         //
+      ("trace", po::value(&files.trace), "JSONL of per-token entropy, kept, nucleus, rank")  //
       ("stop", po::value(&stops)->composing(), "stop string, repeatable (\\n newline, \\t tab)")(
           "no-cache", po::bool_switch(&no_cache), "recompute the whole sequence every step")  //
       ("ignore-eos", po::bool_switch(&ignore_eos), "do not stop at end-of-text")              //
       ("output-scores", po::bool_switch(&output_scores), "transition scores in --out")        //
-      ("prompt-lookup", po::value(&prompt_lookup),
+      ("prompt-lookup",
+       po::value(&prompt_lookup)->notifier([&](auto) { prompt_lookup_given = true; }),
        "N: speculative decoding drafting from n-grams of the text (generate.prompt_lookup_ngram)");
   generate_flags.add_to(options);
   weights_flag.add_to(options);
@@ -49,8 +52,11 @@ int cmd_generate(const std::vector<std::string>& argv) {
              "[--strategy top_p --top-p 0.9 ...]",
              argv, options))
     return 0;
-  require(prompt.empty() != prompts_path.empty(), "give --prompt TEXT or --prompts FILE.jsonl");
+  require(prompt_given != !prompts_path.empty(), "give --prompt TEXT or --prompts FILE.jsonl");
   require(prompts_path.empty() || !files.out.empty(), "--prompts needs --out OUT.jsonl");
+  require(!prompt_given || files.out.empty(),
+          "--out writes the results of --prompts FILE.jsonl; the completion of --prompt streams "
+          "to stdout (redirect it: > FILE)");
 
   generate_flags.collect(args);
   weights_flag.collect(args);
@@ -63,7 +69,7 @@ int cmd_generate(const std::vector<std::string>& argv) {
   if (ignore_eos) args.assignments.push_back({"generate.ignore_eos", {"true"}, "--ignore-eos"});
   if (output_scores)
     args.assignments.push_back({"generate.output_scores", {"true"}, "--output-scores"});
-  if (prompt_lookup >= 0)
+  if (prompt_lookup_given)
     args.assignments.push_back(
         {"generate.prompt_lookup_ngram", {std::to_string(prompt_lookup)}, "--prompt-lookup"});
   TokenizerConfig tokenizer_config;
@@ -91,7 +97,7 @@ int cmd_generate(const std::vector<std::string>& argv) {
     opts.draft = draft.get();
   }
 
-  if (!prompt.empty()) {
+  if (prompt_given) {
     generate_streamed(source, prompt, encode_prompt(*tokenizer, prompt), opts, files, std::cout,
                       std::cerr);
     return 0;

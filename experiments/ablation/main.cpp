@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "config/loader.h"
+#include "config/sections.h"
 #include "core/dir_lock.h"
 #include "core/error.h"
 #include "core/files.h"
@@ -59,6 +60,20 @@ int main(int argc, char** argv) {
                                                          {"axes", train_section_refs(scratch)});
 
     auto runs = plan_ablation(config, axes);
+    // Each run's whole training config (base files, ablation.set, its axis values), checked
+    // now rather than by its trainer once the sweep is under way.
+    for (const auto& run : runs) {
+      std::vector<std::string> sets = config.set;
+      sets.insert(sets.end(), run.spec.overrides.begin(), run.spec.overrides.end());
+      sets.push_back("train.out_dir=" + run.dir);
+      TrainSections check;
+      try {
+        load_config(train_section_refs(check), ConfigSources{config.base, sets, {}},
+                    known_section_names());
+      } catch (const Error& e) {
+        throw Error("run " + run.spec.name + ": " + e.what());
+      }
+    }
     std::cout << plan_text(runs);
     if (dry_run) return 0;
     // One sweep at a time in a sweep directory (each trainer locks its own run directory).

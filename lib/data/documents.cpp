@@ -4,6 +4,7 @@
 
 #include "core/error.h"
 #include "core/files.h"
+#include "core/json_error.h"
 #include "core/strings.h"
 
 namespace gpt2 {
@@ -35,7 +36,7 @@ DocumentSet read_documents(const std::vector<std::string>& files, const std::str
       try {
         json = nlohmann::json::parse(line);
       } catch (const nlohmann::json::exception& e) {
-        throw Error(where + ": not valid JSON (" + e.what() + ")");
+        throw Error(where + ": not valid JSON (" + json_error_text(e.what()) + ")");
       }
       require(json.is_object() && json.contains(jsonl_field),
               where + ": no \"" + jsonl_field + "\" field; name the text field with --jsonl-field");

@@ -4,6 +4,7 @@
 
 #include "core/error.h"
 #include "core/files.h"
+#include "core/json_error.h"
 #include "core/strings.h"
 #include "core/tokens.h"
 #include "data/window_sampler.h"
@@ -38,7 +39,7 @@ FinetuneDataset FinetuneDataset::load(const std::string& path, const Tokenizer& 
     try {
       json = nlohmann::json::parse(line);
     } catch (const nlohmann::json::exception& e) {
-      throw Error(where + ": not valid JSON (" + e.what() + ")");
+      throw Error(where + ": not valid JSON (" + json_error_text(e.what()) + ")");
     }
     for (const auto& field : {options.prompt_field, options.completion_field})
       require(json.is_object() && json.contains(field) && json[field].is_string(),

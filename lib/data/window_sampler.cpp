@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "core/error.h"
+#include "core/json_error.h"
 
 namespace gpt2 {
 namespace {
@@ -80,7 +81,7 @@ void RandomWindows::restore(const std::string& state) {
     engine_ = restored;
     batches_ = json.at("batches").get<int64_t>();
   } catch (const nlohmann::json::exception& e) {
-    throw Error(std::string("sampler state is not valid (") + e.what() + ")");
+    throw Error(std::string("sampler state is not valid (") + json_error_text(e.what()) + ")");
   }
 }
 

@@ -25,7 +25,13 @@ double PerplexityResult::word_perplexity() const {
 }
 
 int64_t effective_stride(int64_t context, int64_t stride) {
-  require(context > 1 && stride > 0, "perplexity needs context > 1 and stride > 0");
+  require(context > 1 && stride >= 0, "perplexity needs context > 1 and stride >= 0");
+  require(stride <= context, "eval.stride " + std::to_string(stride) +
+                                 " exceeds the window (eval.context " + std::to_string(context) +
+                                 "): the tokens between windows would go unscored; give at "
+                                 "most " +
+                                 std::to_string(context) + " (0 = half the window)");
+  if (stride == 0) return std::max<int64_t>(1, context / 2);
   return std::min(stride, context - 1);
 }
 

@@ -28,9 +28,10 @@ struct Window {
   int64_t begin, end, scored;
 };
 
-// The stride actually used: at most context - 1, so consecutive windows overlap by at least
-// one token and each window's first scored token has context in it (with stride == context
-// the first token of every window would go unscored).
+// The stride actually used: 0 means half the window (HF's recipe: 1024 and 512); a stride of
+// `context` means context - 1, so consecutive windows overlap by at least one token and each
+// window's first scored token has context in it (else it would go unscored). A stride beyond
+// the window is refused: it names a setting that cannot be honoured.
 int64_t effective_stride(int64_t context, int64_t stride);
 
 // The windows of a sequence of `length` tokens. The first token of the sequence has no

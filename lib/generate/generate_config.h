@@ -81,11 +81,11 @@ struct GenerateConfig {
             "speculative decoding: a smaller GPT-2 directory with the same vocabulary drafts "
             "tokens the model verifies (greedy, sample; empty = off)");
     v.field("num_draft_tokens", num_draft_tokens,
-            "speculative decoding: tokens drafted per verification step", Rule::positive());
+            "speculative decoding: tokens drafted per verification step", Rule::closed(1, 1024));
     v.field("prompt_lookup_ngram", prompt_lookup_ngram,
             "speculative decoding without a draft model: draft what followed an earlier "
             "occurrence of the last n-gram, n up to this (HF max_matching_ngram_size; 0 = off)",
-            Rule::non_negative());
+            Rule::closed(0, 1024));
     v.field("penalty_alpha", penalty_alpha,
             "contrastive: score = (1 - alpha) p(v) - alpha max cosine(h_v, h_context); top_k "
             "candidates",

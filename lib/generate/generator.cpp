@@ -31,6 +31,10 @@ std::vector<std::vector<GenerationResult>> generate(
                                          std::to_string(id) + ", outside the vocabulary (size " +
                                          std::to_string(vocab) + ")");
   }
+  require(config.min_tokens_to_keep <= vocab,
+          "generate.min_tokens_to_keep (" + std::to_string(config.min_tokens_to_keep) +
+              ") exceeds the vocabulary (" + std::to_string(vocab) +
+              " tokens): no filter could remove anything; give at most " + std::to_string(vocab));
   ProcessorContext processor_context{config, vocab, resolved_stop_ids(options),
                                      config.processor<BannedSequencesOptions>().sequences()};
   for (const auto& s : options.banned) processor_context.banned.push_back(s);

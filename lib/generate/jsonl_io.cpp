@@ -7,6 +7,7 @@
 
 #include "core/error.h"
 #include "core/files.h"
+#include "core/json_error.h"
 #include "core/strings.h"
 
 namespace gpt2 {
@@ -23,7 +24,7 @@ std::vector<PromptRecord> read_prompts_jsonl(const std::string& path) {
     try {
       object = nlohmann::json::parse(line);
     } catch (const nlohmann::json::exception& e) {
-      throw Error(where + ": not valid JSON: " + e.what());
+      throw Error(where + ": not valid JSON: " + json_error_text(e.what()));
     }
     require(object.is_object() && object.contains("prompt") && object["prompt"].is_string(),
             where + ": expected an object with a string \"prompt\", e.g. {\"prompt\": \"Hello\"}");

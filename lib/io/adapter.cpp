@@ -11,6 +11,7 @@
 
 #include "core/error.h"
 #include "core/files.h"
+#include "core/json_error.h"
 #include "core/strings.h"
 #include "io/safetensors.h"
 #include "model/lora.h"
@@ -101,7 +102,7 @@ AdapterConfig read_adapter_config(const std::string& dir) {
   try {
     json = nlohmann::json::parse(read_file(path));
   } catch (const nlohmann::json::exception& e) {
-    throw Error(path + ": not valid JSON (" + e.what() + ")");
+    throw Error(path + ": not valid JSON (" + json_error_text(e.what()) + ")");
   }
   require(json.is_object(), path + ": expected a JSON object of PEFT LoraConfig fields");
   const auto type = get<std::string>(json, path, "peft_type", "a text such as \"LORA\"");

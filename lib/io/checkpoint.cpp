@@ -15,6 +15,7 @@
 #include "config/presets.h"
 #include "core/error.h"
 #include "core/files.h"
+#include "core/json_error.h"
 #include "core/strings.h"
 #include "io/safetensors.h"
 
@@ -78,7 +79,7 @@ ModelConfig read_hf_config(const std::string& path) {
   try {
     json = nlohmann::json::parse(read_file(path));
   } catch (const nlohmann::json::exception& e) {
-    throw Error(path + ": not valid JSON (" + e.what() + ")");
+    throw Error(path + ": not valid JSON (" + json_error_text(e.what()) + ")");
   }
   if (!json.is_object()) throw Error(path + ": expected a JSON object of GPT2Config fields");
   std::string model_type = "gpt2";
@@ -97,6 +98,21 @@ ModelConfig read_hf_config(const std::string& path) {
           path +
               ": non-standard attention scaling (scale_attn_weights / "
               "scale_attn_by_inverse_layer_idx / reorder_and_upcast_attn) is not supported");
+  // Fields we do not build from, refused when they contradict the file: n_ctx is older readers'
+  // name for n_positions; torch_dtype is informational (weights load as the file stores them).
+  int64_t n_ctx = config.n_positions;
+  read_field(json, path, "n_ctx", n_ctx);
+  require(n_ctx == config.n_positions,
+          path + ": n_ctx (" + std::to_string(n_ctx) + ") differs from n_positions (" +
+              std::to_string(config.n_positions) +
+              "); the model is built from n_positions: make them equal or drop n_ctx");
+  std::string torch_dtype = "float32";
+  read_field(json, path, "torch_dtype", torch_dtype);
+  const std::vector<std::string> dtypes{"float32", "float16", "bfloat16", "float64"};
+  require(std::find(dtypes.begin(), dtypes.end(), torch_dtype) != dtypes.end(),
+          path + ": torch_dtype \"" + torch_dtype +
+              "\" is not one of float32, float16, "
+              "bfloat16, float64");
   // Rules (positive sizes, known activation) and cross-field checks, named after this file.
   SectionRef section = section_ref(config);
   try {

@@ -16,6 +16,7 @@
 
 #include "core/error.h"
 #include "core/files.h"
+#include "core/json_error.h"
 
 namespace gpt2 {
 namespace {
@@ -92,7 +93,7 @@ SafetensorsFile::SafetensorsFile(const std::string& path) : path_(path) {
   try {
     header = nlohmann::json::parse(bytes + 8, bytes + 8 + header_size);
   } catch (const nlohmann::json::exception& e) {
-    fail(std::string("header is not valid JSON (") + e.what() + ")");
+    fail(std::string("header is not valid JSON (") + json_error_text(e.what()) + ")");
   }
   if (!header.is_object()) fail("header is not a JSON object");
   data_ = bytes + 8 + header_size;

@@ -11,6 +11,7 @@
 
 #include "core/error.h"
 #include "core/files.h"
+#include "core/json_error.h"
 
 namespace gpt2 {
 namespace {
@@ -62,7 +63,7 @@ TrainerState parse_trainer_state_json(const std::string& text, const std::string
     s.world_size = json.at("world_size").get<int64_t>();
     s.data_state = json.at("data_state").get<std::string>();
   } catch (const nlohmann::json::exception& e) {
-    throw Error(where + ": not a valid trainer state (" + e.what() + ")");
+    throw Error(where + ": not a valid trainer state (" + json_error_text(e.what()) + ")");
   }
   return s;
 }

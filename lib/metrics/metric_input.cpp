@@ -2,6 +2,7 @@
 
 #include "core/error.h"
 #include "core/files.h"
+#include "core/json_error.h"
 #include "metrics/unicode.h"
 
 namespace gpt2::metrics {
@@ -69,7 +70,7 @@ MetricData read_jsonl(const std::string& path, bool refs_required) {
     try {
       obj = nlohmann::json::parse(line);
     } catch (const nlohmann::json::exception& e) {
-      throw Error(where(path, n + 1) + "not valid JSON (" + e.what() + ")");
+      throw Error(where(path, n + 1) + "not valid JSON (" + json_error_text(e.what()) + ")");
     }
     if (!obj.is_object()) throw Error(where(path, n + 1) + "expected a JSON object");
     auto hyp = obj.find("hyp");

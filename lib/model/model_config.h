@@ -32,7 +32,7 @@ struct ModelConfig {
     v.field("n_layer", n_layer, "transformer blocks", Rule::positive());
     v.field("n_head", n_head, "attention heads (must divide n_embd)", Rule::positive());
     v.field("n_inner", n_inner, "MLP hidden width (0 = 4 * n_embd)", Rule::non_negative());
-    v.field("layer_norm_epsilon", layer_norm_epsilon, "LayerNorm epsilon", Rule::positive());
+    v.field("layer_norm_epsilon", layer_norm_epsilon, "LayerNorm epsilon", Rule::open_closed(0, 1));
     v.field("activation_function", activation_function, "MLP activation (tanh GELU)",
             Rule::one_of({"gelu_new", "gelu_pytorch_tanh"}));
     v.field("embd_pdrop", embd_pdrop, "embedding dropout", Rule::closed_open(0, 1));

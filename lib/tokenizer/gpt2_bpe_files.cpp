@@ -4,6 +4,7 @@
 
 #include "core/error.h"
 #include "core/files.h"
+#include "core/json_error.h"
 #include "tokenizer/gpt2_bpe.h"
 
 namespace gpt2 {
@@ -14,7 +15,7 @@ std::vector<std::string> read_vocab(const std::string& path) {
   try {
     json = nlohmann::json::parse(read_file(path));
   } catch (const nlohmann::json::exception& e) {
-    throw Error(path + ": not valid JSON (" + e.what() + ")");
+    throw Error(path + ": not valid JSON (" + json_error_text(e.what()) + ")");
   }
   require(json.is_object() && !json.empty(),
           path + ": expected a JSON object mapping each token to its id");

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
+#include "core/json_error.h"
 #include "core/strings.h"
 #include "data/finetune_dataset.h"
 #include "data/token_stream.h"
@@ -93,7 +94,8 @@ class FinetuneBatches : public TrainBatches {
       position_ = json.at("position").get<int64_t>();
       order_ = dataset_.epoch_order(seed_, epoch_);
     } catch (const nlohmann::json::exception& e) {
-      throw Error(std::string("fine-tuning data state is not valid (") + e.what() + ")");
+      throw Error(std::string("fine-tuning data state is not valid (") + json_error_text(e.what()) +
+                  ")");
     }
   }
   std::string describe() const override {

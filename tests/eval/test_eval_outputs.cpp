@@ -1,5 +1,6 @@
 // gpt2 eval --out on a full disk (a real 600-byte file-size limit): eval.json, eval.csv and
-// report.html are written all or nothing, and the error names the file that failed.
+// report.html are written all or nothing, and the error names the file that failed. Settings
+// that could not be honoured are refused, not ignored.
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -55,4 +56,23 @@ TEST_CASE("gpt2 eval --out on a full disk writes all outputs or none") {
   for (const auto& entry : std::filesystem::directory_iterator(dir.file("limited")))
     left.push_back(entry.path().filename().string());
   CHECK(left.empty());
+}
+
+TEST_CASE("gpt2 eval refuses a stride beyond the window and per-example logs without a task") {
+  test::TempDir dir;
+  std::vector<uint32_t> tokens;
+  for (int i = 0; i < 300; ++i) tokens.push_back(uint32_t(1 + i % 199));
+  write_shard(dir.file("val.bin"), tokens, 2);
+  const std::string args =
+      "eval --model " + test::golden_model_dir() + " --data " + dir.file("val.bin");
+  auto ok = test::run_cli(args + " --context 16 --stride 16");  // 16 means 15: one token overlap
+  INFO(ok.output);
+  CHECK(ok.exit_code == 0);
+  auto wide = test::run_cli(args + " --context 16 --stride 17");
+  CHECK(wide.exit_code == 1);
+  CHECK_THAT(wide.output, Contains("eval.stride 17 exceeds the window (eval.context 16)"));
+  auto samples = test::run_cli(args + " --log-samples " + dir.file("s.jsonl"));
+  CHECK(samples.exit_code == 1);
+  CHECK_THAT(samples.output, Contains("--log-samples") && Contains("give --task too"));
+  CHECK_FALSE(file_exists(dir.file("s.jsonl")));
 }

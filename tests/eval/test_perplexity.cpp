@@ -24,17 +24,22 @@ TEST_CASE("sliding windows score every token but the first exactly once") {
   std::vector<Window> want = {{0, 4, 3}, {2, 6, 2}, {4, 8, 2}, {6, 10, 2}};
   REQUIRE(windows.size() == want.size());
   for (size_t i = 0; i < want.size(); ++i) CHECK(windows[i] == want[i]);
-  // stride >= context: the stride becomes context - 1, so each window's first token is context
+  // stride == context: the stride becomes context - 1, so each window's first token is context
   // for the next one (token 4 cannot be scored in a window that starts at it).
   CHECK(effective_stride(4, 4) == 3);
-  CHECK(effective_stride(4, 512) == 3);
   std::vector<Window> want_overlap1 = {{0, 4, 3}, {3, 7, 3}, {6, 10, 3}};
-  for (int64_t stride : {4, 9}) {
-    auto windows_big_stride = sliding_windows(10, 4, stride);
-    REQUIRE(windows_big_stride.size() == want_overlap1.size());
-    for (size_t i = 0; i < want_overlap1.size(); ++i)
-      CHECK(windows_big_stride[i] == want_overlap1[i]);
-  }
+  auto windows_no_overlap = sliding_windows(10, 4, 4);
+  REQUIRE(windows_no_overlap.size() == want_overlap1.size());
+  for (size_t i = 0; i < want_overlap1.size(); ++i)
+    CHECK(windows_no_overlap[i] == want_overlap1[i]);
+  // 0 is half the window; a stride beyond the window is refused, naming the most it may be.
+  CHECK(effective_stride(1024, 0) == 512);
+  CHECK(effective_stride(5, 0) == 2);
+  CHECK(effective_stride(2, 0) == 1);
+  CHECK((sliding_windows(10, 4, 0) == sliding_windows(10, 4, 2)));
+  CHECK_THROWS_WITH(effective_stride(4, 9),
+                    Catch::Contains("eval.stride 9 exceeds the window (eval.context 4)") &&
+                        Catch::Contains("give at most 4"));
   // Shorter than one window.
   auto single = sliding_windows(3, 4, 2);
   REQUIRE(single.size() == 1);

@@ -315,6 +315,12 @@ TEST_CASE("task files of another shape are refused with file:line and the field"
   write_file_atomic(dir.file("l2.jsonl"), "{\"text\": 3}\n");
   CHECK_THROWS_WITH(load_lambada(dir.file("l2.jsonl"), 0),
                     Catch::Contains("l2.jsonl:1: field \"text\" is not a string"));
+  // An empty continuation has nothing to score (its log-likelihood would read 0, "certain").
+  write_file_atomic(dir.file("ll.jsonl"),
+                    "{\"context\": \"a\", \"continuation\": \"b\"}\n"
+                    "{\"context\": \"a\", \"continuation\": \"\"}\n");
+  CHECK_THROWS_WITH(load_loglikelihood_pairs(dir.file("ll.jsonl"), 0),
+                    Catch::Contains("ll.jsonl:2: field \"continuation\" is empty"));
   CHECK_THROWS_WITH(find_task("helaswag"), Catch::Contains("did you mean hellaswag"));
 }
 

@@ -86,6 +86,28 @@ TEST_CASE("gpt2 generate: stream, batch file, config file and errors") {
   auto bad = test::run_cli("generate" + model + " --prompt x --strategy top_p --top-p 1.5");
   CHECK(bad.exit_code == 1);
   CHECK_THAT(bad.output, Contains("generate.top_p") && Contains("must be in (0, 1]"));
+
+  // An empty prompt starts a new document, as in a prompts file; an empty path is a mistake.
+  auto unconditional =
+      test::run_cli("generate" + model + " --prompt '' --max-new-tokens 4 --strategy greedy");
+  INFO(unconditional.output);
+  CHECK(unconditional.exit_code == 0);
+  for (const char* flag : {"--adapter", "--prompts", "--trace", "--top-p"}) {
+    auto empty = test::run_cli("generate" + model + " --prompt x " + flag + " ''");
+    CHECK(empty.exit_code == 1);
+    CHECK_THAT(empty.output, Contains(std::string(flag) + " was given an empty value"));
+  }
+  auto out_with_prompt =
+      test::run_cli("generate" + model + " --prompt x --out " + dir.file("o.jsonl"));
+  CHECK(out_with_prompt.exit_code == 1);
+  CHECK_THAT(out_with_prompt.output, Contains("--out writes the results of --prompts"));
+  CHECK_FALSE(file_exists(dir.file("o.jsonl")));
+  auto keep = test::run_cli("generate" + model + " --prompt x --min-tokens-to-keep 100000");
+  CHECK(keep.exit_code == 1);
+  CHECK_THAT(keep.output, Contains("generate.min_tokens_to_keep (100000) exceeds the vocabulary"));
+  auto lookup = test::run_cli("generate" + model + " --prompt x --prompt-lookup -2");
+  CHECK(lookup.exit_code == 1);
+  CHECK_THAT(lookup.output, Contains("--prompt-lookup") && Contains("-2"));
 }
 
 TEST_CASE("gpt2 generate: beams stream their final text, --trace writes one line per sequence") {

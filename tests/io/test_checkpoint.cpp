@@ -313,6 +313,14 @@ TEST_CASE("bad checkpoints are refused with the file, the tensor and the reason"
     write_file_atomic(tmp.file("config.json"), "{\"activation_function\": \"relu\"}");
     require_load_error(dir,
                        "field \"activation_function\" has value \"relu\", which must be one of");
+    write_file_atomic(tmp.file("config.json"), "{\"n_layer\": 2,\n \"n_head\" 2}");
+    require_load_error(dir, "not valid JSON (parse error at line 2, column 11");
+    write_file_atomic(tmp.file("config.json"), "{\"layer_norm_epsilon\": 2147483648}");
+    require_load_error(dir, "field \"layer_norm_epsilon\" has value 2147483648");
+    write_file_atomic(tmp.file("config.json"), "{\"n_positions\": 64, \"n_ctx\": 128}");
+    require_load_error(dir, "config.json: n_ctx (128) differs from n_positions (64)");
+    write_file_atomic(tmp.file("config.json"), "{\"torch_dtype\": \"abc\"}");
+    require_load_error(dir, "config.json: torch_dtype \"abc\" is not one of float32");
   }
   SECTION("untied lm_head") {
     TensorList tensors = good;

@@ -61,11 +61,14 @@ std::string write_sleeping_sweep(const test::TempDir& tmp) {
                                                ".tmp && mv " + tmp.file("trainer.pid") + ".tmp " +
                                                tmp.file("trainer.pid") + "\nexec sleep 600\n");
   fs::permissions(tmp.file("fake-gpt2"), fs::perms::owner_all);
-  write_file_atomic(tmp.file("sweep.yaml"),
-                    "ablation:\n  base: [unused.yaml]\n  seeds: [1]\n"
-                    "  out_dir: " +
-                        tmp.file("sweep") + "\n  gpt2: " + tmp.file("fake-gpt2") +
-                        "\naxes:\n  train.lr: [0.001]\n");
+  write_file_atomic(tmp.file("base.yaml"),
+                    "train:\n  max_steps: 10\n  warmup_steps: 2\n");  // checked, not run
+  write_file_atomic(tmp.file("sweep.yaml"), "ablation:\n  base: [" + tmp.file("base.yaml") +
+                                                "]\n  seeds: [1]\n"
+                                                "  out_dir: " +
+                                                tmp.file("sweep") +
+                                                "\n  gpt2: " + tmp.file("fake-gpt2") +
+                                                "\naxes:\n  train.lr: [0.001]\n");
   return tmp.file("sweep.yaml");
 }
 

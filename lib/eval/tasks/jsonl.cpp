@@ -2,6 +2,7 @@
 
 #include "core/error.h"
 #include "core/files.h"
+#include "core/json_error.h"
 
 namespace gpt2 {
 
@@ -58,8 +59,8 @@ void read_jsonl(const std::string& path, const std::string& expected, int64_t li
     try {
       value = nlohmann::json::parse(line);
     } catch (const nlohmann::json::exception& e) {
-      throw Error(path + ":" + std::to_string(line_no) + ": not a JSON object (" + e.what() +
-                  "); expected JSON lines, each " + expected);
+      throw Error(path + ":" + std::to_string(line_no) + ": not a JSON object (" +
+                  json_error_text(e.what()) + "); expected JSON lines, each " + expected);
     }
     if (!value.is_object())
       throw Error(path + ":" + std::to_string(line_no) +

@@ -7,10 +7,13 @@ namespace gpt2 {
 
 std::vector<LoglikelihoodRequest> load_loglikelihood_pairs(const std::string& path, int64_t limit) {
   std::vector<LoglikelihoodRequest> examples;
-  read_jsonl(path, "a pair {\"context\": str, \"continuation\": str}", limit,
-             [&](const JsonlRow& row) {
-               examples.push_back({row.string_field("context"), row.string_field("continuation")});
-             });
+  read_jsonl(
+      path, "a pair {\"context\": str, \"continuation\": str}", limit, [&](const JsonlRow& row) {
+        LoglikelihoodRequest pair{row.string_field("context"), row.string_field("continuation")};
+        if (pair.continuation.empty())
+          row.fail("continuation", "is empty: there is nothing to score");
+        examples.push_back(std::move(pair));
+      });
   return examples;
 }
 
