@@ -111,8 +111,7 @@ ModelConfig read_hf_config(const std::string& path) {
   const std::vector<std::string> dtypes{"float32", "float16", "bfloat16", "float64"};
   require(std::find(dtypes.begin(), dtypes.end(), torch_dtype) != dtypes.end(),
           path + ": torch_dtype \"" + torch_dtype +
-              "\" is not one of float32, float16, "
-              "bfloat16, float64");
+              "\" is not one of float32, float16, bfloat16, float64");
   // Rules (positive sizes, known activation) and cross-field checks, named after this file.
   SectionRef section = section_ref(config);
   try {
