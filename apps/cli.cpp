@@ -71,7 +71,8 @@ void FieldFlags::collect(ConfigArgs& args) const {
 }
 
 bool parse(const std::string& usage, const std::vector<std::string>& argv,
-           po::options_description& options, const po::positional_options_description* positional) {
+           po::options_description& options, const po::positional_options_description* positional,
+           const std::vector<std::string>& may_be_empty) {
   bool help = false;
   options.add_options()("help,h", po::bool_switch(&help), "show this help");
   po::variables_map vm;
@@ -79,11 +80,11 @@ bool parse(const std::string& usage, const std::vector<std::string>& argv,
     auto parser = po::command_line_parser(argv).options(options);
     if (positional) parser.positional(*positional);
     const po::parsed_options parsed = parser.run();
-    // An empty value ("--adapter ''", a variable that was never set) is a mistake, not a way to
-    // ask for the default; only a prompt may be empty (it starts a new document).
+    // An empty value is a mistake, not a way to ask for the default.
     for (const auto& option : parsed.options)
       for (const auto& value : option.value)
-        if (value.empty() && option.string_key != "prompt")
+        if (value.empty() && std::find(may_be_empty.begin(), may_be_empty.end(),
+                                       option.string_key) == may_be_empty.end())
           throw Error("--" + option.string_key +
                       " was given an empty value: give one, or leave the option out for its "
                       "default");

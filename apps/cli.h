@@ -45,10 +45,12 @@ class FieldFlags {
 };
 
 // Parses `argv` (the subcommand's own arguments). Prints usage and returns false on --help.
-// Throws gpt2::Error on bad arguments.
+// Throws gpt2::Error on bad arguments, among them an empty value ("--adapter ''", a variable
+// that was never set) for any option not named in `may_be_empty` (a prompt, a text to encode).
 bool parse(const std::string& usage, const std::vector<std::string>& argv,
            po::options_description& options,
-           const po::positional_options_description* positional = nullptr);
+           const po::positional_options_description* positional = nullptr,
+           const std::vector<std::string>& may_be_empty = {});
 
 // Loads the sections from the config files and overrides (runtime flags last). When --dump-config
 // was given, prints the merged YAML and returns false.

@@ -50,7 +50,7 @@ int cmd_generate(const std::vector<std::string>& argv) {
   add_config_options(options, args);
   if (!parse("gpt2 generate --model DIR (--prompt TEXT | --prompts IN.jsonl --out OUT.jsonl) "
              "[--strategy top_p --top-p 0.9 ...]",
-             argv, options))
+             argv, options, nullptr, {"prompt"}))  // "" starts a new document
     return 0;
   require(prompt_given != !prompts_path.empty(), "give --prompt TEXT or --prompts FILE.jsonl");
   require(prompts_path.empty() || !files.out.empty(), "--prompts needs --out OUT.jsonl");

@@ -74,7 +74,8 @@ int encode_or_decode(const std::vector<std::string>& argv, bool encode) {
   positional.add("arg", -1);
   if (!parse(encode ? "gpt2 tokenizer encode -t DIR [TEXT...]   (stdin when no TEXT)"
                     : "gpt2 tokenizer decode -t DIR [ID...]   (stdin when no ID)",
-             argv, options, &positional))
+             argv, options, &positional,
+             encode ? std::vector<std::string>{"arg"} : std::vector<std::string>{}))  // "" text
     return 0;
   auto tokenizer = load_tokenizer(path);
   std::string input;

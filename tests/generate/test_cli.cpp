@@ -97,6 +97,13 @@ TEST_CASE("gpt2 generate: stream, batch file, config file and errors") {
     CHECK(empty.exit_code == 1);
     CHECK_THAT(empty.output, Contains(std::string(flag) + " was given an empty value"));
   }
+  // The same rule in the command that encodes text: an empty text is no tokens, not an error.
+  auto encode_empty = test::run_cli("tokenizer encode -t " + dir.file("model") + " ''");
+  CHECK(encode_empty.exit_code == 0);
+  CHECK(encode_empty.output == "\n");
+  auto decode_empty = test::run_cli("tokenizer decode -t " + dir.file("model") + " ''");
+  CHECK(decode_empty.exit_code == 1);
+  CHECK_THAT(decode_empty.output, Contains("--arg was given an empty value"));
   auto out_with_prompt =
       test::run_cli("generate" + model + " --prompt x --out " + dir.file("o.jsonl"));
   CHECK(out_with_prompt.exit_code == 1);

@@ -300,27 +300,26 @@ TEST_CASE("bad checkpoints are refused with the file, the tensor and the reason"
   }
   SECTION("config.json with bad values") {
     write_safetensors(weights, good);
-    write_file_atomic(tmp.file("config.json"), "{\"n_embd\": 8, \"n_head\": 3}");
-    require_load_error(dir, "config.json: config: model.n_head (3) must divide model.n_embd (8)");
-    write_file_atomic(tmp.file("config.json"), "{\"n_layer\": \"two\"}");
-    require_load_error(dir, "field \"n_layer\" has value \"two\", which must be an integer");
-    write_file_atomic(tmp.file("config.json"), "{\"n_embd\": 64.5}");
-    require_load_error(dir, "field \"n_embd\" has value 64.5, which must be an integer");
-    write_file_atomic(tmp.file("config.json"), "{\"model_type\": \"llama\"}");
-    require_load_error(dir, "only GPT-2");
-    write_file_atomic(tmp.file("config.json"), "{\"n_layer\": 2,");
-    require_load_error(dir, "config.json: not valid JSON");
-    write_file_atomic(tmp.file("config.json"), "{\"activation_function\": \"relu\"}");
-    require_load_error(dir,
-                       "field \"activation_function\" has value \"relu\", which must be one of");
-    write_file_atomic(tmp.file("config.json"), "{\"n_layer\": 2,\n \"n_head\" 2}");
-    require_load_error(dir, "not valid JSON (parse error at line 2, column 11");
-    write_file_atomic(tmp.file("config.json"), "{\"layer_norm_epsilon\": 2147483648}");
-    require_load_error(dir, "field \"layer_norm_epsilon\" has value 2147483648");
-    write_file_atomic(tmp.file("config.json"), "{\"n_positions\": 64, \"n_ctx\": 128}");
-    require_load_error(dir, "config.json: n_ctx (128) differs from n_positions (64)");
-    write_file_atomic(tmp.file("config.json"), "{\"torch_dtype\": \"abc\"}");
-    require_load_error(dir, "config.json: torch_dtype \"abc\" is not one of float32");
+    const std::vector<std::pair<std::string, std::string>> cases = {
+        {R"({"n_embd": 8, "n_head": 3})",
+         "config.json: config: model.n_head (3) must divide model.n_embd (8)"},
+        {R"({"n_layer": "two"})", "field \"n_layer\" has value \"two\", which must be an integer"},
+        {R"({"n_embd": 64.5})", "field \"n_embd\" has value 64.5, which must be an integer"},
+        {R"({"model_type": "llama"})", "only GPT-2"},
+        {R"({"n_layer": 2,)", "config.json: not valid JSON"},
+        {"{\"n_layer\": 2,\n \"n_head\" 2}", "not valid JSON (parse error at line 2, column 11"},
+        {R"({"activation_function": "relu"})",
+         "field \"activation_function\" has value \"relu\", which must be one of"},
+        {R"({"layer_norm_epsilon": 2147483648})",
+         "field \"layer_norm_epsilon\" has value 2147483648"},
+        {R"({"n_positions": 64, "n_ctx": 128})",
+         "config.json: n_ctx (128) differs from n_positions (64)"},
+        {R"({"torch_dtype": "abc"})", "config.json: torch_dtype \"abc\" is not one of float32"},
+    };
+    for (const auto& [config_json, error] : cases) {
+      write_file_atomic(tmp.file("config.json"), config_json);
+      require_load_error(dir, error);
+    }
   }
   SECTION("untied lm_head") {
     TensorList tensors = good;
