@@ -2,6 +2,9 @@
 
 #include <limits>
 #include <queue>
+#include <string>
+
+#include "tokenizer/string_id_table.h"
 
 namespace gpt2 {
 namespace {
@@ -13,26 +16,57 @@ constexpr size_t kShortPiece = 64;
 
 BpeRanks::BpeRanks(
     const std::vector<int32_t>& byte_ids,
-    const std::vector<std::pair<std::string, std::pair<uint32_t, int32_t>>>& mergeable)
+    const std::vector<std::pair<std::string_view, std::pair<uint32_t, int32_t>>>& mergeable)
     : byte_ids_(byte_ids) {
-  std::unordered_map<std::string_view, int32_t> part_id;
+  StringIdTable part_id(256 + mergeable.size());
   std::string single[256];
   for (int b = 0; b < 256; ++b) {
     single[b] = std::string(1, static_cast<char>(b));
-    part_id[single[b]] = byte_ids_[b];
+    part_id.insert(single[b], byte_ids_[b]);
   }
-  for (const auto& [bytes, rank_id] : mergeable) part_id.emplace(bytes, rank_id.second);
-  pairs_.reserve(mergeable.size() * 8);
-  for (const auto& [bytes, rank_id] : mergeable) {
-    std::string_view text = bytes;
-    for (size_t k = 1; k < text.size(); ++k) {
-      auto left = part_id.find(text.substr(0, k));
-      auto right = part_id.find(text.substr(k));
-      if (left == part_id.end() || right == part_id.end()) continue;
-      auto [it, inserted] =
-          pairs_.emplace(key(left->second, right->second), Merge{rank_id.first, rank_id.second});
-      if (!inserted && rank_id.first < it->second.rank)
-        it->second = {rank_id.first, rank_id.second};
+  for (const auto& [bytes, rank_id] : mergeable) part_id.insert(bytes, rank_id.second);
+  size_t capacity = 16;
+  while (capacity < 4 * mergeable.size()) capacity *= 2;
+  slots_.assign(capacity, Slot{});
+  mask_ = capacity - 1;
+  std::vector<uint64_t> suffix_hash;
+  for (const auto& [text, rank_id] : mergeable) {
+    const size_t n = text.size();
+    suffix_hash.assign(n + 1, 0);  // suffix_hash[k] = StringIdTable::hash(text.substr(k))
+    uint64_t power = 1;
+    for (size_t i = n; i-- > 0; power *= StringIdTable::kBase)
+      suffix_hash[i] = suffix_hash[i + 1] + static_cast<unsigned char>(text[i]) * power;
+    uint64_t prefix_hash = 0;
+    for (size_t k = 1; k < n; ++k) {
+      prefix_hash = prefix_hash * StringIdTable::kBase + static_cast<unsigned char>(text[k - 1]);
+      const int32_t left = part_id.find(text.substr(0, k), prefix_hash);
+      if (left < 0) continue;
+      const int32_t right = part_id.find(text.substr(k), suffix_hash[k]);
+      if (right < 0) continue;
+      insert(key(left, right), Merge{rank_id.first, rank_id.second});
+    }
+  }
+}
+
+void BpeRanks::insert(uint64_t k, Merge merge) {
+  if (2 * (used_ + 1) > slots_.size()) {  // grow: keep the table at most half full
+    std::vector<Slot> old(2 * slots_.size());
+    old.swap(slots_);
+    mask_ = slots_.size() - 1;
+    used_ = 0;
+    for (const Slot& slot : old)
+      if (slot.key != kEmpty) insert(slot.key, slot.merge);
+  }
+  for (uint64_t i = slot_of(k);; i = (i + 1) & mask_) {
+    Slot& slot = slots_[i];
+    if (slot.key == kEmpty) {
+      slot = {k, merge};
+      ++used_;
+      return;
+    }
+    if (slot.key == k) {  // two splits give the same pair: the lower rank merges first
+      if (merge.rank < slot.merge.rank) slot.merge = merge;
+      return;
     }
   }
 }

@@ -6,7 +6,6 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 namespace gpt2 {
@@ -22,16 +21,19 @@ class BpeRanks {
   // (merge order) and id. Every way of splitting a mergeable string into two tokens that can
   // occur while merging (single bytes or mergeable strings) becomes a pair entry.
   BpeRanks(const std::vector<int32_t>& byte_ids,
-           const std::vector<std::pair<std::string, std::pair<uint32_t, int32_t>>>& mergeable);
-  BpeRanks() = default;
+           const std::vector<std::pair<std::string_view, std::pair<uint32_t, int32_t>>>& mergeable);
+  BpeRanks() : slots_(1) {}
 
   // Appends the ids of one pre-tokenised piece.
   void encode_piece(std::string_view piece, std::vector<int32_t>& out) const;
 
  private:
   const Merge* find(int32_t left, int32_t right) const {
-    auto it = pairs_.find(key(left, right));
-    return it == pairs_.end() ? nullptr : &it->second;
+    const uint64_t k = key(left, right);
+    for (uint64_t i = slot_of(k);; i = (i + 1) & mask_) {
+      if (slots_[i].key == k) return &slots_[i].merge;
+      if (slots_[i].key == kEmpty) return nullptr;
+    }
   }
   static uint64_t key(int32_t left, int32_t right) {
     return (static_cast<uint64_t>(static_cast<uint32_t>(left)) << 32) |
@@ -40,11 +42,21 @@ class BpeRanks {
   void merge_short(std::string_view piece, std::vector<int32_t>& out) const;
   void merge_long(std::string_view piece, std::vector<int32_t>& out) const;
 
-  struct KeyHash {
-    size_t operator()(uint64_t k) const { return (k * 0x9E3779B97F4A7C15ULL) >> 20; }
+  uint64_t slot_of(uint64_t k) const { return ((k * 0x9E3779B97F4A7C15ULL) >> 20) & mask_; }
+  void insert(uint64_t k, Merge merge);
+
+  // (left, right) -> merge in one flat array, open addressing with linear probing at most
+  // half full: the merge loop's lookup is one cache line, where a node-based map costs a
+  // pointer chase per lookup and an allocation per pair while building.
+  static constexpr uint64_t kEmpty = ~uint64_t{0};  // ids are >= 0: no real pair is (-1, -1)
+  struct Slot {
+    uint64_t key = kEmpty;
+    Merge merge{};
   };
+  size_t used_ = 0;
   std::vector<int32_t> byte_ids_;
-  std::unordered_map<uint64_t, Merge, KeyHash> pairs_;
+  std::vector<Slot> slots_;
+  uint64_t mask_ = 0;
 };
 
 }  // namespace gpt2

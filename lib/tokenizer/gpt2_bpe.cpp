@@ -1,7 +1,7 @@
 #include "tokenizer/gpt2_bpe.h"
 
 #include <atomic>
-#include <unordered_set>
+#include <unordered_map>
 
 #include "core/error.h"
 #include "tokenizer/byte_unicode.h"
@@ -32,24 +32,28 @@ Gpt2Bpe::Gpt2Bpe(std::vector<std::string> vocab, MergeList merges, const std::st
   instance_id_ = next_instance++;
   const size_t n = vocab_.size();
   token_bytes_.resize(n);
-  std::unordered_map<std::string, int32_t> decoded_to_id;
-  decoded_to_id.reserve(n * 2);
+  StringIdTable decoded_to_id(n);  // keys point into token_bytes_
+  piece_to_id_ = StringIdTable(n);
   for (size_t id = 0; id < n; ++id) {
+    const int32_t first = piece_to_id_.insert(vocab_[id], static_cast<int32_t>(id));
+    if (first != static_cast<int32_t>(id))
+      throw Error(source + ": token \"" + vocab_[id] + "\" appears twice (ids " +
+                  std::to_string(first) + " and " + std::to_string(id) + ")");
     auto bytes = unicode_text_to_bytes(vocab_[id]);
     token_bytes_[id] = bytes ? *bytes : vocab_[id];
-    if (bytes) decoded_to_id.emplace(*bytes, static_cast<int32_t>(id));
+    if (bytes) decoded_to_id.insert(token_bytes_[id], static_cast<int32_t>(id));
   }
   std::vector<int32_t> byte_ids(256);
   for (int b = 0; b < 256; ++b) {
-    auto it = decoded_to_id.find(std::string(1, static_cast<char>(b)));
-    require(it != decoded_to_id.end(),
-            source + ": not a byte-level BPE vocabulary: no token for byte " + std::to_string(b) +
-                " (\"" + bytes_to_unicode_text(std::string(1, static_cast<char>(b))) + "\")");
-    byte_ids[b] = it->second;
+    const int32_t id = decoded_to_id.find(std::string(1, static_cast<char>(b)));
+    require(id >= 0, source + ": not a byte-level BPE vocabulary: no token for byte " +
+                         std::to_string(b) + " (\"" +
+                         bytes_to_unicode_text(std::string(1, static_cast<char>(b))) + "\")");
+    byte_ids[b] = id;
   }
   // Merge i has rank i; the first merge producing a byte string gives that string's rank.
-  std::vector<std::pair<std::string, std::pair<uint32_t, int32_t>>> mergeable;
-  std::unordered_set<std::string> seen;
+  std::vector<std::pair<std::string_view, std::pair<uint32_t, int32_t>>> mergeable;
+  std::vector<bool> seen(n, false);
   mergeable.reserve(merges_.size());
   for (size_t i = 0; i < merges_.size(); ++i) {
     auto left = unicode_text_to_bytes(merges_[i].first);
@@ -58,12 +62,14 @@ Gpt2Bpe::Gpt2Bpe(std::vector<std::string> vocab, MergeList merges, const std::st
       throw Error(source + ": merge " + std::to_string(i + 1) + " (\"" + merges_[i].first + " " +
                   merges_[i].second + "\") uses characters outside GPT-2's byte alphabet");
     std::string merged = *left + *right;
-    auto it = decoded_to_id.find(merged);
-    if (it == decoded_to_id.end())
+    const int32_t id = decoded_to_id.find(merged);
+    if (id < 0)
       throw Error(source + ": merge " + std::to_string(i + 1) + " (\"" + merges_[i].first + " " +
                   merges_[i].second + "\") produces a token missing from the vocabulary");
-    if (seen.insert(merged).second)
-      mergeable.push_back({merged, {static_cast<uint32_t>(i), it->second}});
+    if (!seen[id]) {
+      seen[id] = true;
+      mergeable.push_back({token_bytes_[id], {static_cast<uint32_t>(i), id}});
+    }
   }
   ranks_ = BpeRanks(byte_ids, mergeable);
 
@@ -72,19 +78,17 @@ Gpt2Bpe::Gpt2Bpe(std::vector<std::string> vocab, MergeList merges, const std::st
   std::vector<bool> reachable(n, false);
   for (int32_t id : byte_ids) reachable[id] = true;
   for (const auto& m : mergeable) reachable[m.second.second] = true;
-  bytes_to_id_.reserve(n * 2);
-  piece_to_id_.reserve(n * 2);
+  bytes_to_id_ = StringIdTable(n);
   for (size_t id = 0; id < n; ++id) {
-    piece_to_id_.emplace(vocab_[id], static_cast<int32_t>(id));
     if (reachable[id])
-      bytes_to_id_.emplace(token_bytes_[id], static_cast<int32_t>(id));
+      bytes_to_id_.insert(token_bytes_[id], static_cast<int32_t>(id));
     else
       specials_.push_back({token_bytes_[id], static_cast<int32_t>(id)});
   }
-  auto eot = piece_to_id_.find("<|endoftext|>");
-  if (eot != piece_to_id_.end()) {
-    special_ids_.end_of_text = eot->second;
-    special_ids_.bos = eot->second;  // GPT-2 uses <|endoftext|> for both; it has no pad
+  const int32_t eot = piece_to_id_.find("<|endoftext|>");
+  if (eot >= 0) {
+    special_ids_.end_of_text = eot;
+    special_ids_.bos = eot;  // GPT-2 uses <|endoftext|> for both; it has no pad
   }
 }
 
@@ -92,9 +96,9 @@ void Gpt2Bpe::encode_ordinary(std::string_view text, std::vector<int32_t>& out) 
   thread_local WordCache cache;
   if (cache.owner != instance_id_) cache.reset(instance_id_);
   Gpt2PreTokenizer::instance().split(text, [&](std::string_view piece) {
-    auto whole = bytes_to_id_.find(piece);
-    if (whole != bytes_to_id_.end()) {
-      out.push_back(whole->second);
+    const int32_t whole = bytes_to_id_.find(piece);
+    if (whole >= 0) {
+      out.push_back(whole);
       return;
     }
     std::string key(piece);
@@ -145,8 +149,7 @@ std::string Gpt2Bpe::id_to_piece(int32_t id) const {
 }
 
 int32_t Gpt2Bpe::piece_to_id(std::string_view piece) const {
-  auto it = piece_to_id_.find(piece);
-  return it == piece_to_id_.end() ? -1 : it->second;
+  return piece_to_id_.find(piece);
 }
 
 }  // namespace gpt2

@@ -9,12 +9,12 @@
 // decode() returns the raw bytes, which are not valid UTF-8 when ids cut a character.
 #include <memory>
 #include <string>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
 #include "tokenizer/bpe_ranks.h"
 #include "tokenizer/special_split.h"
+#include "tokenizer/string_id_table.h"
 #include "tokenizer/tokenizer.h"
 
 namespace gpt2 {
@@ -56,8 +56,8 @@ class Gpt2Bpe : public Tokenizer {
   std::vector<std::string> vocab_;        // as spelt in vocab.json
   std::vector<std::string> token_bytes_;  // raw bytes per id
   MergeList merges_;
-  std::unordered_map<std::string_view, int32_t> bytes_to_id_;  // mergeable tokens and bytes
-  std::unordered_map<std::string_view, int32_t> piece_to_id_;  // keys point into vocab_
+  StringIdTable bytes_to_id_;  // mergeable tokens and bytes; keys point into token_bytes_
+  StringIdTable piece_to_id_;  // keys point into vocab_
   std::vector<SpecialPiece> specials_;
   SpecialTokens special_ids_;
   BpeRanks ranks_;

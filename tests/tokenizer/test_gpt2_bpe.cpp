@@ -136,3 +136,31 @@ TEST_CASE("load_tokenizer explains what it looked for") {
   write_file_atomic(dir.file("vocab.json"), "{\"a\": 0}");
   CHECK_THROWS_WITH(load_tokenizer(dir.path()), Catch::Contains("merges.txt:2"));
 }
+
+TEST_CASE("vocab.json: each way of being wrong gets its own message") {
+  test::TempDir dir;
+  write_file_atomic(dir.file("merges.txt"), "#version: 0.2\n");
+  const std::string vocab = dir.file("vocab.json");
+  const std::string not_a_map = vocab + ": expected a JSON object mapping each token to its id";
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"[0, 1]", not_a_map},
+      {"{}", not_a_map},
+      {"7", not_a_map},
+      {"{\"a\": {\"b\": 0}}", not_a_map},
+      {"{\"a\": \"0\"}", vocab + ": the id of \"a\" is not an integer"},
+      {"{\"a\": 1.5}", vocab + ": the id of \"a\" is not an integer"},
+      {"{\"a\": [0]}", vocab + ": the id of \"a\" is not an integer"},
+      {"{\"a\": 0, \"b\": 2}", vocab + ": id 2 of \"b\" is outside 0..1 (ids must be dense)"},
+      {"{\"a\": -1}", vocab + ": id -1 of \"a\" is outside 0..0 (ids must be dense)"},
+      {"{\"a\": 18446744073709551615}", "is outside 0..0"},
+      {"{\"a\": 0, \"a\": 1}",
+       vocab + " + " + dir.file("merges.txt") + ": token \"a\" appears twice (ids 0 and 1)"},
+      {"{\"a\": 0", vocab + ": not valid JSON (parse error at line 1, column 8: syntax error while "
+                            "parsing object - unexpected end of input"},
+  };
+  for (const auto& [text, message] : cases) {
+    INFO(text);
+    write_file_atomic(vocab, text);
+    CHECK_THROWS_WITH(load_tokenizer(dir.path()), Catch::Contains(message));
+  }
+}
