@@ -83,25 +83,15 @@ function(gpt2_order_torch_dependencies)
   set_target_properties(gpt2_load_order PROPERTIES UNITY_BUILD OFF)
   install(TARGETS gpt2_load_order LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})
 
-  set(directories ${ARGN})
-  while(directories)
-    list(POP_FRONT directories directory)
-    get_property(subdirectories DIRECTORY ${directory} PROPERTY SUBDIRECTORIES)
-    list(APPEND directories ${subdirectories})
-    get_property(targets DIRECTORY ${directory} PROPERTY BUILDSYSTEM_TARGETS)
-    foreach(target ${targets})
-      get_target_property(type ${target} TYPE)
-      if(NOT type STREQUAL "EXECUTABLE")
-        continue()
-      endif()
-      gpt2_links_torch(${target} linked)
-      if(linked)
-        # First on the link line, so first among the program's needed libraries; kept even
-        # though the program uses none of its (absent) symbols.
-        get_target_property(libraries ${target} LINK_LIBRARIES)
-        set_target_properties(${target} PROPERTIES LINK_LIBRARIES
-          "-Wl,--push-state,--no-as-needed;gpt2_load_order;-Wl,--pop-state;${libraries}")
-      endif()
-    endforeach()
-  endwhile()
+  gpt2_torch_targets_in(targets ${ARGN})
+  foreach(target ${targets})
+    get_target_property(type ${target} TYPE)
+    if(type STREQUAL "EXECUTABLE")
+      # First on the link line, so first among the program's needed libraries; kept even
+      # though the program uses none of its (absent) symbols.
+      get_target_property(libraries ${target} LINK_LIBRARIES)
+      set_target_properties(${target} PROPERTIES LINK_LIBRARIES
+        "-Wl,--push-state,--no-as-needed;gpt2_load_order;-Wl,--pop-state;${libraries}")
+    endif()
+  endforeach()
 endfunction()
