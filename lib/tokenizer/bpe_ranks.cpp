@@ -38,7 +38,7 @@ BpeRanks::BpeRanks(
       suffix_hash[i] = suffix_hash[i + 1] + static_cast<unsigned char>(text[i]) * power;
     uint64_t prefix_hash = 0;
     for (size_t k = 1; k < n; ++k) {
-      prefix_hash = prefix_hash * StringIdTable::kBase + static_cast<unsigned char>(text[k - 1]);
+      prefix_hash = StringIdTable::extend(prefix_hash, static_cast<unsigned char>(text[k - 1]));
       const int32_t left = part_id.find(text.substr(0, k), prefix_hash);
       if (left < 0) continue;
       const int32_t right = part_id.find(text.substr(k), suffix_hash[k]);

@@ -16,10 +16,12 @@ namespace gpt2 {
 class StringIdTable {
  public:
   static constexpr uint64_t kBase = 0x100000001B3ULL;
-  // hash(s) = sum of s[i] * kBase^(size - 1 - i), mod 2^64 (Horner's rule).
+  // hash(s) = sum of s[i] * kBase^(size - 1 - i), mod 2^64 (Horner's rule), so
+  // hash(s + c) = extend(hash(s), c).
+  static uint64_t extend(uint64_t h, unsigned char c) { return h * kBase + c; }
   static uint64_t hash(std::string_view bytes) {
     uint64_t h = 0;
-    for (unsigned char c : bytes) h = h * kBase + c;
+    for (unsigned char c : bytes) h = extend(h, c);
     return h;
   }
 

@@ -40,6 +40,7 @@ TEST_CASE("StringIdTable::hash: a prefix's hash extends by one byte, as BpeRanks
   uint64_t power = 1;
   for (size_t i = 0; i < s.size(); ++i) power *= StringIdTable::kBase;
   CHECK(StringIdTable::hash(s + "!") == StringIdTable::hash(s) * StringIdTable::kBase + '!');
+  CHECK(StringIdTable::extend(StringIdTable::hash(s), '!') == StringIdTable::hash(s + "!"));
   CHECK(StringIdTable::hash("!" + s) == uint64_t('!') * power + StringIdTable::hash(s));
   CHECK(StringIdTable::hash("") == 0);
 }
